@@ -1,0 +1,97 @@
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import compression from 'compression';
+import cookieParser from 'cookie-parser';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { pinoHttp } from 'pino-http';
+import { AppError } from './errors/appError.js';
+import { apiNotFound, errorHandler } from './http/middleware/errorHandler.js';
+import { createHttpMetrics } from './http/middleware/metrics.js';
+import { RouteBuilder } from './http/route.js';
+import { auditRoutes } from './http/routes/audit/audit.router.js';
+import { authRoutes } from './http/routes/auth/auth.router.js';
+import { groupRoutes } from './http/routes/groups/groups.router.js';
+import { meRoutes } from './http/routes/me/me.router.js';
+import { systemRoutes } from './http/routes/system/system.router.js';
+import { userRoutes } from './http/routes/users/users.router.js';
+import { singlePageApp } from './http/staticApps.js';
+import type { Services } from './services.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const webDistDir = `${repoRoot}web/dist`;
+export const adminDistDir = `${repoRoot}admin/dist`;
+
+const REQUEST_ID = /^[\w.-]{1,128}$/;
+
+/** Express assembly: middleware order matters and reads top to bottom; the error handler is last. */
+export function createApp(s: Services): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', s.config.trustProxy);
+  // Express 5 parses ?a[b]=c into objects only with the extended parser; keep queries flat.
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: s.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/api/health' || req.url === '/metrics' },
+    }),
+  );
+  const metrics = createHttpMetrics();
+  app.use(metrics.middleware);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // MUI (react-admin) injects style elements at run time.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  // Closed by default: only origins listed in CORS_ORIGINS may call with credentials.
+  app.use(cors({ origin: s.config.corsOrigins.length ? s.config.corsOrigins : false, credentials: true }));
+  app.use(compression());
+  app.use(express.json({ limit: '1mb' }));
+  app.use(cookieParser());
+
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.use(systemRoutes(s, registry, metrics));
+
+  const routes = new RouteBuilder(registry, '/api/v1', (req, allow) => s.authenticate(req, allow));
+  authRoutes(s, routes);
+  meRoutes(s, routes);
+  userRoutes(s, routes);
+  groupRoutes(s, routes);
+  auditRoutes(s, routes);
+  app.use('/api/v1', routes.router);
+  app.use(['/api', '/metrics'], apiNotFound);
+
+  app.use('/admin', singlePageApp(adminDistDir, 'admin console'));
+  app.use('/', singlePageApp(webDistDir, 'chat app'));
+  app.use((req, _res, next) => next(new AppError('not_found', `No route for ${req.method} ${req.path}`)));
+  app.use(errorHandler(s.logger));
+  return app;
+}

@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { PrismaClient } from '../db/database.js';
+import type { User } from '../db/generated/client.js';
+import { AppError } from '../errors/appError.js';
+import type { AuditLog, RequestMeta } from '../governance/auditLog.js';
+
+const hashToken = (raw: string) => createHash('sha256').update(raw).digest('hex');
+
+/**
+ * Rotating refresh tokens grouped in families (one per login). Only a hash
+ * of each token is stored. Presenting a token that was already rotated means
+ * it was copied: the whole family is revoked and the owner must log in again.
+ */
+export class RefreshSessions {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly audit: AuditLog,
+    readonly ttlDays: number,
+  ) {}
+
+  private expiry(): Date {
+    return new Date(Date.now() + this.ttlDays * 86_400_000);
+  }
+
+  async start(userId: string, meta: RequestMeta): Promise<string> {
+    const raw = randomBytes(32).toString('base64url');
+    await this.prisma.refreshTokenFamily.create({
+      data: {
+        userId,
+        ip: meta.ip,
+        userAgent: meta.userAgent?.slice(0, 500),
+        tokens: { create: { tokenHash: hashToken(raw), expiresAt: this.expiry() } },
+      },
+    });
+    return raw;
+  }
+
+  /** Exchanges a refresh token for a new one in the same family. */
+  async rotate(raw: string, meta: RequestMeta): Promise<{ user: User; token: string }> {
+    const invalid = () => new AppError('unauthenticated', 'Session expired or revoked; please log in again');
+    const found = await this.prisma.refreshToken.findUnique({
+      where: { tokenHash: hashToken(raw) },
+      include: { family: { include: { user: true } } },
+    });
+    if (!found || found.family.revokedAt) throw invalid();
+    const user = found.family.user;
+
+    const next = randomBytes(32).toString('base64url');
+    // The conditional update is the race guard: of two requests presenting the
+    // same token, exactly one sees count 1; the other is treated as reuse.
+    const rotated = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.refreshToken.updateMany({
+        where: { id: found.id, rotatedAt: null, expiresAt: { gt: new Date() } },
+        data: { rotatedAt: new Date() },
+      });
+      if (count === 1) {
+        await tx.refreshToken.create({ data: { familyId: found.familyId, tokenHash: hashToken(next), expiresAt: this.expiry() } });
+      }
+      return count === 1;
+    });
+    if (rotated) {
+      if (!user.active) {
+        await this.revokeFamily(found.familyId, 'user deactivated');
+        throw invalid();
+      }
+      return { user, token: next };
+    }
+    if (found.expiresAt <= new Date()) throw invalid();
+
+    await this.revokeFamily(found.familyId, 'refresh token reuse');
+    await this.audit.record({
+      actor: { id: user.id, email: user.email },
+      action: 'auth.refresh_reuse',
+      resource: { type: 'user', id: user.id },
+      newValues: { familyId: found.familyId },
+      meta,
+    });
+    throw invalid();
+  }
+
+  /** Logout: revokes the family the token belongs to. Unknown tokens are ignored. */
+  async end(raw: string): Promise<string | undefined> {
+    const found = await this.prisma.refreshToken.findUnique({ where: { tokenHash: hashToken(raw) }, select: { familyId: true, family: { select: { userId: true } } } });
+    if (!found) return undefined;
+    await this.revokeFamily(found.familyId, 'logout');
+    return found.family.userId;
+  }
+
+  async revokeAllForUser(userId: string, reason: string): Promise<void> {
+    await this.prisma.refreshTokenFamily.updateMany({
+      where: { userId, revokedAt: null },
+      data: { revokedAt: new Date(), revokedReason: reason },
+    });
+  }
+
+  private async revokeFamily(familyId: string, reason: string): Promise<void> {
+    await this.prisma.refreshTokenFamily.updateMany({
+      where: { id: familyId, revokedAt: null },
+      data: { revokedAt: new Date(), revokedReason: reason },
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import type { Role } from '../../db/generated/enums.js';
+import { AppError } from '../../errors/appError.js';
+import { userWithGroups } from '../../http/presenters/user.js';
+import { authorize } from '../../policies/index.js';
+import type { Services } from '../../services.js';
+import { auditActor, type CommandContext } from '../context.js';
+
+export interface UpdateUserInput {
+  name?: string;
+  role?: Role;
+  active?: boolean;
+  /** false unlocks an account locked by failed logins. */
+  locked?: false;
+}
+
+export async function updateUser(s: Services, ctx: CommandContext, userId: string, input: UpdateUserInput) {
+  authorize(ctx.actor, 'user.update');
+  const updated = await s.prisma.$transaction(async (tx) => {
+    const before = await tx.user.findUnique({ where: { id: userId } });
+    if (!before) throw AppError.notFound('User');
+
+    const losesAdmin = before.role === 'admin' && before.active && (input.role !== undefined && input.role !== 'admin' || input.active === false);
+    if (losesAdmin) {
+      // Serialise admin demotions so two concurrent ones cannot remove the last admin.
+      await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(7214031339)');
+      const admins = await tx.user.count({ where: { role: 'admin', active: true } });
+      if (admins <= 1) throw new AppError('conflict', 'At least one active admin must remain');
+    }
+
+    const user = await tx.user.update({
+      where: { id: userId },
+      data: {
+        name: input.name,
+        role: input.role,
+        active: input.active,
+        ...(input.locked === false ? { lockedUntil: null, failedLoginCount: 0 } : {}),
+      },
+      include: userWithGroups,
+    });
+    const changed = (['name', 'role', 'active'] as const).filter((k) => input[k] !== undefined && input[k] !== before[k]);
+    const unlocked = input.locked === false && before.lockedUntil !== null;
+    if (changed.length || unlocked) {
+      await s.audit.record(
+        {
+          actor: auditActor(ctx.actor),
+          action: input.active === false && changed.includes('active') ? 'user.deactivate' : 'user.update',
+          resource: { type: 'user', id: userId },
+          oldValues: Object.fromEntries(changed.map((k) => [k, before[k]])),
+          newValues: { ...Object.fromEntries(changed.map((k) => [k, user[k]])), ...(unlocked ? { unlocked: true } : {}) },
+          meta: ctx.meta,
+        },
+        tx,
+      );
+    }
+    return user;
+  });
+  if (input.active === false) await s.sessions.revokeAllForUser(userId, 'user deactivated');
+  return updated;
+}

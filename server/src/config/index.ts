@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// The only reader of process.env: everything else receives a Config.
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+        .optional(),
+    ),
+    DATA_DIR: z.string().default('./data'),
+    UPLOADS_DIR: z.string().default('./uploads'),
+    JWT_SECRET: z
+      .string({ error: 'is required (at least 32 characters; `npm run setup` writes one to .env)' })
+      .min(32, 'must be at least 32 characters'),
+    MASTER_KEY: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes encoded as base64 (openssl rand -base64 32)')
+        .optional(),
+    ),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+    COOKIE_SECURE: booleanFromEnv.optional(),
+    CORS_ORIGINS: z.string().default(''),
+    TRUST_PROXY: z.string().default('false'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+    LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    LOGIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+    ADMIN_EMAIL: optionalString.pipe(z.email('must be an email address').optional()),
+    ADMIN_PASSWORD: optionalString,
+    ADMIN_NAME: z.string().default('Administrator'),
+    MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'is required when ADMIN_EMAIL is set' });
+    }
+  });
+
+export type Config = ReturnType<typeof toConfig>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  }
+  return toConfig(parsed.data, cwd);
+}
+
+function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
+  const production = env.NODE_ENV === 'production';
+  return {
+    env: env.NODE_ENV,
+    production,
+    host: env.HOST,
+    port: env.PORT,
+    database: env.DATABASE_URL
+      ? ({ engine: 'postgres', url: env.DATABASE_URL } as const)
+      : ({ engine: 'pglite', dataDir: path.resolve(cwd, env.DATA_DIR, 'pglite') } as const),
+    dataDir: path.resolve(cwd, env.DATA_DIR),
+    uploadsDir: path.resolve(cwd, env.UPLOADS_DIR),
+    auth: {
+      jwtSecret: env.JWT_SECRET,
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      cookieSecure: env.COOKIE_SECURE ?? production,
+      bcryptCost: env.BCRYPT_COST,
+      maxFailures: env.LOGIN_MAX_FAILURES,
+      lockoutMinutes: env.LOGIN_LOCKOUT_MINUTES,
+      loginRatePerMinute: env.LOGIN_RATE_PER_MINUTE,
+    },
+    masterKey: env.MASTER_KEY,
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    logLevel: env.LOG_LEVEL,
+    firstAdmin: env.ADMIN_EMAIL
+      ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD!, name: env.ADMIN_NAME }
+      : undefined,
+    maxUploadBytes: env.MAX_UPLOAD_MB * 1024 * 1024,
+  };
+}
+
+// Express accepts a boolean, a hop count or a list of subnets.
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false' || value === '') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}

@@ -1,0 +1,85 @@
+import fs from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { Config } from '../config/index.js';
+import { PrismaClient } from './generated/client.js';
+
+export type { PrismaClient };
+
+/** One connection held for work that needs a single session (advisory locks, migrations). */
+export interface SqlSession {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs a script of several statements. */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database {
+  readonly engine: 'postgres' | 'pglite';
+  readonly prisma: PrismaClient;
+  withSession<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions = Config['database'] | { engine: 'pglite'; dataDir?: undefined };
+
+/**
+ * Native Postgres through node-postgres when a URL is configured, otherwise an
+ * embedded PGlite (WASM Postgres with pgvector) persisted to a directory, or in
+ * memory when no directory is given. Both run the same SQL.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.engine === 'postgres' ? openPostgres(options.url) : openPglite(options.dataDir);
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
+  // A dropped idle connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    engine: 'postgres',
+    prisma,
+    async withSession(work) {
+      const client = await pool.connect();
+      try {
+        return await work({
+          query: async (sql, params) => (await client.query(sql, params)).rows,
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) await fs.mkdir(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir ?? 'memory://', { extensions: { vector } });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  // PGlite has a single connection; Prisma and sessions share it in turn.
+  const session: SqlSession = {
+    query: async (sql, params) => (await db.query(sql, params)).rows as never,
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+  };
+  return {
+    engine: 'pglite',
+    prisma,
+    withSession: (work) => work(session),
+    async close() {
+      await prisma.$disconnect();
+      await db.close();
+    },
+  };
+}

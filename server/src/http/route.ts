@@ -1,0 +1,111 @@
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
+import { AppError } from '../errors/appError.js';
+import type { Actor } from '../policies/actor.js';
+import { ErrorResponse } from './schemas/common.js';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Schema = z.ZodType;
+type Infer<S> = S extends Schema ? z.infer<S> : undefined;
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** Present on every route that is not `public`. */
+  actor: Actor;
+  req: Request;
+  res: Response;
+}
+
+/** What a handler returns: a status and JSON body, or nothing when it wrote the response itself. */
+export type RouteResult = { status?: number; body?: unknown; headers?: Record<string, string> } | void;
+
+export interface RouteSpec<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined> {
+  method: Method;
+  /** Express-style path relative to the router, e.g. `/users/:id`. */
+  path: string;
+  summary: string;
+  tags: string[];
+  /** `public` routes skip authentication; `any` lets a user with a temporary password through. */
+  access?: 'public' | 'authenticated' | 'any-password-state';
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: Record<number, { description: string; schema?: Schema; contentType?: string }>;
+  handler: (input: RouteInput<Infer<P>, Infer<Q>, Infer<B>>) => Promise<RouteResult>;
+}
+
+export type Authenticator = (req: Request, allowPasswordChange: boolean) => Promise<Actor>;
+
+/**
+ * Builds an Express router whose routes validate their input with zod and
+ * describe themselves in the OpenAPI registry from the same schemas, so the
+ * document can never drift from what the API enforces.
+ */
+export class RouteBuilder {
+  readonly router = express.Router();
+
+  constructor(
+    private readonly registry: OpenAPIRegistry,
+    private readonly basePath: string,
+    private readonly authenticate: Authenticator,
+  ) {}
+
+  add<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
+    spec: RouteSpec<P, Q, B>,
+  ): this {
+    this.registry.registerPath(this.describe(spec));
+    const access = spec.access ?? 'authenticated';
+    this.router[spec.method](spec.path, async (req, res) => {
+      const actor = access === 'public' ? (undefined as unknown as Actor) : await this.authenticate(req, access === 'any-password-state');
+      const input = {
+        params: parse(spec.params, req.params, 'path parameters'),
+        query: parse(spec.query, req.query, 'query'),
+        body: parse(spec.body, req.body, 'body'),
+        actor,
+        req,
+        res,
+      } as RouteInput<Infer<P>, Infer<Q>, Infer<B>>;
+      const result = await spec.handler(input);
+      if (!result || res.headersSent) return;
+      if (result.headers) res.set(result.headers);
+      if (result.body === undefined) res.status(result.status ?? 204).end();
+      else res.status(result.status ?? 200).json(result.body);
+    });
+    return this;
+  }
+
+  private describe(spec: RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>): RouteConfig {
+    const responses: RouteConfig['responses'] = {};
+    for (const [status, r] of Object.entries(spec.responses)) {
+      responses[status] = r.schema
+        ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
+        : { description: r.description };
+    }
+    responses.default = { description: 'Error', content: { 'application/json': { schema: ErrorResponse } } };
+    return {
+      method: spec.method,
+      path: this.basePath + spec.path.replace(/:(\w+)/g, '{$1}'),
+      summary: spec.summary,
+      tags: spec.tags,
+      security: spec.access === 'public' ? [] : [{ bearerAuth: [] }],
+      request: {
+        params: spec.params as never,
+        query: spec.query as never,
+        body: spec.body ? { content: { 'application/json': { schema: spec.body } }, required: true } : undefined,
+      },
+      responses,
+    };
+  }
+}
+
+function parse(schema: Schema | undefined, value: unknown, where: string): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  throw new AppError('validation_failed', `Invalid ${where}`, {
+    issues: result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message, code: i.code })),
+  });
+}

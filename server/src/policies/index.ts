@@ -1,0 +1,61 @@
+import { AppError } from '../errors/appError.js';
+import type { Prisma } from '../db/generated/client.js';
+import type { Actor } from './actor.js';
+
+export type { Actor };
+
+// Who may do what, in one place. REST handlers and socket.io events both ask
+// here; nothing else looks at roles. Resources are passed when the answer
+// depends on them (a manager may act only inside the groups they manage).
+
+export type Resource = { kind: 'user'; id: string } | { kind: 'group'; id: string };
+
+type Rule = (actor: Actor, resource?: Resource) => boolean;
+
+const isAdmin: Rule = (actor) => actor.role === 'admin';
+const managesGroup: Rule = (actor, resource) =>
+  actor.role === 'admin' ||
+  (actor.role === 'manager' && resource?.kind === 'group' && actor.groups.get(resource.id) === 'manager');
+
+const rules = {
+  'user.list': isAdmin,
+  'user.read': (actor, resource) => isAdmin(actor) || (resource?.kind === 'user' && resource.id === actor.id),
+  'user.create': isAdmin,
+  'user.update': isAdmin,
+  'user.resetPassword': isAdmin,
+  'group.list': (actor) => actor.role === 'admin' || actor.role === 'manager',
+  'group.read': (actor, resource) => managesGroup(actor, resource),
+  'group.create': isAdmin,
+  'group.update': isAdmin,
+  'group.delete': isAdmin,
+  'group.manageMembers': isAdmin,
+  'audit.read': isAdmin,
+  'console.open': (actor) => actor.role === 'admin' || actor.role === 'manager',
+} satisfies Record<string, Rule>;
+
+export type Action = keyof typeof rules;
+
+export function can(actor: Actor, action: Action, resource?: Resource): boolean {
+  return rules[action](actor, resource);
+}
+
+/**
+ * Throws when the actor may not act. A record the actor may not even see is
+ * reported as not found, so its existence does not leak.
+ */
+export function authorize(actor: Actor, action: Action, resource?: Resource, hidden = false): void {
+  if (can(actor, action, resource)) return;
+  throw hidden && resource ? AppError.notFound(resource.kind === 'user' ? 'User' : 'Group') : AppError.forbidden();
+}
+
+/** Sent to the apps so they hide what the API would refuse. */
+export function abilities(actor: Actor): Record<Action, boolean> {
+  return Object.fromEntries(Object.keys(rules).map((a) => [a, can(actor, a as Action)])) as Record<Action, boolean>;
+}
+
+/** Scopes group reads: admins see every group, managers the groups they manage. */
+export function visibleGroups(actor: Actor): Prisma.GroupWhereInput {
+  if (actor.role === 'admin') return {};
+  if (actor.role === 'manager') return { memberships: { some: { userId: actor.id, role: 'manager' } } };
+  return { id: { in: [] } };
+}

@@ -1,0 +1,48 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { bootstrapAdmin } from './commands/users/bootstrapAdmin.js';
+import type { Config } from './config/index.js';
+import { openDatabase, type Database } from './db/database.js';
+import { migrate } from './db/migrator.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { attachSocketServer } from './realtime/socketServer.js';
+import { createServices, type Services } from './services.js';
+
+export interface RunningServer {
+  url: string;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** Opens the database, applies migrations, creates the first admin, and listens. */
+export async function startServer(config: Config, options: { logger?: Logger; db?: Database } = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = options.db ?? (await openDatabase(config.database));
+  const { applied } = await migrate(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+
+  const services = createServices(config, db, logger);
+  if (config.firstAdmin) await bootstrapAdmin(services, config.firstAdmin, config.auth.bcryptCost, 'environment');
+
+  const httpServer = http.createServer(createApp(services));
+  const io = attachSocketServer(services, httpServer);
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, engine: db.engine }, 'Atrium is listening');
+
+  return {
+    url,
+    services,
+    async close() {
+      await io.close(); // also closes the HTTP server
+      httpServer.closeAllConnections();
+      if (!options.db) await db.close();
+    },
+  };
+}

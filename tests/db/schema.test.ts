@@ -1,0 +1,126 @@
+import { Prisma } from '../../server/src/db/generated/client.js';
+import type { PrismaClient } from '../../server/src/db/database.js';
+import { createTestDatabase, engineName, type TestDatabase } from '../support/testDb.js';
+
+// Proves the hand-written migrations match the Prisma schema: every model is
+// created, read back with every scalar field selected, updated and deleted
+// through the generated client. A missing or mistyped column fails here.
+
+type Row = Record<string, unknown>;
+type ModelName = (typeof Prisma.ModelName)[keyof typeof Prisma.ModelName];
+type Fixture = { create: (p: PrismaClient) => Promise<Row>; update: Row; where: (row: Row) => Row };
+
+const bytes = (s: string) => new Uint8Array(Buffer.from(s));
+const comparable = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
+
+describe(`schema matches the Prisma client (${engineName})`, () => {
+  let t: TestDatabase;
+  let prisma: PrismaClient;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    prisma = t.db.prisma;
+    const user = await prisma.user.create({ data: { email: 'owner@example.com', name: 'Owner', passwordHash: 'x' } });
+    const group = await prisma.group.create({ data: { name: 'Owners' } });
+    const provider = await prisma.provider.create({ data: { name: 'p0', kind: 'openai_compatible' } });
+    const model = await prisma.model.create({ data: { providerId: provider.id, name: 'm0' } });
+    const assistant = await prisma.assistant.create({ data: { name: 'A0', modelId: model.id, createdById: user.id } });
+    const file = await prisma.knowledgeFile.create({
+      data: { assistantId: assistant.id, originalName: 'a.pdf', mimeType: 'application/pdf', sizeBytes: 10n, sha256: 'f'.repeat(64), storagePath: 'x' },
+    });
+    const conversation = await prisma.conversation.create({ data: { userId: user.id, assistantId: assistant.id } });
+    const message = await prisma.message.create({ data: { conversationId: conversation.id, role: 'user', content: 'hi' } });
+    const family = await prisma.refreshTokenFamily.create({ data: { userId: user.id } });
+    const quota = await prisma.quota.create({ data: { scope: 'user', scopeId: user.id } });
+    Object.assign(ids, { user: user.id, group: group.id, provider: provider.id, model: model.id, assistant: assistant.id, file: file.id, conversation: conversation.id, message: message.id, family: family.id, quota: quota.id });
+  });
+  afterAll(() => t.drop());
+
+  const fixtures: Record<ModelName, Fixture> = {
+    User: { create: (p) => p.user.create({ data: { email: 'u@example.com', name: 'U', passwordHash: 'h', role: 'manager', lockedUntil: new Date() } }), update: { name: 'U2', failedLoginCount: 3 }, where: (r) => ({ id: r.id }) },
+    Group: { create: (p) => p.group.create({ data: { name: 'G', description: 'd' } }), update: { description: 'e' }, where: (r) => ({ id: r.id }) },
+    GroupMembership: { create: (p) => p.groupMembership.create({ data: { userId: ids.user!, groupId: ids.group!, role: 'manager' } }), update: { role: 'member' }, where: (r) => ({ userId_groupId: { userId: r.userId, groupId: r.groupId } }) },
+    RefreshTokenFamily: { create: (p) => p.refreshTokenFamily.create({ data: { userId: ids.user!, ip: '127.0.0.1', userAgent: 'jest' } }), update: { revokedAt: new Date(), revokedReason: 'test' }, where: (r) => ({ id: r.id }) },
+    RefreshToken: { create: (p) => p.refreshToken.create({ data: { familyId: ids.family!, tokenHash: 'h1', expiresAt: new Date(Date.now() + 1000) } }), update: { rotatedAt: new Date() }, where: (r) => ({ id: r.id }) },
+    Assistant: { create: (p) => p.assistant.create({ data: { name: 'A', instructions: 'Be brief', topK: 8, similarityThreshold: 0.5, chunkSize: 256, chunkOverlap: 20, knowledgeOnly: true } }), update: { deletedAt: new Date(), temperature: 0.2 }, where: (r) => ({ id: r.id }) },
+    AssistantGroup: { create: (p) => p.assistantGroup.create({ data: { assistantId: ids.assistant!, groupId: ids.group! } }), update: { createdAt: new Date(0) }, where: (r) => ({ assistantId_groupId: { assistantId: r.assistantId, groupId: r.groupId } }) },
+    KnowledgeFile: { create: (p) => p.knowledgeFile.create({ data: { assistantId: ids.assistant!, originalName: 'b.docx', mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', sizeBytes: 5_000_000_000n, sha256: 'e'.repeat(64), storagePath: 'y', embedder: 'local', embeddingDim: 384 } }), update: { status: 'ready', progress: 100, chunkCount: 3, pageCount: 2, processedAt: new Date() }, where: (r) => ({ id: r.id }) },
+    Chunk: { create: (p) => p.chunk.create({ data: { fileId: ids.file!, assistantId: ids.assistant!, ordinal: 0, text: 'alpha', tokenCount: 1, page: 1, section: 'Intro', embedder: 'local', embeddingDim: 3 } }), update: { text: 'beta' }, where: (r) => ({ id: r.id }) },
+    Conversation: { create: (p) => p.conversation.create({ data: { userId: ids.user!, assistantId: ids.assistant!, title: 'T' } }), update: { archived: true }, where: (r) => ({ id: r.id }) },
+    Message: { create: (p) => p.message.create({ data: { conversationId: ids.conversation!, parentId: ids.message!, role: 'assistant', content: 'answer', status: 'streaming', sources: [{ fileId: ids.file, score: 0.9 }] } }), update: { status: 'complete', promptTokens: 10, completionTokens: 5, editHistory: [{ content: 'old' }] }, where: (r) => ({ id: r.id }) },
+    Provider: { create: (p) => p.provider.create({ data: { name: 'p1', kind: 'anthropic', baseUrl: 'http://127.0.0.1:9' } }), update: { enabled: false }, where: (r) => ({ id: r.id }) },
+    ApiKey: { create: (p) => p.apiKey.create({ data: { providerId: ids.provider!, ciphertext: bytes('c'), iv: bytes('i'), authTag: bytes('t'), wrappedDataKey: bytes('w'), masterKeyId: 'k1', hint: 'sk-…abcd' } }), update: { lastUsedAt: new Date(), masterKeyId: 'k2' }, where: (r) => ({ id: r.id }) },
+    Model: { create: (p) => p.model.create({ data: { providerId: ids.provider!, name: 'm1', kind: 'embedding', inputPricePerMTok: new Prisma.Decimal('0.130000') } }), update: { outputPricePerMTok: new Prisma.Decimal('1.5'), contextWindow: 128000 }, where: (r) => ({ id: r.id }) },
+    UsageLog: { create: (p) => p.usageLog.create({ data: { userId: ids.user!, groupIds: [ids.group!], assistantId: ids.assistant!, conversationId: ids.conversation!, messageId: ids.message!, modelId: ids.model!, modelName: 'm0', promptTokens: 10, completionTokens: 20, cost: new Prisma.Decimal('0.000123'), latencyMs: 42 } }), update: { outcome: 'error' }, where: (r) => ({ id: r.id }) },
+    Quota: { create: (p) => p.quota.create({ data: { scope: 'group', scopeId: ids.group!, requestsPerMinute: 10, tokensPerDay: 100_000n, costPerMonth: new Prisma.Decimal('12.5') } }), update: { alertThresholdPct: 90 }, where: (r) => ({ id: r.id }) },
+    QuotaCounter: { create: (p) => p.quotaCounter.create({ data: { quotaId: ids.quota!, period: 'day', periodStart: new Date('2026-11-22T00:00:00Z'), tokens: 5n } }), update: { reservedTokens: 7n, requests: 1 }, where: (r) => ({ quotaId_period_periodStart: { quotaId: r.quotaId, period: r.period, periodStart: r.periodStart } }) },
+    QuotaAlert: { create: (p) => p.quotaAlert.create({ data: { quotaId: ids.quota!, limitName: 'tokensPerDay', periodStart: new Date('2026-11-22T00:00:00Z'), usedPct: 81 } }), update: { usedPct: 82 }, where: (r) => ({ id: r.id }) },
+    // Append-only: updating and deleting are refused by the database, tested below.
+    AuditLog: { create: (p) => p.auditLog.create({ data: { action: 'test', prevHash: 'p', hash: 'h' } }), update: {}, where: (r) => ({ id: r.id }) },
+    Setting: { create: (p) => p.setting.create({ data: { key: 'rag.topK', value: { value: 5 } } }), update: { value: { value: 6 } }, where: (r) => ({ key: r.key }) },
+    Job: { create: (p) => p.job.create({ data: { type: 'ingest', payload: { fileId: ids.file }, dedupeKey: 'file:1' } }), update: { status: 'running', attempts: 1, lockedBy: 'w1', heartbeatAt: new Date() }, where: (r) => ({ id: r.id }) },
+  };
+
+  it('has a fixture for every model in the schema', () => {
+    expect(Object.keys(fixtures).sort()).toEqual(Object.values(Prisma.ModelName).sort());
+  });
+
+  it.each(Object.values(Prisma.ModelName))('%s: create, read every scalar field, update, delete', async (model) => {
+    const delegate = (prisma as unknown as Record<string, Record<string, (args: unknown) => Promise<Row>>>)[model[0]!.toLowerCase() + model.slice(1)]!;
+    const scalarFields = Object.keys((Prisma as unknown as Record<string, Record<string, string>>)[`${model}ScalarFieldEnum`]!);
+    const fixture = fixtures[model];
+    const created = await fixture.create(prisma);
+    const where = fixture.where(created);
+    const read = await delegate.findUnique!({ where, select: Object.fromEntries(scalarFields.map((f) => [f, true])) });
+    expect(Object.keys(read).sort()).toEqual([...scalarFields].sort());
+    if (model === 'AuditLog') return;
+    const updated = await delegate.update!({ where, data: fixture.update });
+    for (const [key, value] of Object.entries(fixture.update)) expect(comparable(updated[key])).toEqual(comparable(value));
+    await delegate.delete!({ where });
+    expect(await delegate.findUnique!({ where })).toBeNull();
+  });
+
+  it('refuses UPDATE and DELETE on the audit log', async () => {
+    const entry = await prisma.auditLog.create({ data: { action: 'immutable', prevHash: 'p2', hash: 'h2' } });
+    await expect(prisma.auditLog.update({ where: { id: entry.id }, data: { action: 'changed' } })).rejects.toThrow(/append-only/);
+    await expect(prisma.auditLog.delete({ where: { id: entry.id } })).rejects.toThrow(/append-only/);
+    expect((await prisma.auditLog.findUniqueOrThrow({ where: { id: entry.id } })).action).toBe('immutable');
+  });
+
+  it('stores vectors and answers cosine and full-text queries through the HNSW and GIN indexes', async () => {
+    const file = ids.file!;
+    const assistant = ids.assistant!;
+    const vec = (hot: number) => `[${Array.from({ length: 384 }, (_, i) => (i === hot ? 1 : 0.01)).join(',')}]`;
+    const texts = ['The cat sat on the mat', 'Quarterly revenue grew by ten percent', 'Vacation policy allows twenty days'];
+    for (const [i, text] of texts.entries()) {
+      await prisma.$executeRawUnsafe(
+        `INSERT INTO chunks (file_id, assistant_id, ordinal, text, token_count, embedder, embedding_dim, embedding)
+         VALUES ($1::uuid, $2::uuid, $3, $4, 5, 'test', 384, $5::vector)`,
+        file, assistant, 100 + i, text, vec(i),
+      );
+    }
+    const nearest = await prisma.$queryRawUnsafe<{ text: string; similarity: number }[]>(
+      `SELECT text, 1 - ((embedding::vector(384)) <=> $1::vector(384)) AS similarity
+         FROM chunks WHERE embedding_dim = 384 AND assistant_id = $2::uuid
+        ORDER BY (embedding::vector(384)) <=> $1::vector(384) LIMIT 1`,
+      vec(1), assistant,
+    );
+    expect(nearest[0]!.text).toBe(texts[1]);
+    expect(nearest[0]!.similarity).toBeGreaterThan(0.9);
+
+    const fullText = await prisma.$queryRawUnsafe<{ text: string }[]>(
+      `SELECT text FROM chunks WHERE tsv @@ websearch_to_tsquery('english', $1) AND assistant_id = $2::uuid`,
+      'vacations', assistant,
+    );
+    expect(fullText.map((r) => r.text)).toEqual([texts[2]]);
+
+    await expect(
+      prisma.$executeRawUnsafe(
+        `INSERT INTO chunks (file_id, assistant_id, ordinal, text, token_count, embedder, embedding_dim, embedding)
+         VALUES ($1::uuid, $2::uuid, 999, 'wrong size', 1, 'test', 384, '[1,2,3]'::vector)`,
+        file, assistant,
+      ),
+    ).rejects.toThrow(/chunks_embedding_dim_check/);
+  });
+});
