@@ -1,30 +1,33 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AppError } from '../errors/appError.js';
 
 /**
- * First line against password guessing: attempts per client IP per minute.
- * Kept in memory (one server); the per-account lockout lives in the database
- * so it holds across restarts and replicas.
+ * First line against password guessing: failed logins per client IP per
+ * minute. Successful logins do not count, so an office behind one NAT address
+ * is not throttled. Kept in memory (one server); the per-account lockout lives
+ * in the database so it holds across restarts and replicas.
  */
 export class LoginRateLimiter {
   private readonly limiter: RateLimiterMemory;
 
-  constructor(attemptsPerMinute: number) {
-    this.limiter = new RateLimiterMemory({ points: attemptsPerMinute, duration: 60 });
+  constructor(private readonly failuresPerMinute: number) {
+    this.limiter = new RateLimiterMemory({ points: failuresPerMinute, duration: 60 });
   }
 
-  async consume(ip: string): Promise<void> {
-    try {
-      await this.limiter.consume(ip);
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      const retryAfter = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-      throw new AppError(
-        'rate_limited',
-        `Too many login attempts; try again in ${retryAfter} seconds`,
-        { retryAfterSeconds: retryAfter },
-        { 'Retry-After': String(retryAfter) },
-      );
-    }
+  async assertAllowed(ip: string): Promise<void> {
+    const state = await this.limiter.get(ip);
+    if (!state || state.consumedPoints < this.failuresPerMinute) return;
+    const retryAfter = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+    throw new AppError(
+      'rate_limited',
+      `Too many failed logins from your address; try again in ${retryAfter} seconds`,
+      { retryAfterSeconds: retryAfter },
+      { 'Retry-After': String(retryAfter) },
+    );
+  }
+
+  async recordFailure(ip: string): Promise<void> {
+    // Rejects once the budget is spent; assertAllowed reports that on the next try.
+    await this.limiter.consume(ip).catch(() => undefined);
   }
 }

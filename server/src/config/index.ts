@@ -43,7 +43,7 @@ const envSchema = z
     BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
     LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
-    LOGIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+    LOGIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
     ADMIN_EMAIL: optionalString.pipe(z.email('must be an email address').optional()),
     ADMIN_PASSWORD: optionalString,
     ADMIN_NAME: z.string().default('Administrator'),

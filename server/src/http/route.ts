@@ -58,7 +58,9 @@ export class RouteBuilder {
   ): this {
     this.registry.registerPath(this.describe(spec));
     const access = spec.access ?? 'authenticated';
+    const template = this.basePath + spec.path;
     this.router[spec.method](spec.path, async (req, res) => {
+      res.locals.routeTemplate = template;
       const actor = access === 'public' ? (undefined as unknown as Actor) : await this.authenticate(req, access === 'any-password-state');
       const input = {
         params: parse(spec.params, req.params, 'path parameters'),

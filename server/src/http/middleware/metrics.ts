@@ -21,7 +21,9 @@ export function createHttpMetrics(): HttpMetrics {
     const end = duration.startTimer();
     res.on('finish', () => {
       // The route template, never the raw URL, so ids do not explode cardinality.
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.baseUrl || 'unmatched';
+      // Routes record their template up front; by the time an error response
+      // finishes, Express has already unwound req.baseUrl.
+      const route = (res.locals.routeTemplate as string | undefined) ?? (req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched');
       end({ method: req.method, route, status: String(res.statusCode) });
     });
     next();

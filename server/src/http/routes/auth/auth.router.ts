@@ -17,8 +17,14 @@ export function authRoutes(s: Services, routes: RouteBuilder): void {
     body: LoginBody,
     responses: { 200: { description: 'Logged in', schema: SessionResponse } },
     handler: async ({ req, res }) => {
-      await s.loginLimiter.consume(req.ip ?? 'unknown');
-      const user = await authenticateLocal(passport, req, res);
+      const ip = req.ip ?? 'unknown';
+      await s.loginLimiter.assertAllowed(ip);
+      const user = await authenticateLocal(passport, req, res).catch(async (error: unknown) => {
+        if (error instanceof AppError && (error.code === 'invalid_credentials' || error.code === 'account_locked')) {
+          await s.loginLimiter.recordFailure(ip);
+        }
+        throw error;
+      });
       setRefreshCookie(s, res, await s.sessions.start(user.id, requestMeta(req)));
       return { body: await sessionBody(s, user) };
     },

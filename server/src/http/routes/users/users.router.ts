@@ -33,7 +33,8 @@ export function userRoutes(s: Services, routes: RouteBuilder): void {
         s.prisma.user.findMany({
           where,
           include: userWithGroups,
-          orderBy: [{ [query.sort]: { sort: query.order, nulls: 'last' } }, { id: 'asc' }],
+          // Only lastLoginAt can be null; never-logged-in users sort last either way.
+          orderBy: [{ [query.sort]: query.sort === 'lastLoginAt' ? { sort: query.order, nulls: 'last' } : query.order }, { id: 'asc' }],
           skip: (query.page - 1) * query.pageSize,
           take: query.pageSize,
         }),

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { parse, type InfoRecord } from 'csv-parse/sync';
 import { decodeText, normaliseExtractedText } from '../../../lib/textDecoding.js';
 import { ExtractionError, describeCause } from '../extractionError.js';
 import type { ExtractedText, TextSpan } from '../types.js';
@@ -26,7 +26,7 @@ function readRecords(text: string, delimiter: string): CsvRecord[] {
       relax_quotes: true,
       skip_empty_lines: true,
       trim: true,
-    }) as Array<{ record: string[]; info: { lines: number } }>;
+    }) as unknown as Array<{ record: string[]; info: InfoRecord }>;
     return parsed
       .map(({ record, info }) => ({ cells: record, line: info.lines }))
       .filter((record) => record.cells.some((cell) => cell !== ''));
