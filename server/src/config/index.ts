@@ -48,11 +48,6 @@ const envSchema = z
     ADMIN_PASSWORD: optionalString,
     ADMIN_NAME: z.string().default('Administrator'),
     MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
-  })
-  .superRefine((env, ctx) => {
-    if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) {
-      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'is required when ADMIN_EMAIL is set' });
-    }
   });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -67,9 +62,11 @@ export class ConfigError extends Error {
 /** Parses the environment once; throws ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`);
+  // Checked here rather than as a zod refinement, which would be skipped
+  // whenever another variable is wrong: operators should see every problem at once.
+  if (env.ADMIN_EMAIL?.trim() && !env.ADMIN_PASSWORD?.trim()) problems.push('ADMIN_PASSWORD: is required when ADMIN_EMAIL is set');
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   return toConfig(parsed.data, cwd);
 }
 
