@@ -32,3 +32,9 @@ export const Email = z
   .email({ error: 'must be an email address' })
   .max(254)
   .transform((e) => e.toLowerCase());
+
+/** Prisma's skip/take for a validated page request. */
+export const pageWindow = (q: { page: number; pageSize: number }) => ({ skip: (q.page - 1) * q.pageSize, take: q.pageSize });
+
+/** The body of every list response: `{ data, total, page, pageSize }`. */
+export const pageBody = <T>(data: T[], total: number, q: { page: number; pageSize: number }) => ({ data, total, page: q.page, pageSize: q.pageSize });

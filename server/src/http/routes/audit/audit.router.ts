@@ -3,7 +3,7 @@ import type { Prisma } from '../../../db/generated/client.js';
 import { authorize } from '../../../policies/index.js';
 import type { Services } from '../../../services.js';
 import type { RouteBuilder } from '../../route.js';
-import { pageOf } from '../../schemas/common.js';
+import { pageBody, pageOf, pageWindow } from '../../schemas/common.js';
 
 const AuditQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
@@ -55,11 +55,11 @@ export function auditRoutes(s: Services, routes: RouteBuilder): void {
         createdAt: { gte: query.from, lte: query.to },
       };
       const [rows, total] = await Promise.all([
-        s.prisma.auditLog.findMany({ where, orderBy: { id: 'desc' }, skip: (query.page - 1) * query.pageSize, take: query.pageSize }),
+        s.prisma.auditLog.findMany({ where, orderBy: { id: 'desc' }, ...pageWindow(query) }),
         s.prisma.auditLog.count({ where }),
       ]);
       const data = rows.map(({ prevHash: _prev, ...row }) => ({ ...row, id: row.id.toString(), createdAt: row.createdAt.toISOString() }));
-      return { body: { data, total, page: query.page, pageSize: query.pageSize } };
+      return { body: pageBody(data, total, query) };
     },
   });
 

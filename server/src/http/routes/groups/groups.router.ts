@@ -7,7 +7,7 @@ import { authorize, visibleGroups } from '../../../policies/index.js';
 import { requestMeta, type Services } from '../../../services.js';
 import { GroupView, presentGroup } from '../../presenters/group.js';
 import type { RouteBuilder } from '../../route.js';
-import { IdParams, listQuery, pageOf } from '../../schemas/common.js';
+import { IdParams, listQuery, pageBody, pageOf, pageWindow } from '../../schemas/common.js';
 
 const GroupBody = z
   .object({ name: z.string().trim().min(1).max(100), description: z.string().trim().max(1000).optional() })
@@ -43,12 +43,11 @@ export function groupRoutes(s: Services, routes: RouteBuilder): void {
           where,
           include: { _count: { select: { memberships: true } } },
           orderBy: [{ [query.sort]: query.order }, { id: 'asc' }],
-          skip: (query.page - 1) * query.pageSize,
-          take: query.pageSize,
+          ...pageWindow(query),
         }),
         s.prisma.group.count({ where }),
       ]);
-      return { body: { data: rows.map(presentGroup), total, page: query.page, pageSize: query.pageSize } };
+      return { body: pageBody(rows.map(presentGroup), total, query) };
     },
   });
 

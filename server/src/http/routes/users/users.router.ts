@@ -8,7 +8,7 @@ import { authorize } from '../../../policies/index.js';
 import { requestMeta, type Services } from '../../../services.js';
 import { presentUser, userWithGroups, UserView } from '../../presenters/user.js';
 import type { RouteBuilder } from '../../route.js';
-import { IdParams, pageOf } from '../../schemas/common.js';
+import { IdParams, pageBody, pageOf, pageWindow } from '../../schemas/common.js';
 import { CreatedUser, CreateUserBody, ResetPasswordBody, UpdateUserBody, UserListQuery } from './users.schema.js';
 
 export function userRoutes(s: Services, routes: RouteBuilder): void {
@@ -35,12 +35,11 @@ export function userRoutes(s: Services, routes: RouteBuilder): void {
           include: userWithGroups,
           // Only lastLoginAt can be null; never-logged-in users sort last either way.
           orderBy: [{ [query.sort]: query.sort === 'lastLoginAt' ? { sort: query.order, nulls: 'last' } : query.order }, { id: 'asc' }],
-          skip: (query.page - 1) * query.pageSize,
-          take: query.pageSize,
+          ...pageWindow(query),
         }),
         s.prisma.user.count({ where }),
       ]);
-      return { body: { data: rows.map(presentUser), total, page: query.page, pageSize: query.pageSize } };
+      return { body: pageBody(rows.map(presentUser), total, query) };
     },
   });
 
