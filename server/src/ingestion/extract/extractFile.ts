@@ -3,7 +3,7 @@ import { detectFileType } from './detectFileType.js';
 import { ExtractionError, describeCause } from './extractionError.js';
 import type { ExtractionLimits } from './limits.js';
 import { loadExtractor } from './registry.js';
-import type { ExtractionResult, TextSpan } from './types.js';
+import { documentKindLabels, type ExtractionResult, type TextSpan } from './types.js';
 
 // The extraction itself, in whatever process calls it. The API never calls this
 // directly: extractDocument runs it in a separate, limited process (see index.ts).
@@ -42,7 +42,9 @@ export async function extractFile(filePath: string, { limits, fileName }: Extrac
     extracted = await extract({ bytes, fileType, limits });
   } catch (error) {
     if (error instanceof ExtractionError) throw error;
-    throw new ExtractionError('internal', `Extraction failed unexpectedly (${describeCause(error)})`);
+    // A parser tripping over content (hostile nesting, malformed structures) is
+    // a property of the file; the cause stays in the message for diagnosis.
+    throw new ExtractionError('corrupt', `The ${documentKindLabels[fileType.kind]} could not be read (${describeCause(error)})`);
   }
   const spans = keepText(extracted.spans);
   if (spans.length === 0) throw new ExtractionError('empty', 'No text was found in the document');

@@ -11,7 +11,7 @@ export const extractionErrorCodes = [
   'timeout', // parser ran past the time limit and was stopped
   'out_of_memory', // parser went past the memory bound and was stopped
   'crashed', // the isolated extraction process died for another reason
-  'internal', // a bug on our side, not a property of the file
+  'internal', // a problem on our side (stored file missing...), not a property of the file
 ] as const;
 
 export type ExtractionErrorCode = (typeof extractionErrorCodes)[number];

@@ -3,6 +3,17 @@ import type { TextEncodingName } from '../../lib/textDecoding.js';
 export const documentKinds = ['pdf', 'docx', 'image', 'text', 'markdown', 'html', 'csv'] as const;
 export type DocumentKind = (typeof documentKinds)[number];
 
+/** How messages name each kind ("The HTML page could not be read"). */
+export const documentKindLabels: Record<DocumentKind, string> = {
+  pdf: 'PDF',
+  docx: 'DOCX document',
+  image: 'image',
+  text: 'text file',
+  markdown: 'Markdown file',
+  html: 'HTML page',
+  csv: 'CSV file',
+};
+
 export interface DetectedFileType {
   mime: string;
   kind: DocumentKind;

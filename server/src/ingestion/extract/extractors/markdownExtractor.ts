@@ -17,6 +17,7 @@ export function markdownSections(markdown: string): TextSpan[] {
   const trail = new SectionTrail();
   const spans: TextSpan[] = [];
   let buffered: string[] = [];
+  let bufferedBody = false;
   let section: string | undefined;
   let openFence: string | undefined;
 
@@ -24,11 +25,18 @@ export function markdownSections(markdown: string): TextSpan[] {
     const text = buffered.join('\n').trim();
     if (text) spans.push({ text, ...(section ? { section } : {}) });
     buffered = [];
+    bufferedBody = false;
   };
+  // A heading directly followed by a sub-heading has no text of its own: its
+  // line is carried into the next span instead of becoming a span by itself.
   const startSection = (level: number, title: string) => {
-    flush();
+    if (bufferedBody) flush();
     trail.enter(level, title);
     section = trail.current;
+  };
+  const addBody = (...bodyLines: string[]) => {
+    buffered.push(...bodyLines);
+    if (bodyLines.some((bodyLine) => bodyLine.trim() !== '')) bufferedBody = true;
   };
 
   for (let index = 0; index < lines.length; index++) {
@@ -36,12 +44,12 @@ export function markdownSections(markdown: string): TextSpan[] {
     const fence = fenceOpening.exec(line)?.[1];
     if (openFence) {
       if (fence && fence[0] === openFence[0] && fence.length >= openFence.length) openFence = undefined;
-      buffered.push(line);
+      addBody(line);
       continue;
     }
     if (fence) {
       openFence = fence;
-      buffered.push(line);
+      addBody(line);
       continue;
     }
     const atx = atxHeading.exec(line);
@@ -57,7 +65,7 @@ export function markdownSections(markdown: string): TextSpan[] {
       index++;
       continue;
     }
-    buffered.push(line);
+    addBody(line);
   }
   flush();
   return spans;

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import Tesseract from 'tesseract.js';
-import { rotateImage } from './prepareForOcr.js';
+import { isBlank, rotateImage } from './prepareForOcr.js';
 
 // One Tesseract worker per extraction process, created on the first OCR request
 // and reused for every page and image after it: starting a worker (loading the
@@ -57,6 +57,7 @@ async function recognise(image: Buffer, rotation: OcrReading['rotation']): Promi
 
 /** Reads the text of an image prepared by prepareForOcr, righting it if it is sideways or upside down. */
 export async function readImageText(image: Buffer): Promise<OcrReading> {
+  if (await isBlank(image)) return { text: '', confidence: 0, rotation: 0 };
   const upright = await recognise(image, 0);
   // Sideways text reads as confident-looking garbage, not as nothing: an empty
   // reading is a blank image and turning it will not help.

@@ -25,12 +25,14 @@ export function imageReadError(error: unknown): ExtractionError {
 export async function prepareForOcr(image: Buffer, options: PrepareForOcrOptions): Promise<Buffer> {
   try {
     const input = sharp(image, { limitInputPixels: options.maxImagePixels, page: options.page ?? 0 });
-    const { width = 0, height = 0 } = await input.metadata();
+    const { width = 0, height = 0, orientation = 1 } = await input.metadata();
+    // EXIF orientations 5-8 swap the axes once the image is turned upright.
+    const uprightWidth = orientation >= 5 ? height : width;
     const longest = Math.max(width, height);
     let pipeline = input.rotate().flatten({ background: '#ffffff' }).grayscale();
     if (longest > 0 && longest < enlargeBelowPx) {
       const factor = Math.min(2, enlargeBelowPx / longest);
-      pipeline = pipeline.resize(Math.round(width * factor), Math.round(height * factor), { kernel: 'lanczos3' });
+      pipeline = pipeline.resize({ width: Math.round(uprightWidth * factor), kernel: 'lanczos3' });
     } else if (longest > shrinkAbovePx) {
       pipeline = pipeline.resize(shrinkAbovePx, shrinkAbovePx, { fit: 'inside' });
     }
@@ -42,4 +44,11 @@ export async function prepareForOcr(image: Buffer, options: PrepareForOcrOptions
 
 export async function rotateImage(image: Buffer, degrees: number): Promise<Buffer> {
   return sharp(image).rotate(degrees).png({ compressionLevel: 1 }).toBuffer();
+}
+
+// Blank pages (separator sheets, empty scans) are common in scanned PDFs; a
+// near-uniform image has nothing to read and is not worth a Tesseract pass.
+export async function isBlank(image: Buffer): Promise<boolean> {
+  const { channels } = await sharp(image).stats();
+  return channels.every((channel) => channel.stdev < 2);
 }

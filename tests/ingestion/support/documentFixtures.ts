@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const fixturesDir = fileURLToPath(new URL('../../fixtures/documents/', import.meta.url));
+
+export function fixturePath(relative: string): string {
+  return path.join(fixturesDir, relative);
+}
+
+export function readFixture(relative: string): Buffer {
+  return readFileSync(fixturePath(relative));
+}
+
+export function readExpectedText(relative: string): string {
+  return readFileSync(path.join(fixturesDir, 'expected', `${relative}.expected.txt`), 'utf8');
+}
+
+export interface ManifestRow {
+  file: string;
+  tags: string[];
+  expectedText: string;
+  redistributable: string;
+}
+
+export function readManifest(): ManifestRow[] {
+  const [header, ...lines] = readFileSync(fixturePath('MANIFEST.tsv'), 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const columns = header!.split('\t');
+  const column = (cells: string[], name: string) => cells[columns.indexOf(name)] ?? '';
+  return lines.map((line) => {
+    const cells = line.split('\t');
+    return {
+      file: column(cells, 'file'),
+      tags: column(cells, 'tags').split(';').filter(Boolean),
+      expectedText: column(cells, 'expected_text'),
+      redistributable: column(cells, 'redistributable'),
+    };
+  });
+}
+
+/** A scratch directory for files a test builds; remove it with the returned cleanup. */
+export async function scratchDirectory(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'atrium-extract-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The manifest's expected snippet for a fixture; fails loudly if the row has none. */
+export function manifestSnippet(file: string): string {
+  const row = readManifest().find((candidate) => candidate.file === file);
+  if (!row?.expectedText) throw new Error(`MANIFEST.tsv has no expected text for ${file}`);
+  return row.expectedText;
+}
