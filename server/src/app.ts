@@ -11,7 +11,9 @@ import { AppError } from './errors/appError.js';
 import { apiNotFound, errorHandler } from './http/middleware/errorHandler.js';
 import { createHttpMetrics } from './http/middleware/metrics.js';
 import { RouteBuilder } from './http/route.js';
+import { assistantRoutes } from './http/routes/assistants/assistants.router.js';
 import { auditRoutes } from './http/routes/audit/audit.router.js';
+import { knowledgeRoutes } from './http/routes/knowledge/knowledge.router.js';
 import { authRoutes } from './http/routes/auth/auth.router.js';
 import { groupRoutes } from './http/routes/groups/groups.router.js';
 import { meRoutes } from './http/routes/me/me.router.js';
@@ -86,6 +88,8 @@ export function createApp(s: Services): Express {
   userRoutes(s, routes);
   groupRoutes(s, routes);
   auditRoutes(s, routes);
+  assistantRoutes(s, routes);
+  knowledgeRoutes(s, routes);
   app.use('/api/v1', routes.router);
   app.use(['/api', '/metrics'], apiNotFound);
 

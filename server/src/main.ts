@@ -4,8 +4,10 @@ import { openDatabase } from './db/database.js';
 import { migrate } from './db/migrator.js';
 import { createLogger } from './lib/logger.js';
 import { startServer } from './server.js';
+import { startIngestionWorker } from './ingestion/ingestionWorker.js';
+import { createServices } from './services.js';
 
-// Entry point: `node server/dist/main.js [api|migrate]`.
+// Entry point: `node server/dist/main.js [api|worker|migrate]`.
 async function main(role: string): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -17,9 +19,9 @@ async function main(role: string): Promise<void> {
     await db.close();
     return;
   }
-  if (role !== 'api') throw new ConfigError([`unknown role "${role}" (expected "api" or "migrate")`]);
+  if (role !== 'api' && role !== 'worker') throw new ConfigError([`unknown role "${role}" (expected "api", "worker" or "migrate")`]);
 
-  const server = await startServer(config, { logger });
+  const server = role === 'api' ? await startServer(config, { logger }) : await startWorkerOnly(config, logger);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -35,6 +37,24 @@ async function main(role: string): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** A process that only processes jobs; it applies migrations too, so it can start first. */
+async function startWorkerOnly(config: ReturnType<typeof loadConfig>, logger: ReturnType<typeof createLogger>) {
+  if (config.database.engine === 'pglite') {
+    throw new ConfigError(['DATABASE_URL: a separate worker needs native Postgres (the embedded database belongs to one process; the API runs the worker itself)']);
+  }
+  const db = await openDatabase(config.database);
+  await migrate(db);
+  const services = createServices(config, db, logger);
+  const worker = await startIngestionWorker(services);
+  logger.info({ workerId: worker.id }, 'worker started');
+  return {
+    async close() {
+      await worker.stop({ abort: true });
+      await db.close();
+    },
+  };
 }
 
 main(process.argv[2] ?? 'api').catch((error: unknown) => {

@@ -6,6 +6,8 @@ import type { Config } from './config/index.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrator.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { startIngestionWorker } from './ingestion/ingestionWorker.js';
+import type { JobWorker } from './jobs/worker.js';
 import { attachSocketServer } from './realtime/socketServer.js';
 import { createServices, type Services } from './services.js';
 
@@ -24,6 +26,9 @@ export async function startServer(config: Config, options: { logger?: Logger; db
 
   const services = createServices(config, db, logger);
   if (config.firstAdmin) await bootstrapAdmin(services, config.firstAdmin, config.auth.bcryptCost, 'environment');
+  await services.storage.init();
+  await services.events.listen();
+  const worker: JobWorker | undefined = config.worker.inApi ? await startIngestionWorker(services) : undefined;
 
   const httpServer = http.createServer(createApp(services));
   const io = attachSocketServer(services, httpServer);
@@ -40,6 +45,8 @@ export async function startServer(config: Config, options: { logger?: Logger; db
     url,
     services,
     async close() {
+      await worker?.stop({ abort: true });
+      await services.events.close();
       await io.close(); // also closes the HTTP server
       httpServer.closeAllConnections();
       if (!options.db) await db.close();

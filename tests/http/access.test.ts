@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createGroupRecord, createUserRecord, DEFAULT_PASSWORD, uniqueEmail } from '../support/factories.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 import { engineName } from '../support/testDb.js';
@@ -7,10 +10,12 @@ import { engineName } from '../support/testDb.js';
 // reason to refuse. A route missing from this table fails the first test.
 
 type Role = 'anonymous' | 'user' | 'manager' | 'admin';
-interface Ids { self: string; other: string; managedGroup: string; otherGroup: string; member: string }
+interface Ids { self: string; other: string; managedGroup: string; otherGroup: string; member: string; assistant: string; file: string }
 interface Probe {
   path: (ids: Ids) => string;
   body?: () => object;
+  /** Sent as a multipart upload instead of JSON. */
+  upload?: true;
   expect: Record<Exclude<Role, 'anonymous'>, number>;
 }
 
@@ -31,6 +36,16 @@ const probes: Record<string, Probe> = {
   'patch /api/v1/groups/{id}': { path: (i) => `/api/v1/groups/${i.managedGroup}`, body: () => ({ description: 'x' }), expect: { user: 403, manager: 403, admin: 200 } },
   'put /api/v1/groups/{id}/members/{userId}': { path: (i) => `/api/v1/groups/${i.managedGroup}/members/${i.other}`, body: () => ({ role: 'member' }), expect: { user: 403, manager: 403, admin: 204 } },
   'delete /api/v1/groups/{id}/members/{userId}': { path: (i) => `/api/v1/groups/${i.managedGroup}/members/${i.member}`, expect: { user: 403, manager: 403, admin: 204 } },
+  'post /api/v1/assistants': { path: () => '/api/v1/assistants', body: () => ({ name: 'Probe' }), expect: { user: 403, manager: 201, admin: 201 } },
+  'get /api/v1/assistants': { path: () => '/api/v1/assistants', expect: { user: 200, manager: 200, admin: 200 } },
+  'get /api/v1/assistants/{id}': { path: (i) => `/api/v1/assistants/${i.assistant}`, expect: { user: 200, manager: 200, admin: 200 } },
+  'post /api/v1/assistants/{id}/files': { path: (i) => `/api/v1/assistants/${i.assistant}/files`, upload: true, expect: { user: 403, manager: 201, admin: 201 } },
+  'get /api/v1/assistants/{id}/files': { path: (i) => `/api/v1/assistants/${i.assistant}/files`, expect: { user: 403, manager: 200, admin: 200 } },
+  'get /api/v1/assistants/{id}/files/{fileId}': { path: (i) => `/api/v1/assistants/${i.assistant}/files/${i.file}`, expect: { user: 403, manager: 200, admin: 200 } },
+  'get /api/v1/assistants/{id}/files/{fileId}/download': { path: (i) => `/api/v1/assistants/${i.assistant}/files/${i.file}/download`, expect: { user: 403, manager: 200, admin: 200 } },
+  'post /api/v1/assistants/{id}/files/{fileId}/reindex': { path: (i) => `/api/v1/assistants/${i.assistant}/files/${i.file}/reindex`, expect: { user: 403, manager: 202, admin: 202 } },
+  'post /api/v1/assistants/{id}/search': { path: (i) => `/api/v1/assistants/${i.assistant}/search`, body: () => ({ query: 'anything' }), expect: { user: 200, manager: 200, admin: 200 } },
+  'delete /api/v1/assistants/{id}/files/{fileId}': { path: (i) => `/api/v1/assistants/${i.assistant}/files/${i.file}`, expect: { user: 403, manager: 204, admin: 204 } },
   'get /api/v1/audit': { path: () => '/api/v1/audit', expect: { user: 403, manager: 403, admin: 200 } },
   'get /api/v1/audit/verify': { path: () => '/api/v1/audit/verify', expect: { user: 403, manager: 403, admin: 200 } },
   'delete /api/v1/groups/{id}': { path: (i) => `/api/v1/groups/${i.otherGroup}`, expect: { user: 403, manager: 403, admin: 204 } },
@@ -39,10 +54,15 @@ const probes: Record<string, Probe> = {
 
 describe(`access rules on every endpoint (${engineName})`, () => {
   let t: TestApp;
+  let uploadsDir: string;
   beforeAll(async () => {
-    t = await createTestApp({ LOGIN_RATE_PER_MINUTE: '1000' });
+    uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-access-'));
+    t = await createTestApp({ LOGIN_RATE_PER_MINUTE: '1000', UPLOADS_DIR: uploadsDir });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    fs.rmSync(uploadsDir, { recursive: true, force: true });
+  });
 
   it('has a probe for every operation the API documents', async () => {
     const doc = (await t.http.get('/api/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
@@ -59,7 +79,15 @@ describe(`access rules on every endpoint (${engineName})`, () => {
       { userId: member.id },
     ]);
     const otherGroup = await createGroupRecord(t.prisma);
-    const ids: Ids = { self: session?.user.id ?? other.id, other: other.id, managedGroup: managedGroup.id, otherGroup: otherGroup.id, member: member.id };
+    // An assistant shared with the group the actor manages (a staff actor is merely a member in effect).
+    const assistant = await t.prisma.assistant.create({ data: { name: 'Shared', groups: { create: [{ groupId: managedGroup.id }] } } });
+    const stored = path.join(assistant.id, 'original');
+    fs.mkdirSync(path.join(uploadsDir, assistant.id), { recursive: true });
+    fs.writeFileSync(path.join(uploadsDir, stored), 'Handbook text');
+    const file = await t.prisma.knowledgeFile.create({
+      data: { assistantId: assistant.id, originalName: 'handbook.txt', mimeType: 'text/plain', sizeBytes: 13n, sha256: 'a'.repeat(64), storagePath: stored, status: 'ready' },
+    });
+    const ids: Ids = { self: session?.user.id ?? other.id, other: other.id, managedGroup: managedGroup.id, otherGroup: otherGroup.id, member: member.id, assistant: assistant.id, file: file.id };
     return { ids, token: session?.token };
   }
 
@@ -67,8 +95,8 @@ describe(`access rules on every endpoint (${engineName})`, () => {
     const [method] = op.split(' ') as ['get' | 'post' | 'put' | 'patch' | 'delete'];
     let req = t.http[method](probe.path(ids));
     if (token) req = req.set('Authorization', `Bearer ${token}`);
-    const res = probe.body ? await req.send(probe.body()) : await req;
-    return res;
+    if (probe.upload) return req.attach('files', Buffer.from(`probe upload ${Math.random()}`), 'probe.txt');
+    return probe.body ? req.send(probe.body()) : req;
   }
 
   it('refuses every protected operation without a token, with the error shape', async () => {

@@ -48,6 +48,18 @@ const envSchema = z
     ADMIN_PASSWORD: optionalString,
     ADMIN_NAME: z.string().default('Administrator'),
     MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
+    EMBEDDER: z.enum(['local', 'openai']).default('local'),
+    EMBEDDING_BASE_URL: optionalString.pipe(z.url('must be a URL').optional()),
+    EMBEDDING_API_KEY: optionalString,
+    EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),
+    EMBEDDING_DIMENSION: z.coerce.number().pipe(z.union([z.literal(256), z.literal(384), z.literal(512), z.literal(768), z.literal(1024), z.literal(1536)], { error: 'must be one of 256, 384, 512, 768, 1024, 1536' })).optional(),
+    RERANK_URL: optionalString.pipe(z.url('must be a URL').optional()),
+    RERANK_MODEL: z.string().default('rerank'),
+    RERANK_API_KEY: optionalString,
+    EXTRACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+    EXTRACTION_MAX_MEMORY_MB: z.coerce.number().int().min(128).max(16_384).default(1024),
+    WORKER_IN_API: booleanFromEnv.default(true),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
   });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -66,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   // Checked here rather than as a zod refinement, which would be skipped
   // whenever another variable is wrong: operators should see every problem at once.
   if (env.ADMIN_EMAIL?.trim() && !env.ADMIN_PASSWORD?.trim()) problems.push('ADMIN_PASSWORD: is required when ADMIN_EMAIL is set');
+  if (env.EMBEDDER === 'openai' && !env.EMBEDDING_BASE_URL?.trim()) problems.push('EMBEDDING_BASE_URL: is required when EMBEDDER=openai');
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   return toConfig(parsed.data, cwd);
 }
@@ -102,6 +115,13 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
       ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD!, name: env.ADMIN_NAME }
       : undefined,
     maxUploadBytes: env.MAX_UPLOAD_MB * 1024 * 1024,
+    embedder:
+      env.EMBEDDER === 'openai'
+        ? ({ kind: 'openai', baseUrl: env.EMBEDDING_BASE_URL!, apiKey: env.EMBEDDING_API_KEY ?? 'none', model: env.EMBEDDING_MODEL, dimension: env.EMBEDDING_DIMENSION ?? 1536 } as const)
+        : ({ kind: 'local', dimension: env.EMBEDDING_DIMENSION ?? 384 } as const),
+    reranker: env.RERANK_URL ? { url: env.RERANK_URL, model: env.RERANK_MODEL, apiKey: env.RERANK_API_KEY } : undefined,
+    extraction: { timeoutMs: env.EXTRACTION_TIMEOUT_SECONDS * 1000, maxMemoryMb: env.EXTRACTION_MAX_MEMORY_MB },
+    worker: { inApi: env.WORKER_IN_API, concurrency: env.WORKER_CONCURRENCY },
   };
 }
 

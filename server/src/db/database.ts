@@ -20,6 +20,8 @@ export interface Database {
   readonly engine: 'postgres' | 'pglite';
   readonly prisma: PrismaClient;
   withSession<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** LISTENs on a channel over a dedicated connection (native Postgres only); resolves to a stop function. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,16 @@ async function openPostgres(url: string): Promise<Database> {
         client.release();
       }
     },
+    async listen(channel, onMessage) {
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => undefined);
+      await client.connect();
+      client.on('notification', (n) => n.channel === channel && n.payload !== undefined && onMessage(n.payload));
+      await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+      return async () => {
+        await client.end().catch(() => undefined);
+      };
+    },
     async close() {
       await prisma.$disconnect();
       await pool.end();
@@ -77,6 +89,8 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     engine: 'pglite',
     prisma,
     withSession: (work) => work(session),
+    // One process owns an embedded database, so there is nobody to listen to.
+    listen: async () => async () => undefined,
     async close() {
       await prisma.$disconnect();
       await db.close();

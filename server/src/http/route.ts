@@ -33,6 +33,8 @@ export interface RouteSpec<P extends Schema | undefined, Q extends Schema | unde
   params?: P;
   query?: Q;
   body?: B;
+  /** Documents a multipart upload (the handler reads it itself). */
+  multipart?: { field: string };
   responses: Record<number, { description: string; schema?: Schema; contentType?: string }>;
   handler: (input: RouteInput<Infer<P>, Infer<Q>, Infer<B>>) => Promise<RouteResult>;
 }
@@ -96,7 +98,18 @@ export class RouteBuilder {
       request: {
         params: spec.params as never,
         query: spec.query as never,
-        body: spec.body ? { content: { 'application/json': { schema: spec.body } }, required: true } : undefined,
+        body: spec.body
+          ? { content: { 'application/json': { schema: spec.body } }, required: true }
+          : spec.multipart
+            ? {
+                required: true,
+                content: {
+                  'multipart/form-data': {
+                    schema: z.object({ [spec.multipart.field]: z.array(z.string().meta({ format: 'binary' })) }),
+                  },
+                },
+              }
+            : undefined,
       },
       responses,
     };

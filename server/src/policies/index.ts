@@ -8,7 +8,10 @@ export type { Actor };
 // here; nothing else looks at roles. Resources are passed when the answer
 // depends on them (a manager may act only inside the groups they manage).
 
-export type Resource = { kind: 'user'; id: string } | { kind: 'group'; id: string };
+export type Resource =
+  | { kind: 'user'; id: string }
+  | { kind: 'group'; id: string }
+  | { kind: 'assistant'; groupIds: string[]; createdById: string | null };
 
 type Rule = (actor: Actor, resource?: Resource) => boolean;
 
@@ -16,6 +19,16 @@ const isAdmin: Rule = (actor) => actor.role === 'admin';
 const managesGroup: Rule = (actor, resource) =>
   actor.role === 'admin' ||
   (actor.role === 'manager' && resource?.kind === 'group' && actor.groups.get(resource.id) === 'manager');
+
+/** Managers act on an assistant when they manage one of its groups, or created it. */
+const managesAssistant: Rule = (actor, resource) =>
+  actor.role === 'admin' ||
+  (actor.role === 'manager' &&
+    resource?.kind === 'assistant' &&
+    (resource.groupIds.some((g) => actor.groups.get(g) === 'manager') || resource.createdById === actor.id));
+
+const usesAssistant: Rule = (actor, resource) =>
+  managesAssistant(actor, resource) || (resource?.kind === 'assistant' && resource.groupIds.some((g) => actor.groups.has(g)));
 
 const rules = {
   'user.list': isAdmin,
@@ -31,6 +44,9 @@ const rules = {
   'group.manageMembers': isAdmin,
   'audit.read': isAdmin,
   'console.open': (actor) => actor.role === 'admin' || actor.role === 'manager',
+  'assistant.create': (actor) => actor.role === 'admin' || actor.role === 'manager',
+  'assistant.use': usesAssistant,
+  'assistant.manage': managesAssistant,
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof rules;
@@ -45,7 +61,8 @@ export function can(actor: Actor, action: Action, resource?: Resource): boolean 
  */
 export function authorize(actor: Actor, action: Action, resource?: Resource, hidden = false): void {
   if (can(actor, action, resource)) return;
-  throw hidden && resource ? AppError.notFound(resource.kind === 'user' ? 'User' : 'Group') : AppError.forbidden();
+  const names = { user: 'User', group: 'Group', assistant: 'Assistant' } as const;
+  throw hidden && resource ? AppError.notFound(names[resource.kind]) : AppError.forbidden();
 }
 
 /** Sent to the apps so they hide what the API would refuse. */
@@ -59,3 +76,19 @@ export function visibleGroups(actor: Actor): Prisma.GroupWhereInput {
   if (actor.role === 'manager') return { memberships: { some: { userId: actor.id, role: 'manager' } } };
   return { id: { in: [] } };
 }
+
+/** Scopes assistant reads to those the actor may use (deleted ones excluded). */
+export function usableAssistants(actor: Actor): Prisma.AssistantWhereInput {
+  if (actor.role === 'admin') return { deletedAt: null };
+  const groupIds = [...actor.groups.keys()];
+  return {
+    deletedAt: null,
+    OR: [{ groups: { some: { groupId: { in: groupIds } } } }, ...(actor.role === 'manager' ? [{ createdById: actor.id }] : [])],
+  };
+}
+
+export const assistantResource = (a: { groups: { groupId: string }[]; createdById: string | null }): Resource => ({
+  kind: 'assistant',
+  groupIds: a.groups.map((g) => g.groupId),
+  createdById: a.createdById,
+});

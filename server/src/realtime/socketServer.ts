@@ -1,10 +1,23 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { actorFromToken } from '../auth/authenticate.js';
+import { assistantFor } from '../commands/assistants/assistantAccess.js';
 import { AppError } from '../errors/appError.js';
 import { can } from '../policies/index.js';
 import type { Actor } from '../policies/actor.js';
 import type { Services } from '../services.js';
+
+type Ack = (result: { ok: boolean; error?: { code: string; message: string } }) => void;
+
+export interface ClientEvents {
+  'files:watch': (assistantId: string, ack?: Ack) => void;
+  'files:unwatch': (assistantId: string) => void;
+}
+
+export interface ServerEvents {
+  /** A presented KnowledgeFile (status, progress, error). */
+  'file:updated': (file: unknown) => void;
+}
 
 export interface SocketData {
   actor: Actor;
@@ -12,6 +25,8 @@ export interface SocketData {
 
 export const rooms = {
   user: (userId: string) => `user:${userId}`,
+  /** Those watching an assistant's knowledge files (managers of it, admins). */
+  files: (assistantId: string) => `files:${assistantId}`,
   /** Admins and managers: console events (ingestion progress, alerts). */
   console: 'console',
 } as const;
@@ -22,7 +37,7 @@ export const rooms = {
  * user's room, and the console room when the policies allow.
  */
 export function attachSocketServer(s: Services, httpServer: HttpServer): Server {
-  const io = new Server<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>(httpServer, {
+  const io = new Server<ClientEvents, ServerEvents, Record<string, never>, SocketData>(httpServer, {
     path: '/socket.io',
     cors: { origin: s.config.corsOrigins.length ? s.config.corsOrigins : false, credentials: true },
     serveClient: false,
@@ -44,6 +59,30 @@ export function attachSocketServer(s: Services, httpServer: HttpServer): Server 
     const { actor } = socket.data;
     void socket.join(rooms.user(actor.id));
     if (can(actor, 'console.open')) void socket.join(rooms.console);
+
+    // The console asks to follow one assistant's files; the same policy as REST decides.
+    socket.on('files:watch', (assistantId, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      if (typeof assistantId !== 'string' || !/^[0-9a-f-]{36}$/i.test(assistantId)) return reply({ ok: false, error: { code: 'validation_failed', message: 'assistantId must be a UUID' } });
+      assistantFor(s, actor, assistantId, 'assistant.manage').then(
+        () => {
+          void socket.join(rooms.files(assistantId));
+          reply({ ok: true });
+        },
+        (error: unknown) => {
+          const e = error instanceof AppError ? error : new AppError('internal', 'Could not watch these files');
+          reply({ ok: false, error: { code: e.code, message: e.message } });
+        },
+      );
+    });
+    socket.on('files:unwatch', (assistantId) => {
+      if (typeof assistantId === 'string') void socket.leave(rooms.files(assistantId));
+    });
   });
+
+  const stop = s.events.on('file.updated', ({ assistantId, file }) => {
+    io.to(rooms.files(assistantId)).emit('file:updated', file);
+  });
+  io.engine.on('close', stop);
   return io;
 }

@@ -12,6 +12,8 @@ import type { ExtractReply, ExtractRequest } from './protocol.js';
 export interface ExtractDocumentOptions extends ExtractionLimitOverrides {
   /** Name the file was uploaded with (stored files have generated names); a hint between text kinds only. */
   fileName?: string;
+  /** Aborting kills the child at once and rejects with the signal's reason (not an ExtractionError). */
+  signal?: AbortSignal;
 }
 
 const memoryPollMs = 100;
@@ -49,7 +51,7 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null, stderr
   return new ExtractionError('crashed', `The extraction process ${how} before finishing`);
 }
 
-function runInChild(filePath: string, fileName: string | undefined, limits: ExtractionLimits): Promise<ExtractionResult> {
+function runInChild(filePath: string, fileName: string | undefined, limits: ExtractionLimits, signal?: AbortSignal): Promise<ExtractionResult> {
   const entry = childEntry();
   let child: ChildProcess;
   try {
@@ -72,6 +74,7 @@ function runInChild(filePath: string, fileName: string | undefined, limits: Extr
       settled = true;
       clearTimeout(timer);
       clearInterval(memoryWatch);
+      signal?.removeEventListener('abort', onAbort);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       outcome();
     };
@@ -86,6 +89,12 @@ function runInChild(filePath: string, fileName: string | undefined, limits: Extr
         if (rss !== undefined && rss > limits.maxMemoryMb) settle(() => reject(outOfMemory(limits)));
       });
     }, memoryPollMs);
+
+    function onAbort() {
+      settle(() => reject(signal?.reason ?? new Error('extraction aborted')));
+    }
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
 
     child.stderr?.on('data', (chunk: Buffer) => {
       stderrTail = (stderrTail + chunk.toString('utf8')).slice(-stderrTailBytes);
@@ -121,7 +130,7 @@ function runInChild(filePath: string, fileName: string | undefined, limits: Extr
  * with an ExtractionError.
  */
 export async function extractDocument(filePath: string, options: ExtractDocumentOptions = {}): Promise<ExtractionResult> {
-  const { fileName, ...overrides } = options;
+  const { fileName, signal, ...overrides } = options;
   const limits = resolveLimits(overrides);
   const absolutePath = path.resolve(filePath);
   try {
@@ -131,5 +140,5 @@ export async function extractDocument(filePath: string, options: ExtractDocument
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new ExtractionError('internal', `The file to extract could not be opened (${code})`);
   }
-  return runInChild(absolutePath, fileName, limits);
+  return runInChild(absolutePath, fileName, limits, signal);
 }

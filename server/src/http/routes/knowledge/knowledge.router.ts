@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { assistantFor } from '../../../commands/assistants/assistantAccess.js';
+import { deleteKnowledgeFile, findKnowledgeFile, reindexKnowledgeFile } from '../../../commands/knowledge/manageKnowledgeFiles.js';
+import { uploadKnowledgeFiles } from '../../../commands/knowledge/uploadKnowledgeFiles.js';
+import { AppError } from '../../../errors/appError.js';
+import { requestMeta, type Services } from '../../../services.js';
+import { receiveFiles } from '../../middleware/receiveFiles.js';
+import { KnowledgeFileView, presentKnowledgeFile } from '../../presenters/knowledgeFile.js';
+import type { RouteBuilder } from '../../route.js';
+import { IdParams } from '../../schemas/common.js';
+
+const FileParams = z.object({ id: z.uuid(), fileId: z.uuid() });
+const MAX_FILES_PER_UPLOAD = 20;
+
+const UploadResult = z
+  .object({
+    files: z.array(KnowledgeFileView.extend({ duplicate: z.boolean() })),
+    rejected: z.array(z.object({ name: z.string(), code: z.string(), reason: z.string() })),
+  })
+  .meta({ id: 'UploadResult' });
+
+const SearchBody = z
+  .object({ query: z.string().trim().min(1).max(2000), topK: z.number().int().min(1).max(50).optional() })
+  .strict()
+  .meta({ id: 'SearchRequest' });
+
+const SearchResult = z
+  .object({
+    results: z.array(
+      z.object({ fileId: z.uuid(), fileName: z.string(), page: z.number().int().nullable(), section: z.string().nullable(), text: z.string(), score: z.number() }),
+    ),
+  })
+  .meta({ id: 'SearchResult' });
+
+export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
+  routes.add({
+    method: 'post',
+    path: '/assistants/:id/files',
+    summary: 'Upload knowledge files (multipart field "files", several at once)',
+    tags: ['knowledge'],
+    params: IdParams,
+    multipart: { field: 'files' },
+    responses: { 201: { description: 'Accepted files (new or already present) and rejected ones', schema: UploadResult } },
+    handler: async ({ actor, params, req, res }) => {
+      const assistant = await assistantFor(s, actor, params.id, 'assistant.manage');
+      const received = await receiveFiles(req, res, { dir: s.storage.incomingDir, field: 'files', maxBytes: s.config.maxUploadBytes, maxFiles: MAX_FILES_PER_UPLOAD });
+      const outcome = await uploadKnowledgeFiles(s, { actor, meta: requestMeta(req) }, assistant, received);
+      if (outcome.accepted.length === 0) {
+        throw new AppError('validation_failed', outcome.rejected.map((r) => `${r.name}: ${r.reason}`).join('; '), { rejected: outcome.rejected });
+      }
+      const rows = await s.prisma.knowledgeFile.findMany({ where: { id: { in: outcome.accepted.map((a) => a.fileId) } } });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const files = outcome.accepted.map((a) => ({ ...presentKnowledgeFile(byId.get(a.fileId)!), duplicate: a.duplicate }));
+      return { status: 201, body: { files, rejected: outcome.rejected } };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/assistants/:id/files',
+    summary: "The assistant's knowledge files with status and progress",
+    tags: ['knowledge'],
+    params: IdParams,
+    responses: { 200: { description: 'Files, newest first', schema: z.object({ data: z.array(KnowledgeFileView), total: z.number().int() }) } },
+    handler: async ({ actor, params }) => {
+      await assistantFor(s, actor, params.id, 'assistant.manage');
+      const rows = await s.prisma.knowledgeFile.findMany({ where: { assistantId: params.id }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+      return { body: { data: rows.map(presentKnowledgeFile), total: rows.length } };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/assistants/:id/files/:fileId',
+    summary: 'One knowledge file',
+    tags: ['knowledge'],
+    params: FileParams,
+    responses: { 200: { description: 'The file', schema: KnowledgeFileView } },
+    handler: async ({ actor, params }) => {
+      await assistantFor(s, actor, params.id, 'assistant.manage');
+      return { body: presentKnowledgeFile(await findKnowledgeFile(s, params.id, params.fileId)) };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/assistants/:id/files/:fileId/download',
+    summary: 'Download the original file',
+    tags: ['knowledge'],
+    params: FileParams,
+    responses: { 200: { description: 'The original bytes', schema: z.string().meta({ format: 'binary' }), contentType: 'application/octet-stream' } },
+    handler: async ({ actor, params, res }) => {
+      await assistantFor(s, actor, params.id, 'assistant.manage');
+      const file = await findKnowledgeFile(s, params.id, params.fileId);
+      // Always an attachment with its detected type, so nothing uploaded renders in our origin.
+      res.setHeader('Content-Type', file.mimeType);
+      res.attachment(file.originalName);
+      res.sendFile(s.storage.resolve(file.storagePath), { dotfiles: 'allow' });
+    },
+  });
+
+  routes.add({
+    method: 'delete',
+    path: '/assistants/:id/files/:fileId',
+    summary: 'Delete a file, its chunks and its stored bytes',
+    tags: ['knowledge'],
+    params: FileParams,
+    responses: { 204: { description: 'Deleted' } },
+    handler: async ({ actor, params, req }) => {
+      await assistantFor(s, actor, params.id, 'assistant.manage');
+      await deleteKnowledgeFile(s, { actor, meta: requestMeta(req) }, params.id, params.fileId);
+      return { status: 204 };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/assistants/:id/files/:fileId/reindex',
+    summary: 'Process a file again',
+    tags: ['knowledge'],
+    params: FileParams,
+    responses: { 202: { description: 'Queued', schema: KnowledgeFileView } },
+    handler: async ({ actor, params, req }) => {
+      await assistantFor(s, actor, params.id, 'assistant.manage');
+      return { status: 202, body: presentKnowledgeFile(await reindexKnowledgeFile(s, { actor, meta: requestMeta(req) }, params.id, params.fileId)) };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/assistants/:id/search',
+    summary: 'The passages a question would retrieve (hybrid search), with scores and sources',
+    tags: ['knowledge'],
+    params: IdParams,
+    body: SearchBody,
+    responses: { 200: { description: 'Passages, best first', schema: SearchResult } },
+    handler: async ({ actor, params, body }) => {
+      const assistant = await assistantFor(s, actor, params.id, 'assistant.use');
+      const passages = await s.retriever.retrieve({
+        assistantId: assistant.id,
+        query: body.query,
+        topK: body.topK ?? assistant.topK ?? 5,
+        minScore: assistant.similarityThreshold ?? s.retriever.defaultMinScore,
+      });
+      return { body: { results: passages.map((p) => ({ fileId: p.fileId, fileName: p.fileName, page: p.page, section: p.section, text: p.text, score: Number(p.score.toFixed(4)) })) } };
+    },
+  });
+}
