@@ -1,11 +1,11 @@
-import { Tiktoken } from 'js-tiktoken/lite';
-import cl100k from 'js-tiktoken/ranks/cl100k_base';
+import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 
-// The ranks ship inside the package (no download). cl100k is the encoding of
-// the common OpenAI-compatible models, a fair estimate for the others.
-let encoder: Tiktoken | undefined;
-
+/**
+ * Tokens as the common OpenAI-compatible models count them (cl100k), a fair
+ * estimate for the others. gpt-tokenizer ships its ranks (no download) and
+ * counts about ten times faster than js-tiktoken with identical results, which
+ * matters because the recursive splitter measures every piece it tries.
+ */
 export function countTokens(text: string): number {
-  encoder ??= new Tiktoken(cl100k);
-  return encoder.encode(text).length;
+  return countCl100k(text);
 }
