@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { startIngestionWorker } from '../../server/src/ingestion/ingestionWorker.js';
+import { createLogger } from '../../server/src/lib/logger.js';
+import { createServices } from '../../server/src/services.js';
+import { createAssistantVia, fixture, uploadVia, waitForFiles } from '../support/knowledge.js';
+import { createTestApp, testConfig, type TestApp } from '../support/testApp.js';
+import { engineName } from '../support/testDb.js';
+
+describe(`changing the embedder (${engineName})`, () => {
+  let t: TestApp;
+  let uploadsDir: string;
+  beforeAll(async () => {
+    uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-reembed-'));
+    t = await createTestApp({ UPLOADS_DIR: uploadsDir, EMBEDDING_DIMENSION: '384' });
+  });
+  afterAll(async () => {
+    await t.close();
+    fs.rmSync(uploadsDir, { recursive: true, force: true });
+  });
+
+  it('re-indexes every file with the new embedder instead of mixing vectors', async () => {
+    const admin = await t.signIn({ role: 'admin' });
+    const assistant = await createAssistantVia(t, admin.token);
+    const first = await startIngestionWorker(t.services, { pollIntervalMs: 50 });
+    const up = await uploadVia(t, admin.token, assistant.id, [{ path: fixture('misc/mammoth__README.md') }]).expect(201);
+    const fileId = up.body.files[0].id as string;
+    await waitForFiles(t, admin.token, assistant.id, [fileId]);
+    await first.stop();
+    expect(new Set((await t.prisma.chunk.findMany({ where: { fileId } })).map((c) => c.embeddingDim))).toEqual(new Set([384]));
+
+    // The same database, restarted with another embedding size.
+    const changed = createServices(testConfig({ UPLOADS_DIR: uploadsDir, EMBEDDING_DIMENSION: '256' }), t.database.db, createLogger('silent'));
+    const second = await startIngestionWorker(changed, { pollIntervalMs: 50 });
+    try {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const file = await t.prisma.knowledgeFile.findUniqueOrThrow({ where: { id: fileId } });
+        if (file.status === 'ready' && file.embeddingDim === 256) break;
+        if (Date.now() > deadline) throw new Error(`not re-indexed: ${file.status} ${file.embeddingDim}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const chunks = await t.prisma.chunk.findMany({ where: { fileId } });
+      expect(new Set(chunks.map((c) => c.embeddingDim))).toEqual(new Set([256]));
+      const found = await changed.retriever.retrieve({ assistantId: assistant.id, query: 'convert docx to HTML', topK: 3, minScore: 0, mode: 'vector' });
+      expect(found.length).toBeGreaterThan(0);
+      // The old embedder finds nothing: no vectors of its size are left.
+      expect(await t.services.retriever.retrieve({ assistantId: assistant.id, query: 'convert docx to HTML', topK: 3, minScore: 0, mode: 'vector' })).toEqual([]);
+    } finally {
+      await second.stop();
+    }
+  }, 60_000);
+});
+
+describe(`optional rerank step (${engineName})`, () => {
+  let t: TestApp;
+  let server: http.Server;
+  let mode: 'reverse' | 'broken' = 'reverse';
+  const requests: { model: string; query: string; documents: string[] }[] = [];
+
+  beforeAll(async () => {
+    // Speaks the rerank protocol shared by Cohere, Jina, vLLM and LiteLLM.
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const parsed = JSON.parse(body) as { model: string; query: string; documents: string[] };
+        requests.push(parsed);
+        if (mode === 'broken') return void res.writeHead(500).end('{"error":"down"}');
+        const results = parsed.documents.map((_, index) => ({ index, relevance_score: index / parsed.documents.length }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    t = await createTestApp({ RERANK_URL: `http://127.0.0.1:${port}/v1/rerank`, RERANK_MODEL: 'test-reranker' });
+  });
+  afterAll(async () => {
+    await t.close();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('orders passages by the reranker, and keeps the fused order when it fails', async () => {
+    const assistant = await t.prisma.assistant.create({ data: { name: 'Rerank' } });
+    const file = await t.prisma.knowledgeFile.create({
+      data: { assistantId: assistant.id, originalName: 'a.txt', mimeType: 'text/plain', sizeBytes: 1n, sha256: 'b'.repeat(64), storagePath: 'x', status: 'ready' },
+    });
+    const texts = ['holiday policy twenty days', 'holiday travel expenses', 'holiday calendar for offices'];
+    const vectors = await t.services.embedder.embed(texts, 'document');
+    const { insertChunks } = await import('../../server/src/ingestion/index/chunkStore.js');
+    await insertChunks(t.prisma, file, t.services.embedder, texts.map((text, i) => ({ ordinal: i, text, tokenCount: 4, embedding: vectors[i]! })));
+
+    mode = 'broken';
+    const fused = await t.services.retriever.retrieve({ assistantId: assistant.id, query: 'holiday', topK: 3, minScore: 0 });
+    expect(fused).toHaveLength(3);
+    mode = 'reverse';
+    const reranked = await t.services.retriever.retrieve({ assistantId: assistant.id, query: 'holiday', topK: 3, minScore: 0 });
+    // The test reranker scores later documents higher, so the fused order comes back reversed.
+    expect(reranked.map((p) => p.chunkId)).toEqual(fused.map((p) => p.chunkId).reverse());
+    expect(requests.at(-1)).toMatchObject({ model: 'test-reranker', query: 'holiday', documents: fused.map((p) => p.text) });
+  });
+});
