@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { ExtractionError, extractDocument, type ExtractDocumentOptions, type ExtractionResult } from '../../server/src/ingestion/extract/index.js';
 import { buildDocx } from './support/documentBuilders.js';
-import { fixturePath, readExpectedText, readFixture, scratchDirectory } from './support/documentFixtures.js';
+import { fixturePath, readExpectedText, readFixture, useScratchFiles } from './support/documentFixtures.js';
 import { normaliseForComparison } from './support/textSimilarity.js';
 
 function allText(result: ExtractionResult): string {
@@ -19,19 +17,7 @@ async function failureOf(file: string, options: ExtractDocumentOptions = {}): Pr
   return error as ExtractionError;
 }
 
-let scratch: Awaited<ReturnType<typeof scratchDirectory>>;
-beforeAll(async () => {
-  scratch = await scratchDirectory();
-});
-afterAll(async () => {
-  await scratch.cleanup();
-});
-
-async function writeScratch(name: string, bytes: Buffer): Promise<string> {
-  const file = path.join(scratch.dir, name);
-  await writeFile(file, bytes);
-  return file;
-}
+const scratch = useScratchFiles();
 
 describe('DOCX through mammoth', () => {
   it('matches the ground truth of a real document', async () => {
@@ -60,7 +46,7 @@ describe('DOCX through mammoth', () => {
   });
 
   it('turns Word headings into sections', async () => {
-    const file = await writeScratch(
+    const file = await scratch.write(
       'handbook.docx',
       await buildDocx([
         { text: 'Introduction to the handbook.' },
@@ -98,7 +84,7 @@ describe('bad DOCX files fail with a clear reason', () => {
 
   it('a truncated DOCX (central directory cut off) is "corrupt"', async () => {
     const bytes = readFixture('docx/textract__raw_text.docx');
-    const file = await writeScratch('truncated.docx', bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const file = await scratch.write('truncated.docx', bytes.subarray(0, Math.floor(bytes.length / 2)));
     const error = await failureOf(file);
     expect(error.code).toBe('corrupt');
     expect(error.message).toMatch(/ZIP container is damaged/);
@@ -112,7 +98,7 @@ describe('bad DOCX files fail with a clear reason', () => {
     ]);
     const bomb = await buildDocx([], { 'word/document.xml': documentXml });
     expect(bomb.length).toBeLessThan(200 * 1024);
-    const file = await writeScratch('bomb.docx', bomb);
+    const file = await scratch.write('bomb.docx', bomb);
     // 256 MiB of memory is far less than inflating it would need: the refusal comes from the directory check.
     const error = await failureOf(file, { maxMemoryMb: 256 });
     expect(error.code).toBe('zip_bomb');
@@ -120,7 +106,7 @@ describe('bad DOCX files fail with a clear reason', () => {
   });
 
   it('a document whose parts add up past the size limit is refused', async () => {
-    const file = await writeScratch('big.docx', await buildDocx([{ text: 'Big' }], { 'word/media/blob.bin': Buffer.alloc(2 * 1024 * 1024, 7) }));
+    const file = await scratch.write('big.docx', await buildDocx([{ text: 'Big' }], { 'word/media/blob.bin': Buffer.alloc(2 * 1024 * 1024, 7) }));
     const error = await failureOf(file, { zip: { maxUncompressedBytes: 1024 * 1024, maxCompressionRatio: 100_000 } });
     expect(error.code).toBe('zip_bomb');
     expect(error.message).toMatch(/would expand to 2 MiB \(limit 1 MiB\)/);

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import sharp from 'sharp';
 import { ExtractionError, extractDocument, type ExtractionResult } from '../../server/src/ingestion/extract/index.js';
-import { fixturePath, readExpectedText, readFixture, scratchDirectory } from './support/documentFixtures.js';
+import { fixturePath, readExpectedText, readFixture, useScratchFiles } from './support/documentFixtures.js';
 import { similarity } from './support/textSimilarity.js';
 
 function onlyText(result: ExtractionResult): string {
@@ -12,19 +10,7 @@ function onlyText(result: ExtractionResult): string {
   return result.spans[0]!.text;
 }
 
-let scratch: Awaited<ReturnType<typeof scratchDirectory>>;
-beforeAll(async () => {
-  scratch = await scratchDirectory();
-});
-afterAll(async () => {
-  await scratch.cleanup();
-});
-
-async function writeScratch(name: string, bytes: Buffer): Promise<string> {
-  const file = path.join(scratch.dir, name);
-  await writeFile(file, bytes);
-  return file;
-}
+const scratch = useScratchFiles();
 
 describe('OCR of images', () => {
   it('reads clean printed text (PNG) close to the ground truth', async () => {
@@ -45,17 +31,17 @@ describe('OCR of images', () => {
 
   it('finds the orientation of sideways text that has no EXIF hint', async () => {
     // Re-encoding without metadata keeps the pixels sideways and drops the EXIF orientation.
-    const sideways = await writeScratch('sideways.png', await sharp(readFixture('ocr/tesseractjs__simple-90.jpg')).png().toBuffer());
+    const sideways = await scratch.write('sideways.png', await sharp(readFixture('ocr/tesseractjs__simple-90.jpg')).png().toBuffer());
     expect((await sharp(sideways).metadata()).orientation).toBeUndefined();
     expect(onlyText(await extractDocument(sideways))).toBe('Tesseract.js');
 
-    const turned = await writeScratch('turned.png', await sharp(readFixture('ocr/tesseractjs__testocr.png')).rotate(90).png().toBuffer());
+    const turned = await scratch.write('turned.png', await sharp(readFixture('ocr/tesseractjs__testocr.png')).rotate(90).png().toBuffer());
     const text = onlyText(await extractDocument(turned));
     expect(similarity(readExpectedText('ocr/tesseractjs__testocr.png'), text)).toBeGreaterThan(0.95);
   }, 30_000);
 
   it('reads WebP and every page of a multi-page TIFF', async () => {
-    const webp = await writeScratch('scan.webp', await sharp(readFixture('ocr/tesseractjs__testocr.png')).webp({ lossless: true }).toBuffer());
+    const webp = await scratch.write('scan.webp', await sharp(readFixture('ocr/tesseractjs__testocr.png')).webp({ lossless: true }).toBuffer());
     const webpResult = await extractDocument(webp);
     expect(webpResult.mime).toBe('image/webp');
     expect(onlyText(webpResult)).toContain('This is a lot of 12 point text to test the');
@@ -64,7 +50,7 @@ describe('OCR of images', () => {
       sharp(readFixture(file)).flatten({ background: '#ffffff' }).resize(640, 480, { fit: 'contain', background: '#ffffff' }).raw().toBuffer();
     const pages = Buffer.concat([await page('ocr/tesseractjs__testocr.png'), await page('ocr/textract__raw_text.png')]);
     const tiff = await sharp(pages, { raw: { width: 640, height: 960, channels: 3, pageHeight: 480 } }).tiff().toBuffer();
-    const result = await extractDocument(await writeScratch('fax.tiff', tiff));
+    const result = await extractDocument(await scratch.write('fax.tiff', tiff));
     expect(result).toMatchObject({ kind: 'image', mime: 'image/tiff', pages: 2 });
     expect(result.spans.map((span) => span.page)).toEqual([1, 2]);
     expect(result.spans[0]?.text).toContain('The quick brown dog jumped over the');
@@ -75,7 +61,7 @@ describe('OCR of images', () => {
 describe('bad images fail with a clear reason', () => {
   it('a truncated PNG is "corrupt"', async () => {
     const bytes = readFixture('ocr/tesseractjs__testocr.png');
-    const file = await writeScratch('truncated.png', bytes.subarray(0, 2000));
+    const file = await scratch.write('truncated.png', bytes.subarray(0, 2000));
     const error = await extractDocument(file).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(ExtractionError);
     expect(error).toMatchObject({ code: 'corrupt', message: expect.stringMatching(/^The image is damaged or unreadable/) });
@@ -83,7 +69,7 @@ describe('bad images fail with a clear reason', () => {
 
   it('a blank image is "empty"', async () => {
     const blank = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#ffffff' } }).png().toBuffer();
-    const error = await extractDocument(await writeScratch('blank.png', blank)).catch((thrown: unknown) => thrown);
+    const error = await extractDocument(await scratch.write('blank.png', blank)).catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({ code: 'empty' });
   });
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { ExtractionError, extractDocument, type ExtractDocumentOptions } from '../../server/src/ingestion/extract/index.js';
-import { fixturePath, manifestSnippet, readFixture, scratchDirectory } from './support/documentFixtures.js';
+import { fixturePath, manifestSnippet, readFixture, useScratchFiles } from './support/documentFixtures.js';
 import { fuzzyContainment, normaliseForComparison } from './support/textSimilarity.js';
 
 async function failureOf(file: string, options: ExtractDocumentOptions = {}): Promise<ExtractionError> {
@@ -18,13 +17,7 @@ function contains(text: string, snippet: string): boolean {
   return normaliseForComparison(text).includes(normaliseForComparison(snippet));
 }
 
-let scratch: Awaited<ReturnType<typeof scratchDirectory>>;
-beforeAll(async () => {
-  scratch = await scratchDirectory();
-});
-afterAll(async () => {
-  await scratch.cleanup();
-});
+const scratch = useScratchFiles();
 
 describe('PDF text layer', () => {
   it('reads a one-page web print', async () => {
@@ -90,7 +83,7 @@ describe('bad PDFs fail with a clear reason', () => {
 
   it('a PDF cut in half is "corrupt"', async () => {
     const bytes = readFixture('pdf/unstructured__multi-column.pdf');
-    const file = path.join(scratch.dir, 'half.pdf');
+    const file = scratch.pathOf('half.pdf');
     await writeFile(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
     expect((await failureOf(file)).code).toBe('corrupt');
   });

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { ExtractionError, extractDocument, type ExtractionResult } from '../../server/src/ingestion/extract/index.js';
-import { fixturePath, readExpectedText, scratchDirectory } from './support/documentFixtures.js';
+import { fixturePath, readExpectedText, useScratchFiles } from './support/documentFixtures.js';
 import { wordRecall } from './support/textSimilarity.js';
 
 // Plain text, Markdown, HTML and CSV through the real entry point (isolated
@@ -12,13 +11,7 @@ function allText(result: ExtractionResult): string {
   return result.spans.map((span) => span.text).join('\n');
 }
 
-let scratch: Awaited<ReturnType<typeof scratchDirectory>>;
-beforeAll(async () => {
-  scratch = await scratchDirectory();
-});
-afterAll(async () => {
-  await scratch.cleanup();
-});
+const scratch = useScratchFiles();
 
 describe('plain text', () => {
   it('decodes UTF-16 big-endian without a BOM', async () => {
@@ -58,7 +51,7 @@ describe('Markdown', () => {
   });
 
   it('ignores "#" lines inside code fences and understands setext headings', async () => {
-    const file = path.join(scratch.dir, 'guide.md');
+    const file = scratch.pathOf('guide.md');
     await writeFile(
       file,
       ['Install guide', '=============', '', 'Run the script:', '', '```sh', '# not a heading', 'make install', '```', '', 'Upgrading', '---------', '', 'Stop the service first.'].join('\n'),
@@ -101,7 +94,7 @@ describe('HTML', () => {
   });
 
   it('fails a hostile page nested 5,000 levels deep as "corrupt" instead of crashing', async () => {
-    const file = path.join(scratch.dir, 'nested.html');
+    const file = scratch.pathOf('nested.html');
     await writeFile(file, `<html><body>${'<div>'.repeat(5000)}deep${'</div>'.repeat(5000)}</body></html>`);
     const error = await extractDocument(file).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(ExtractionError);
@@ -129,7 +122,7 @@ describe('CSV', () => {
   });
 
   it('detects tabs and splits long tables into cited row ranges', async () => {
-    const file = path.join(scratch.dir, 'inventory.tsv');
+    const file = scratch.pathOf('inventory.tsv');
     const rows = Array.from({ length: 120 }, (_, index) => `SKU-${index + 1}\tWidget ${index + 1}\t${index * 3}`);
     await writeFile(file, ['sku\tname\tstock', ...rows].join('\n'));
     const result = await extractDocument(file);

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExtractionError, extractDocument, type ExtractDocumentOptions } from '../../server/src/ingestion/extract/index.js';
-import { fixturePath, scratchDirectory } from './support/documentFixtures.js';
+import { fixturePath, useScratchFiles } from './support/documentFixtures.js';
 
 // Extraction runs in a child process with a time limit and a memory bound; a
 // file that breaks either costs that file only.
@@ -36,13 +36,7 @@ async function runningChildren(): Promise<string[]> {
   return ['still running'];
 }
 
-let scratch: Awaited<ReturnType<typeof scratchDirectory>>;
-beforeAll(async () => {
-  scratch = await scratchDirectory();
-});
-afterAll(async () => {
-  await scratch.cleanup();
-});
+const scratch = useScratchFiles();
 
 describe('time limit', () => {
   it('stops an extraction that runs too long and kills its process', async () => {
@@ -58,7 +52,7 @@ describe('time limit', () => {
 describe('memory bound', () => {
   it('stops an extraction that needs more memory than allowed, and only because of the bound', async () => {
     // 36 MB of CSV: the parsed rows need several hundred MiB.
-    const file = path.join(scratch.dir, 'contacts.csv');
+    const file = scratch.pathOf('contacts.csv');
     const rows = Array.from({ length: 400_000 }, (_, id) => `${id},Person ${id},person${id}@example.com,City ${id % 100},Notes about person ${id}`);
     await writeFile(file, ['id,name,email,city,notes', ...rows].join('\n'));
 
@@ -101,7 +95,7 @@ describe('size checks happen before any process starts', () => {
   });
 
   it('refuses an empty file', async () => {
-    const file = path.join(scratch.dir, 'empty.pdf');
+    const file = scratch.pathOf('empty.pdf');
     await writeFile(file, '');
     const error = await failureOf(file);
     expect(error.code).toBe('empty');
@@ -109,7 +103,7 @@ describe('size checks happen before any process starts', () => {
   });
 
   it('reports a missing file without leaking its path', async () => {
-    const error = await failureOf(path.join(scratch.dir, 'missing.pdf'));
+    const error = await failureOf(scratch.pathOf('missing.pdf'));
     expect(error.code).toBe('internal');
     expect(error.message).toBe('The file to extract could not be opened (ENOENT)');
   });

@@ -87,7 +87,7 @@ describe(`job queue (${engineName})`, () => {
     const running = new Promise<void>((r) => (started = r));
     const handler: JobHandler = {
       type: 'slow',
-      run: ({}, { signal }) => {
+      run: (_payload, { signal }) => {
         started();
         return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
       },

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,28 @@ export function readManifest(): ManifestRow[] {
 export async function scratchDirectory(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'atrium-extract-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A scratch folder for the calling test file, made before its tests and
+ * removed after them: `pathOf(name)` names a file in it, `write` creates one.
+ */
+export function useScratchFiles() {
+  let scratch: Awaited<ReturnType<typeof scratchDirectory>> | undefined;
+  beforeAll(async () => {
+    scratch = await scratchDirectory();
+  });
+  afterAll(async () => {
+    await scratch?.cleanup();
+  });
+  const pathOf = (name: string) => path.join(scratch!.dir, name);
+  return {
+    pathOf,
+    async write(name: string, bytes: Buffer | string): Promise<string> {
+      await writeFile(pathOf(name), bytes);
+      return pathOf(name);
+    },
+  };
 }
 
 /** The manifest's expected snippet for a fixture; fails loudly if the row has none. */
