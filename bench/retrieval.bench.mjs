@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Hybrid retrieval latency over a large index.
-//   npm run bench:retrieval -- [--chunks 100000] [--queries 200]
+//   npm run bench:retrieval -- [--chunks 100000] [--queries 200] [--modes hybrid,vector,text]
 //   BENCH_DATABASE_URL=postgresql://... npm run bench:retrieval -- --chunks 1000000
 // Loads synthetic chunks (local embedder vectors) into one assistant plus a
 // smaller second one, builds the HNSW index once after loading, and times the
@@ -15,15 +15,37 @@ import { insertChunks } from '../server/dist/ingestion/index/chunkStore.js';
 import { createServices } from '../server/dist/services.js';
 import { benchDatabase, percentile } from './support/benchDatabase.mjs';
 
-const { values } = parseArgs({ options: { chunks: { type: 'string', default: '100000' }, queries: { type: 'string', default: '200' } } });
+const { values } = parseArgs({
+  options: { chunks: { type: 'string', default: '100000' }, queries: { type: 'string', default: '200' }, modes: { type: 'string', default: 'hybrid,vector,text' } },
+});
+const modes = values.modes.split(',');
 const total = Number(values.chunks);
 const queryCount = Number(values.queries);
 const seed = fs.readFileSync(new URL('../tests/fixtures/documents/misc/unstructured__norwich-city.txt', import.meta.url), 'utf8')
   + fs.readFileSync(new URL('../tests/fixtures/documents/misc/mammoth__README.md', import.meta.url), 'utf8');
-const vocabulary = [...new Set(seed.toLowerCase().match(/[a-z]{3,15}/g))];
 let state = 7;
-const rand = (n) => ((state = (state * 1103515245 + 12345) % 2147483648), state % n);
-const sentence = (words) => Array.from({ length: words }, () => vocabulary[rand(vocabulary.length)]).join(' ');
+// A 32-bit LCG (Math.imul keeps it exact), so runs are repeatable.
+const rand = (n) => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0), Math.floor((state / 4294967296) * n));
+// Real text is Zipf-distributed: a few words everywhere, most words rare. The
+// seed's words plus made-up ones give ~30k distinct words ranked by a Zipf law.
+const syllables = ['ka', 'lo', 'mi', 'ren', 'tor', 'vas', 'ul', 'pe', 'dri', 'son', 'gal', 'fen', 'cor', 'bi', 'nu', 'sta', 'mer', 'qui', 'ol', 'zen'];
+const made = new Set();
+while (made.size < 28_000) made.add(Array.from({ length: 2 + rand(3) }, () => syllables[rand(syllables.length)]).join(''));
+const vocabulary = [...new Set([...(seed.toLowerCase().match(/[a-z]{3,15}/g) ?? []), ...made])];
+const cumulative = [];
+vocabulary.reduce((sum, _, rank) => (cumulative.push(sum + 1 / (rank + 1)), sum + 1 / (rank + 1)), 0);
+const zipfWord = () => {
+  const x = (rand(1_000_000) / 1_000_000) * cumulative[cumulative.length - 1];
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cumulative[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return vocabulary[lo];
+};
+const sentence = (words) => Array.from({ length: words }, zipfWord).join(' ');
 
 const { db, engine, drop } = await benchDatabase();
 try {
@@ -66,7 +88,7 @@ try {
     const start = rand(Math.max(1, words.length - 8));
     return words.slice(start, start + 6).join(' ');
   });
-  for (const mode of ['hybrid', 'vector', 'text']) {
+  for (const mode of modes) {
     for (const q of queries.slice(0, 10)) await s.retriever.retrieve({ assistantId: big.id, query: q, topK: 5, minScore: 0, mode }); // warm up
     const times = [];
     let hits = 0;

@@ -8,7 +8,7 @@ function* wordStream(sourceText) {
   const words = sourceText.split(/\s+/).filter((w) => /^[\x20-\x7e]+$/.test(w) && w.length < 20);
   let state = 42;
   for (;;) {
-    state = (state * 1103515245 + 12345) % 2147483648;
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     yield words[state % words.length];
   }
 }

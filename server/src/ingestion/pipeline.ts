@@ -100,8 +100,10 @@ export class KnowledgePipeline {
     return !(isExtractionError(error) || error instanceof PermanentIngestionError);
   }
 
+  /** Partial chunks of a failed file are removed, so they never take places in candidate lists. */
   async markFailed(fileId: string, error: unknown): Promise<void> {
-    await this.update(fileId, { status: 'failed', error: KnowledgePipeline.reasonFor(error) }).catch(() => undefined);
+    await clearFileChunks(this.deps.prisma, fileId).catch(() => undefined);
+    await this.update(fileId, { status: 'failed', error: KnowledgePipeline.reasonFor(error), chunkCount: 0 }).catch(() => undefined);
   }
 
   async markRetrying(fileId: string, error: unknown, attempt: number): Promise<void> {
