@@ -1,6 +1,10 @@
 import type { PrismaClient } from '../db/database.js';
 import type { Embedder } from '../ingestion/embed/index.js';
 import { vectorLiteral } from '../ingestion/index/chunkStore.js';
+import { bm25Parameters, saturatedFrequency } from './bm25.js';
+import { evidenceFusion, fusedScore, type FusionStrategy } from './fusion.js';
+import { evidenceParameters, morphologyPrefixes, passageEvidence, type LexemeOccurrences, type PassageEvidence } from './passageEvidence.js';
+import { analyseQuery, candidateTsQuery, type AnalysedQuery } from './queryTerms.js';
 import type { Reranker } from './reranker.js';
 
 export interface Passage {
@@ -12,7 +16,7 @@ export interface Passage {
   text: string;
   /** Cosine similarity of the passage to the question (0..1). */
   score: number;
-  /** Reciprocal-rank-fusion score that ordered the results. */
+  /** The score that ordered the results: fused evidence (hybrid), BM25 (text) or cosine (vector). */
   fusedScore: number;
   /** 1-based rank in each list, when the passage was in it. */
   vectorRank?: number;
@@ -25,98 +29,187 @@ export interface RetrievalRequest {
   assistantId: string;
   query: string;
   topK: number;
-  /** Minimum cosine similarity for a passage found only by the vector search. */
+  /** Minimum cosine similarity for a passage that shares no word with the question. */
   minScore: number;
   mode?: RetrievalMode;
   /** Candidates taken from each list before fusion. */
   candidates?: number;
 }
 
-interface Candidate {
+/** A passage from either list with everything fusion looks at. */
+export interface RetrievalCandidate extends Passage {
+  evidence: PassageEvidence;
+}
+
+export interface CandidatePool {
+  query: AnalysedQuery;
+  /** Σ idf of the question's terms: the scale text evidence is divided by. */
+  idfTotal: number;
+  candidates: RetrievalCandidate[];
+}
+
+export interface RetrieverOptions {
+  reranker?: Reranker;
+  /** How the two lists are fused in hybrid mode (default: evidence fusion, tuned for the offline embedder). */
+  fusion?: FusionStrategy;
+  /**
+   * At most this many chunks are expected to match the full-text candidate
+   * query (see candidateTsQuery), and at most twice as many are scored: the
+   * bound that keeps the text leg's cost flat as the corpus grows (scoring
+   * costs about 5 µs a chunk on native Postgres, so 2,000 is ~10-20 ms).
+   */
+  textCandidateBudget?: number;
+}
+
+interface CandidateRow {
   chunk_id: bigint;
   file_id: string;
   file_name: string;
   page: number | null;
   section: string | null;
   text: string;
+  token_count: number;
   similarity: number;
+  occurrences: string;
+  rank: bigint | number;
 }
 
-// Reciprocal rank fusion constant (Cormack et al.): dampens the head of each list.
-const RRF_K = 60;
-
 /**
- * Hybrid retrieval for one assistant's ready files: nearest neighbours by
- * cosine (pgvector HNSW) and full-text matches (tsvector GIN, any query term),
- * fused by reciprocal rank. A passage that only the vector search found must
- * clear the similarity threshold; a full-text match is kept, since sharing the
+ * Hybrid retrieval for one assistant's ready files. Two index-backed lists:
+ * nearest neighbours by cosine (pgvector HNSW) and full-text matches ranked by
+ * BM25 (tsvector GIN for the matches, per-assistant lexeme statistics for
+ * IDF). Their union is scored on text evidence (BM25, proximity of the
+ * question's words, other word forms, coverage) plus weighted similarity and
+ * fused at score level. A passage that shares no word with the question must
+ * clear the similarity threshold; one that does is kept, since sharing the
  * question's words is evidence of its own. Optionally reranked.
  */
 export class PassageRetriever {
+  private readonly reranker?: Reranker;
+  private readonly fusion: FusionStrategy;
+  private readonly textCandidateBudget: number;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly embedder: Embedder,
     /** Used when an assistant sets no threshold of its own. */
     readonly defaultMinScore: number,
-    private readonly reranker?: Reranker,
-  ) {}
+    options: RetrieverOptions = {},
+  ) {
+    this.reranker = options.reranker;
+    this.fusion = options.fusion ?? evidenceFusion;
+    this.textCandidateBudget = options.textCandidateBudget ?? 2_000;
+  }
 
   async retrieve(request: RetrievalRequest): Promise<Passage[]> {
-    const mode = request.mode ?? 'hybrid';
-    const candidates = request.candidates ?? Math.max(40, request.topK * 8);
-    const [queryVector] = await this.embedder.embed([request.query], 'query');
-    const vector = vectorLiteral(queryVector!);
-
-    const [byVector, byText] = await Promise.all([
-      mode === 'text' ? [] : this.vectorCandidates(request.assistantId, vector, candidates),
-      mode === 'vector' ? [] : this.textCandidates(request.assistantId, request.query, vector, candidates),
-    ]);
-
-    const fused = new Map<string, Passage>();
-    const add = (list: Candidate[], key: 'vectorRank' | 'textRank') =>
-      list.forEach((c, i) => {
-        const id = c.chunk_id.toString();
-        const passage = fused.get(id) ?? {
-          chunkId: id,
-          fileId: c.file_id,
-          fileName: c.file_name,
-          page: c.page,
-          section: c.section,
-          text: c.text,
-          score: Math.max(0, Number(c.similarity)),
-          fusedScore: 0,
-        };
-        passage[key] = i + 1;
-        passage.fusedScore += 1 / (RRF_K + i + 1);
-        fused.set(id, passage);
-      });
-    add(byVector, 'vectorRank');
-    add(byText, 'textRank');
-
-    let results = [...fused.values()]
-      .filter((p) => p.textRank !== undefined || p.score >= request.minScore)
-      .sort((a, b) => b.fusedScore - a.fusedScore || b.score - a.score);
-    if (this.reranker && results.length > 1) results = await this.reranker.rerank(request.query, results.slice(0, candidates));
+    const pool = await this.candidatePool(request);
+    let results = this.rank(pool, { ...request, topK: Infinity });
+    if (this.reranker && results.length > 1) results = await this.reranker.rerank(request.query, results.slice(0, this.candidateCount(request)));
     return results.slice(0, request.topK);
   }
 
-  private async vectorCandidates(assistantId: string, vector: string, limit: number): Promise<Candidate[]> {
+  /**
+   * Orders a pool for a mode and applies the threshold: what `retrieve` does
+   * between fetching candidates and the optional reranker.
+   */
+  rank(pool: CandidatePool, request: Pick<RetrievalRequest, 'mode' | 'minScore' | 'topK'>): Passage[] {
+    return rankCandidates(pool, request.mode ?? 'hybrid', this.fusion)
+      .filter((p) => p.evidence.bm25 > 0 || p.score >= request.minScore)
+      .slice(0, request.topK)
+      .map(({ evidence: _evidence, ...passage }) => passage);
+  }
+
+  /** Both lists for a question, unranked, with their evidence: what `retrieve` fuses (and what tuning replays). */
+  async candidatePool(request: Omit<RetrievalRequest, 'topK' | 'minScore'> & { topK?: number }): Promise<CandidatePool> {
+    const mode = request.mode ?? 'hybrid';
+    const limit = this.candidateCount(request);
+    const [[queryVector], query] = await Promise.all([
+      this.embedder.embed([request.query], 'query'),
+      analyseQuery(this.prisma, request.assistantId, request.query),
+    ]);
+    const vector = vectorLiteral(queryVector!);
+    const [byVector, byText] = await Promise.all([
+      mode === 'text' ? [] : this.vectorCandidates(request.assistantId, vector, query, limit),
+      mode === 'vector' ? [] : this.textCandidates(request.assistantId, vector, query, limit),
+    ]);
+
+    const idfTotal = query.terms.reduce((sum, t) => sum + t.idf, 0);
+    const pool = new Map<string, RetrievalCandidate>();
+    const add = (rows: CandidateRow[], key: 'vectorRank' | 'textRank') => {
+      for (const row of rows) {
+        const id = row.chunk_id.toString();
+        const candidate = pool.get(id) ?? this.candidateFrom(row, query);
+        candidate[key] = Number(row.rank);
+        pool.set(id, candidate);
+      }
+    };
+    add(byVector, 'vectorRank');
+    add(byText, 'textRank');
+    return { query, idfTotal, candidates: [...pool.values()] };
+  }
+
+  private candidateCount(request: { topK?: number; candidates?: number }): number {
+    return request.candidates ?? Math.max(40, (request.topK ?? 5) * 8);
+  }
+
+  private candidateFrom(row: CandidateRow, query: AnalysedQuery): RetrievalCandidate {
+    const occurrences = (JSON.parse(row.occurrences) as [string, number[]][]).map(([lexeme, positions]): LexemeOccurrences => ({ lexeme, positions: positions ?? [] }));
+    const length = Number(row.token_count);
+    const bm25 = query.terms.reduce((sum, term) => {
+      const found = occurrences.find((o) => o.lexeme === term.lexeme);
+      return found ? sum + term.idf * saturatedFrequency(Math.max(1, found.positions.length), length, query.corpus.averageLength) : sum;
+    }, 0);
+    return {
+      chunkId: row.chunk_id.toString(),
+      fileId: row.file_id,
+      fileName: row.file_name,
+      page: row.page,
+      section: row.section,
+      text: row.text,
+      score: Math.max(0, Number(row.similarity)),
+      fusedScore: 0,
+      evidence: passageEvidence(query.terms, query.corpus, { bm25, length, occurrences }),
+    };
+  }
+
+  // What both lists return for their hits: the chunk, its similarity and the
+  // positions of the question's lexemes and of their other forms (same
+  // prefix), read from the tsvector of these few rows only.
+  private describeHits(dim: number): string {
+    return `SELECT c.id AS chunk_id, c.file_id::text AS file_id, f.original_name AS file_name, c.page, c.section, c.text, c.token_count, h.rank,
+                   CASE WHEN c.embedding_dim = ${dim} THEN 1 - ((c.embedding::vector(${dim})) <=> $1::vector(${dim})) ELSE 0 END AS similarity,
+                   (SELECT coalesce(json_agg(json_build_array(u.lexeme, u.positions)), '[]'::json)::text
+                      FROM unnest(c.tsv) AS u
+                     WHERE u.lexeme = ANY ($2::text[]) OR left(u.lexeme, ${evidenceParameters.prefixLength}) = ANY ($3::text[])) AS occurrences
+              FROM hits h JOIN chunks c ON c.id = h.id JOIN knowledge_files f ON f.id = c.file_id
+             ORDER BY h.rank`;
+  }
+
+  private async vectorCandidates(assistantId: string, vector: string, query: AnalysedQuery, limit: number): Promise<CandidateRow[]> {
     const dim = this.embedder.dimension;
     // The cast and the embedding_dim predicate match the partial HNSW index of
     // this dimension. Iterative scans keep walking the graph when the
     // assistant/status filter discards neighbours, so filtered queries still
     // return `limit` rows.
     return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(64, limit * 2))}`);
-      await tx.$executeRawUnsafe(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
-      return tx.$queryRawUnsafe<Candidate[]>(
-        `SELECT c.id AS chunk_id, c.file_id::text, f.original_name AS file_name, c.page, c.section, c.text,
-                1 - ((c.embedding::vector(${dim})) <=> $1::vector(${dim})) AS similarity
-           FROM chunks c JOIN knowledge_files f ON f.id = c.file_id
-          WHERE c.embedding_dim = ${dim} AND c.assistant_id = $2::uuid AND c.embedder = $3 AND f.status = 'ready'
-          ORDER BY (c.embedding::vector(${dim})) <=> $1::vector(${dim})
-          LIMIT $4`,
+      // Both settings in one round trip, for this transaction only.
+      await tx.$queryRawUnsafe(
+        `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
+        String(Math.min(1000, Math.max(64, limit * 2))),
+      );
+      return tx.$queryRawUnsafe<CandidateRow[]>(
+        `WITH nearest AS (
+           SELECT c.id, (c.embedding::vector(${dim})) <=> $1::vector(${dim}) AS distance
+             FROM chunks c
+            WHERE c.embedding_dim = ${dim} AND c.assistant_id = $4::uuid AND c.embedder = $5 AND ${notInUnreadyFile('$4')}
+            ORDER BY (c.embedding::vector(${dim})) <=> $1::vector(${dim})
+            LIMIT $6
+         ),
+         hits AS (SELECT id, row_number() OVER (ORDER BY distance, id) AS rank FROM nearest)
+         ${this.describeHits(dim)}`,
         vector,
+        query.terms.map((t) => t.lexeme),
+        morphologyPrefixes(query.terms),
         assistantId,
         this.embedder.name,
         limit,
@@ -124,28 +217,70 @@ export class PassageRetriever {
     });
   }
 
-  private async textCandidates(assistantId: string, query: string, vector: string, limit: number): Promise<Candidate[]> {
+  private async textCandidates(assistantId: string, vector: string, query: AnalysedQuery, limit: number): Promise<CandidateRow[]> {
+    const tsQuery = candidateTsQuery(query.terms, this.textCandidateBudget, query.corpus.chunkCount);
+    if (!tsQuery) return [];
     const dim = this.embedder.dimension;
-    // Any of the question's stemmed terms may match (OR), ranked by term
-    // frequency normalised by length; an AND query would miss most passages
-    // for a question in natural language.
-    return this.prisma.$queryRawUnsafe<Candidate[]>(
-      `WITH q AS (
-         SELECT to_tsquery('english', string_agg(quote_literal(lexeme), ' | ')) AS query
-           FROM unnest(tsvector_to_array(to_tsvector('english', $1))) AS lexeme
+    const { k1, b } = bm25Parameters;
+    // Candidates come from the GIN index, at most twice the budget of them;
+    // each is scored by BM25 over all the question's lexemes, with term
+    // frequencies read from the tsvector positions of just those lexemes
+    // (setweight marks them, ts_filter keeps them).
+    return this.prisma.$queryRawUnsafe<CandidateRow[]>(
+      `WITH matched AS (
+         SELECT c.id, c.token_count, c.tsv
+           FROM chunks c
+          WHERE c.tsv @@ $4::tsquery AND c.assistant_id = $5::uuid AND c.embedder = $6 AND ${notInUnreadyFile('$5')}
+          LIMIT $7
+       ),
+       hits AS (
+         SELECT m.id,
+                row_number() OVER (
+                  ORDER BY sum(t.idf * (greatest(1, cardinality(u.positions)) * ${k1 + 1})
+                                 / (greatest(1, cardinality(u.positions)) + ${k1} * (1 - ${b} + ${b} * m.token_count / $8::float8))) DESC, m.id
+                ) AS rank
+           FROM matched m
+           CROSS JOIN LATERAL unnest(ts_filter(setweight(m.tsv, 'A', $2::text[]), '{a}')) AS u
+           JOIN unnest($2::text[], $9::float8[]) AS t(lexeme, idf) ON t.lexeme = u.lexeme
+          GROUP BY m.id
+          ORDER BY rank
+          LIMIT $10
        )
-       SELECT c.id AS chunk_id, c.file_id::text, f.original_name AS file_name, c.page, c.section, c.text,
-              CASE WHEN c.embedding_dim = ${dim} THEN 1 - ((c.embedding::vector(${dim})) <=> $2::vector(${dim})) ELSE 0 END AS similarity
-         FROM q, chunks c JOIN knowledge_files f ON f.id = c.file_id
-        WHERE q.query IS NOT NULL AND c.tsv @@ q.query
-          AND c.assistant_id = $3::uuid AND c.embedder = $4 AND f.status = 'ready'
-        ORDER BY ts_rank(c.tsv, q.query, 1) DESC, c.id
-        LIMIT $5`,
-      query,
+       ${this.describeHits(dim)}`,
       vector,
+      query.terms.map((t) => t.lexeme),
+      morphologyPrefixes(query.terms),
+      tsQuery,
       assistantId,
       this.embedder.name,
+      this.textCandidateBudget * 2,
+      Math.max(1, query.corpus.averageLength),
+      query.terms.map((t) => t.idf),
       limit,
     );
   }
+}
+
+// Chunks of files that are not ready (being indexed, failed) are left out by a
+// filter on the chunk row itself, against the assistant's few unready files
+// read once per query: a join with knowledge_files would let the planner drive
+// the query from the files and give up the HNSW and GIN index scans.
+function notInUnreadyFile(assistantParameter: string): string {
+  return `c.file_id <> ALL (ARRAY(SELECT id FROM knowledge_files WHERE assistant_id = ${assistantParameter}::uuid AND status <> 'ready'))`;
+}
+
+/**
+ * Orders a candidate pool: by cosine (vector), by BM25 (text, the full-text
+ * leg alone) or fused (hybrid). Ties go to the higher similarity.
+ */
+export function rankCandidates(pool: CandidatePool, mode: RetrievalMode, fusion: FusionStrategy = evidenceFusion): RetrievalCandidate[] {
+  const hybridScore = (c: RetrievalCandidate) =>
+    fusion.kind === 'evidence'
+      ? fusedScore(fusion.weights, c.evidence, c.score, pool.idfTotal)
+      : (c.vectorRank ? 1 / (fusion.k + c.vectorRank) : 0) + (c.textRank ? 1 / (fusion.k + c.textRank) : 0);
+  const scoreOf = (c: RetrievalCandidate) => (mode === 'vector' ? c.score : mode === 'text' ? c.evidence.bm25 : hybridScore(c));
+  return pool.candidates
+    .filter((c) => (mode === 'vector' ? c.vectorRank !== undefined : mode === 'text' ? c.textRank !== undefined : true))
+    .map((c) => ({ ...c, fusedScore: scoreOf(c) }))
+    .sort((a, b) => b.fusedScore - a.fusedScore || b.score - a.score || Number(a.chunkId) - Number(b.chunkId));
 }

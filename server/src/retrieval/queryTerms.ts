@@ -1,0 +1,91 @@
+import type { PrismaClient } from '../db/database.js';
+import { inverseDocumentFrequency, type CorpusStatistics } from './bm25.js';
+
+/** A lexeme of the question as the full-text index sees it, with its weight in this assistant's corpus. */
+export interface QueryTerm {
+  lexeme: string;
+  /** Word positions in the question (stop words count), for proximity evidence. */
+  positions: number[];
+  /** Chunks of the assistant that contain the lexeme. */
+  documentFrequency: number;
+  idf: number;
+}
+
+export interface AnalysedQuery {
+  /** Lexemes that occur in the corpus; others can match nothing and are left out. */
+  terms: QueryTerm[];
+  corpus: CorpusStatistics;
+}
+
+interface TermRow {
+  lexeme: string;
+  positions: number[] | null;
+  document_frequency: number | bigint;
+  corpus_chunks: number | bigint | null;
+  corpus_tokens: number | bigint | null;
+}
+
+/**
+ * The question through the same English analyser as the chunks' tsvector,
+ * with document frequencies from the statistics the chunk triggers maintain
+ * (migration 20261201000000_chunk_term_statistics): a primary-key lookup per
+ * term, whatever the size of the corpus.
+ */
+export async function analyseQuery(prisma: PrismaClient, assistantId: string, query: string): Promise<AnalysedQuery> {
+  const rows = await prisma.$queryRawUnsafe<TermRow[]>(
+    `SELECT q.lexeme, q.positions::int[] AS positions, coalesce(s.chunk_count, 0) AS document_frequency,
+            corpus.chunk_count AS corpus_chunks, corpus.token_count AS corpus_tokens
+       FROM (SELECT chunk_count, token_count FROM chunk_corpus_stats WHERE assistant_id = $2::uuid) AS corpus
+       CROSS JOIN unnest(to_tsvector('english', $1)) AS q
+       LEFT JOIN chunk_term_stats s ON s.assistant_id = $2::uuid AND s.lexeme = q.lexeme`,
+    query,
+    assistantId,
+  );
+  const chunkCount = Number(rows[0]?.corpus_chunks ?? 0);
+  const averageLength = chunkCount > 0 ? Number(rows[0]!.corpus_tokens ?? 0) / chunkCount : 1;
+  const terms = rows
+    .map((r) => ({ lexeme: r.lexeme, positions: r.positions ?? [], documentFrequency: Number(r.document_frequency) }))
+    .filter((t) => t.documentFrequency > 0)
+    .map((t) => ({ ...t, idf: inverseDocumentFrequency(t.documentFrequency, chunkCount) }));
+  return { terms, corpus: { chunkCount, averageLength } };
+}
+
+/**
+ * The tsquery that selects full-text candidates, chosen so the number of
+ * chunks it can match stays bounded on any corpus: the question's rarest
+ * lexemes, OR-ed while their document frequencies add up to at most `budget`.
+ * Frequent lexemes still count in the BM25 score of every candidate; they just
+ * do not pull in candidates of their own (the MaxScore idea: a chunk holding
+ * only very common words of the question would rank low anyway). When even
+ * the rarest lexeme is too common, candidates must hold the rarest lexemes
+ * together (AND), as many as it takes for the expected matches (frequencies
+ * taken as independent) to fit the budget.
+ */
+export function candidateTsQuery(terms: QueryTerm[], budget: number, chunkCount = Infinity): string | null {
+  const byRarity = [...terms].sort((a, b) => a.documentFrequency - b.documentFrequency || a.lexeme.localeCompare(b.lexeme));
+  if (byRarity.length === 0) return null;
+  if (byRarity[0]!.documentFrequency > budget) {
+    const required = [byRarity[0]!];
+    let expected = byRarity[0]!.documentFrequency;
+    for (const term of byRarity.slice(1)) {
+      if (expected <= budget) break;
+      required.push(term);
+      expected *= Number.isFinite(chunkCount) && chunkCount > 0 ? Math.min(1, term.documentFrequency / chunkCount) : 0;
+    }
+    return required.map((t) => tsQueryLexeme(t.lexeme)).join(' & ');
+  }
+  const picked: string[] = [];
+  let expected = 0;
+  for (const term of byRarity) {
+    if (picked.length > 0 && expected + term.documentFrequency > budget) break;
+    picked.push(tsQueryLexeme(term.lexeme));
+    expected += term.documentFrequency;
+  }
+  return picked.join(' | ');
+}
+
+// A lexeme as a tsquery operand, taken literally (no second pass through the
+// stemmer): quoted, with quotes and backslashes doubled.
+function tsQueryLexeme(lexeme: string): string {
+  return `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import type { PrismaClient } from '../../server/src/db/database.js';
+import { LocalHashEmbedder } from '../../server/src/ingestion/embed/index.js';
+import { clearFileChunks, insertChunks } from '../../server/src/ingestion/index/chunkStore.js';
+import { candidateTsQuery, type QueryTerm } from '../../server/src/retrieval/queryTerms.js';
+import { PassageRetriever } from '../../server/src/retrieval/retrievePassages.js';
+import { createTestDatabase, engineName, type TestDatabase } from '../support/testDb.js';
+
+// The full-text leg's corpus statistics (kept by triggers on chunks) and the
+// retriever's contract: assistant and status filtering, the threshold, and
+// ranking that prefers the question's words together over the same words apart.
+describe(`passage retrieval (${engineName})`, () => {
+  let t: TestDatabase;
+  let prisma: PrismaClient;
+  const embedder = new LocalHashEmbedder(384);
+  let retriever: PassageRetriever;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    prisma = t.db.prisma;
+    retriever = new PassageRetriever(prisma, embedder, 0.2);
+  });
+  afterAll(() => t.drop());
+
+  async function assistant(name = 'A') {
+    return prisma.assistant.create({ data: { name } });
+  }
+
+  async function file(assistantId: string, texts: string[], status: 'ready' | 'embedding' = 'ready') {
+    const f = await prisma.knowledgeFile.create({
+      data: { assistantId, originalName: `${texts[0]!.slice(0, 12)}.txt`, mimeType: 'text/plain', sizeBytes: 1n, sha256: createHash('sha256').update(texts.join('\n') + Math.random()).digest('hex'), storagePath: 'x', status },
+    });
+    await index(f, texts);
+    return f;
+  }
+
+  async function index(f: { id: string; assistantId: string }, texts: string[]) {
+    const vectors = await embedder.embed(texts, 'document');
+    await insertChunks(prisma, f, embedder, texts.map((text, i) => ({ ordinal: i, text, tokenCount: text.split(' ').length, embedding: vectors[i]! })));
+  }
+
+  /** The statistics as the triggers keep them, and as a recount from the chunks gives them. */
+  async function statistics(assistantId: string) {
+    const kept = await prisma.$queryRawUnsafe<{ lexeme: string; n: number }[]>(
+      `SELECT lexeme, chunk_count AS n FROM chunk_term_stats WHERE assistant_id = $1::uuid ORDER BY lexeme`,
+      assistantId,
+    );
+    const recount = await prisma.$queryRawUnsafe<{ lexeme: string; n: number }[]>(
+      `SELECT l AS lexeme, count(*)::int AS n FROM chunks, unnest(tsvector_to_array(tsv)) AS l WHERE assistant_id = $1::uuid GROUP BY l ORDER BY l`,
+      assistantId,
+    );
+    const corpus = await prisma.chunkCorpusStat.findUnique({ where: { assistantId } });
+    const totals = await prisma.chunk.aggregate({ where: { assistantId }, _count: true, _sum: { tokenCount: true } });
+    return { kept, recount, corpus: corpus && { chunks: Number(corpus.chunkCount), tokens: Number(corpus.tokenCount) }, totals: { chunks: totals._count, tokens: totals._sum.tokenCount ?? 0 } };
+  }
+
+  it('keeps per-assistant lexeme and corpus statistics exact through indexing, re-indexing and deletion', async () => {
+    const a = await assistant();
+    const b = await assistant('B');
+    const f1 = await file(a.id, ['Cats chase mice in the barn', 'The barn is red']);
+    await file(a.id, ['Dogs chase cats']);
+    await file(b.id, ['Cats sleep all day']);
+
+    let stats = await statistics(a.id);
+    expect(stats.kept).toEqual(stats.recount);
+    expect(stats.kept).toContainEqual({ lexeme: 'cat', n: 2 });
+    expect(stats.kept).toContainEqual({ lexeme: 'barn', n: 2 });
+    expect(stats.corpus).toEqual(stats.totals);
+    expect(stats.corpus).toEqual({ chunks: 3, tokens: 6 + 4 + 3 });
+    expect((await statistics(b.id)).kept).toEqual([{ lexeme: 'cat', n: 1 }, { lexeme: 'day', n: 1 }, { lexeme: 'sleep', n: 1 }]);
+
+    // Re-indexing a file as the pipeline does: clear its chunks, insert new ones.
+    await clearFileChunks(prisma, f1.id);
+    await index(f1, ['Owls hunt mice at night']);
+    stats = await statistics(a.id);
+    expect(stats.kept).toEqual(stats.recount);
+    expect(stats.kept.find((r) => r.lexeme === 'barn')).toBeUndefined();
+    expect(stats.corpus).toEqual(stats.totals);
+
+    // Deleting the assistant cascades to its files and chunks, and the statistics empty out.
+    await prisma.assistant.delete({ where: { id: a.id } });
+    stats = await statistics(a.id);
+    expect(stats.kept).toEqual([]);
+    expect(stats.corpus).toBeNull();
+    expect((await statistics(b.id)).kept).toHaveLength(3);
+  });
+
+  it("searches only the assistant's ready files, and keeps word matches whatever the threshold", async () => {
+    const a = await assistant();
+    const other = await assistant('other');
+    const ready = await file(a.id, ['The vacation policy allows twenty days of paid leave per year.']);
+    await file(a.id, ['Vacation requests pending approval are not yet in the policy.'], 'embedding');
+    await file(other.id, ['Vacation policy of another company: thirty days.']);
+    await file(a.id, ['Quarterly revenue grew by ten percent in the north region.']);
+
+    const found = await retriever.retrieve({ assistantId: a.id, query: 'How many vacation days do I get?', topK: 5, minScore: 0.99 });
+    expect(found.map((p) => p.fileId)).toEqual([ready.id]);
+    expect(found[0]).toMatchObject({ fileName: ready.originalName, textRank: 1, score: expect.any(Number) });
+    expect(found[0]!.score).toBeGreaterThan(0);
+    expect(found[0]!.score).toBeLessThanOrEqual(1);
+
+    // Nothing shares a word with this question: only the threshold decides.
+    const unrelated = { assistantId: a.id, query: 'zebra xylophone', topK: 5 };
+    expect(await retriever.retrieve({ ...unrelated, minScore: 0.99 })).toEqual([]);
+    expect((await retriever.retrieve({ ...unrelated, minScore: 0 })).length).toBe(2);
+    expect(await retriever.retrieve({ ...unrelated, minScore: 0, mode: 'text' })).toEqual([]);
+  });
+
+  it("ranks a passage holding the question's words together above one holding them apart", async () => {
+    const a = await assistant();
+    const apart = await file(a.id, [
+      'The capital markets of the region grew. Poland exported coal and grain, and its largest ports handled much of the trade of the city.',
+    ]);
+    const together = await file(a.id, ['Warsaw is the capital and largest city of Poland, on the Vistula river.']);
+    await file(a.id, ['Kraków was the royal seat before the court moved north.']);
+    const ranked = await retriever.retrieve({ assistantId: a.id, query: 'What is the largest city in Poland?', topK: 3, minScore: 0 });
+    expect(ranked.map((p) => p.fileId).slice(0, 2)).toEqual([together.id, apart.id]);
+    expect(ranked[0]!.fusedScore).toBeGreaterThan(ranked[1]!.fusedScore);
+  });
+
+  it('takes any question text literally, quotes and backslashes included', async () => {
+    const a = await assistant();
+    await file(a.id, ["O'Neil's report on the C:\\temp folder"]);
+    for (const query of ["O'Neil's report", 'C:\\temp', "'' \\' & | ! :*", '', '   ']) {
+      await expect(retriever.retrieve({ assistantId: a.id, query, topK: 3, minScore: 0 })).resolves.toEqual(expect.any(Array));
+    }
+    expect(await retriever.retrieve({ assistantId: a.id, query: "O'Neil's report", topK: 3, minScore: 0.99 })).toHaveLength(1);
+  });
+});
+
+describe('full-text candidate query', () => {
+  const term = (lexeme: string, documentFrequency: number): QueryTerm => ({ lexeme, documentFrequency, idf: 1, positions: [1] });
+
+  it("ORs the question's rarest lexemes while their chunks fit the budget", () => {
+    expect(candidateTsQuery([term('common', 900), term('rare', 10), term('mid', 300)], 1000)).toBe("'rare' | 'mid'");
+    expect(candidateTsQuery([term('a', 10), term('b', 20)], 1000)).toBe("'a' | 'b'");
+  });
+
+  it('ANDs the two rarest when even the rarest alone is over budget, and keeps a lone term', () => {
+    expect(candidateTsQuery([term('x', 5000), term('y', 3000), term('z', 8000)], 1000)).toBe("'y' & 'x'");
+    expect(candidateTsQuery([term('x', 5000)], 1000)).toBe("'x'");
+    expect(candidateTsQuery([], 1000)).toBeNull();
+  });
+
+  it('quotes lexemes so they are taken literally', () => {
+    expect(candidateTsQuery([term("o'neil", 1), term('a\\b', 2)], 10)).toBe("'o''neil' | 'a\\\\b'");
+  });
+});
