@@ -1,20 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ExtractionError, extractDocument, type ExtractDocumentOptions, type ExtractionResult } from '../../server/src/ingestion/extract/index.js';
+import { extractDocument, type ExtractionResult } from '../../server/src/ingestion/extract/index.js';
 import { buildDocx } from './support/documentBuilders.js';
-import { fixturePath, readExpectedText, readFixture, useScratchFiles } from './support/documentFixtures.js';
+import { failureOf, fixturePath, readExpectedText, readFixture, useScratchFiles } from './support/documentFixtures.js';
 import { normaliseForComparison } from './support/textSimilarity.js';
 
 function allText(result: ExtractionResult): string {
   return result.spans.map((span) => span.text).join('\n');
-}
-
-async function failureOf(file: string, options: ExtractDocumentOptions = {}): Promise<ExtractionError> {
-  const error = await extractDocument(file, options).then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(ExtractionError);
-  return error as ExtractionError;
 }
 
 const scratch = useScratchFiles();

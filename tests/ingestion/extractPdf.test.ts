@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
-import { ExtractionError, extractDocument, type ExtractDocumentOptions } from '../../server/src/ingestion/extract/index.js';
-import { fixturePath, manifestSnippet, readFixture, useScratchFiles } from './support/documentFixtures.js';
+import { extractDocument } from '../../server/src/ingestion/extract/index.js';
+import { failureOf, fixturePath, manifestSnippet, readFixture, useScratchFiles } from './support/documentFixtures.js';
 import { fuzzyContainment, normaliseForComparison } from './support/textSimilarity.js';
-
-async function failureOf(file: string, options: ExtractDocumentOptions = {}): Promise<ExtractionError> {
-  const error = await extractDocument(file, options).then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(ExtractionError);
-  return error as ExtractionError;
-}
 
 function contains(text: string, snippet: string): boolean {
   return normaliseForComparison(text).includes(normaliseForComparison(snippet));

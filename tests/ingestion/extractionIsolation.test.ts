@@ -3,22 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExtractionError, extractDocument, type ExtractDocumentOptions } from '../../server/src/ingestion/extract/index.js';
-import { fixturePath, useScratchFiles } from './support/documentFixtures.js';
+import { ExtractionError, extractDocument } from '../../server/src/ingestion/extract/index.js';
+import { failureOf, fixturePath, useScratchFiles } from './support/documentFixtures.js';
 
 // Extraction runs in a child process with a time limit and a memory bound; a
 // file that breaks either costs that file only.
 
 const scannedPdf = fixturePath('pdf/unstructured__loremipsum-flat.pdf');
-
-async function failureOf(file: string, options: ExtractDocumentOptions = {}): Promise<ExtractionError> {
-  const error = await extractDocument(file, options).then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(ExtractionError);
-  return error as ExtractionError;
-}
 
 async function runningChildren(): Promise<string[]> {
   // Give the kernel and libuv a moment to reap a process that was just killed.

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { extractDocument, ExtractionError, type ExtractDocumentOptions } from '../../../server/src/ingestion/extract/index.js';
 
 export const fixturesDir = fileURLToPath(new URL('../../fixtures/documents/', import.meta.url));
 
@@ -73,4 +74,14 @@ export function manifestSnippet(file: string): string {
   const row = readManifest().find((candidate) => candidate.file === file);
   if (!row?.expectedText) throw new Error(`MANIFEST.tsv has no expected text for ${file}`);
   return row.expectedText;
+}
+
+/** The ExtractionError a file fails with; fails the test if extraction succeeds or throws anything else. */
+export async function failureOf(file: string, options: ExtractDocumentOptions = {}): Promise<ExtractionError> {
+  const error = await extractDocument(file, options).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(ExtractionError);
+  return error as ExtractionError;
 }
