@@ -69,7 +69,7 @@ describe(`access rules on every endpoint (${engineName})`, () => {
     });
     const base: BaseIds = { self: session?.user.id ?? other.id, other: other.id, managedGroup: managedGroup.id, otherGroup: otherGroup.id, member: member.id, assistant: assistant.id, file: file.id };
     const ids: Ids = { ...base };
-    for (const area of areas) Object.assign(ids, await area.setup?.({ prisma: t.prisma, role, ids: base }));
+    for (const area of areas) Object.assign(ids, await area.setup?.({ prisma: t.prisma, role, ids: base, uploadsDir }));
     return { ids, token: session?.token };
   }
 
@@ -77,7 +77,10 @@ describe(`access rules on every endpoint (${engineName})`, () => {
     const [method] = op.split(' ') as ['get' | 'post' | 'put' | 'patch' | 'delete'];
     let req = t.http[method](probe.path(ids));
     if (token) req = req.set('Authorization', `Bearer ${token}`);
-    if (probe.upload) return req.attach(probe.upload, Buffer.from(`probe upload ${Math.random()}`), 'probe.txt');
+    if (probe.upload) {
+      const file = probe.uploadFile?.() ?? { content: Buffer.from(`probe upload ${Math.random()}`), name: 'probe.txt' };
+      return req.attach(probe.upload, file.content, file.name);
+    }
     return probe.body ? req.send(probe.body()) : req;
   }
 

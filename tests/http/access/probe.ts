@@ -24,6 +24,8 @@ export interface ProbeContext {
   prisma: PrismaClient;
   role: Role;
   ids: BaseIds;
+  /** The uploads folder of the app under test, for records that need stored files. */
+  uploadsDir: string;
 }
 
 export type Ids = BaseIds & Record<string, string>;
@@ -33,6 +35,8 @@ export interface Probe {
   body?: () => object;
   /** Sent as a multipart upload of a small text file in this field instead of JSON. */
   upload?: string;
+  /** The uploaded file when a small text file would not be a valid request (e.g. an image). */
+  uploadFile?: () => { content: Buffer; name: string };
   expect: Record<Exclude<Role, 'anonymous'>, number>;
 }
 
