@@ -1,31 +1,32 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { ChatScript, estimateTokens, tokensOf, type ChatCall } from './chatScript.js';
+import { ProtocolTestServer, sendJson, type TestRequest } from './protocolTestServer.js';
+
+export { sendJson, type RouteHandler, type TestRequest } from './protocolTestServer.js';
 
 // A real HTTP server that speaks the parts of OpenAI's API the tests need, so
 // the official SDK runs unmodified against it: request building, base64
 // decoding, error classes, retries, aborts. Behaviour is programmable per test
 // (scripted failures, wrong sizes, slowness) and every request is recorded.
 //
-// Routes are plain handlers keyed by method and path; /v1/embeddings is built
-// in, and other endpoints (e.g. streaming /v1/chat/completions) can be added
-// with `route()` without touching this file.
-
-export interface TestRequest {
-  method: string;
-  /** Path without the query string, e.g. /v1/embeddings. */
-  path: string;
-  headers: IncomingHttpHeaders;
-  /** Parsed JSON body, or undefined when there was none. */
-  body: unknown;
-}
-
-export type RouteHandler = (request: TestRequest, response: ServerResponse) => void | Promise<void>;
+// Built in: /v1/embeddings, /v1/chat/completions (streaming with usage in the
+// last chunk, as `stream_options.include_usage` asks, or not) and /v1/models.
+// Other endpoints can be added with `route()` without touching this file.
 
 /** What the next embeddings request gets instead of a normal answer. Each scripted answer is used once. */
 export type ScriptedEmbeddingsAnswer =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { wrongDimension: number }
   | { missingVectors: number };
+
+export interface OpenAiChatBody {
+  model: string;
+  messages: { role: string; content: string }[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  max_tokens?: number;
+  temperature?: number;
+}
 
 export interface EmbeddingsRequestBody {
   input: string | string[];
@@ -34,9 +35,11 @@ export interface EmbeddingsRequestBody {
   encoding_format?: 'float' | 'base64';
 }
 
-export class OpenAiTestServer {
-  /** Every request received, in order of arrival. */
-  readonly requests: TestRequest[] = [];
+export class OpenAiTestServer extends ProtocolTestServer {
+  /** What chat requests get; script replies and failures here. */
+  readonly chat = new ChatScript();
+  /** What GET /v1/models lists. */
+  models = ['test-chat-model', 'test-embedding-model'];
   /** Vector size when the request does not ask for one with `dimensions`. */
   defaultDimension = 1536;
   /** Delay before every embeddings answer, to exercise timeouts and aborts. */
@@ -46,41 +49,24 @@ export class OpenAiTestServer {
   /** Refuse the `dimensions` field with a 400, as models without shortening do. */
   rejectDimensionsField = false;
 
-  private readonly server: Server;
-  private readonly routes = new Map<string, RouteHandler>();
   private readonly scripted: ScriptedEmbeddingsAnswer[] = [];
-  private readonly pendingDelays = new Set<() => void>();
 
   constructor() {
-    this.server = createServer((request, response) => void this.dispatch(request, response));
+    super();
     this.route('POST', '/v1/embeddings', (request, response) => this.answerEmbeddings(request, response));
+    this.route('POST', '/v1/chat/completions', (request, response) => this.answerChat(request, response));
+    this.route('GET', '/v1/models', (_request, response) =>
+      sendJson(response, 200, { object: 'list', data: this.models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'atrium-tests' })) }),
+    );
   }
 
-  /** Adds or replaces the handler for one method and path. */
-  route(method: string, path: string, handler: RouteHandler): this {
-    this.routes.set(`${method.toUpperCase()} ${path}`, handler);
-    return this;
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    return this;
+  protected errorBody(message: string, code: string): unknown {
+    return openAiError(message, code);
   }
 
   /** What to pass to the SDK as baseURL. */
   get baseUrl(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/v1`;
-  }
-
-  async close(): Promise<void> {
-    // Requests a test abandoned (aborts, timeouts) would otherwise keep the server, and Jest, running.
-    for (const finish of this.pendingDelays) finish();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    return `${this.origin}/v1`;
   }
 
   /** Queues answers for the next embeddings requests, in order. */
@@ -103,37 +89,66 @@ export class OpenAiTestServer {
     return this.requests.filter((request) => request.path === '/v1/embeddings') as (TestRequest & { body: EmbeddingsRequestBody })[];
   }
 
-  private delay(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        this.pendingDelays.delete(finish);
-        resolve();
-      };
-      const timer = setTimeout(finish, ms);
-      this.pendingDelays.add(finish);
-    });
+  chatRequests(): (TestRequest & { body: OpenAiChatBody })[] {
+    return this.requests.filter((request) => request.path === '/v1/chat/completions') as (TestRequest & { body: OpenAiChatBody })[];
   }
 
-  private async dispatch(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
-    let request: TestRequest;
-    try {
-      request = await readRequest(incoming);
-    } catch {
-      sendJson(response, 400, openAiError('We could not parse the JSON body of your request.', 'invalid_json'));
+  private async answerChat(request: TestRequest, response: ServerResponse): Promise<void> {
+    const body = request.body as Partial<OpenAiChatBody> | undefined;
+    if (!body?.model || !Array.isArray(body.messages) || body.messages.length === 0) {
+      sendJson(response, 400, openAiError("'model' and 'messages' are required", 'invalid_request_error'));
       return;
     }
-    this.requests.push(request);
-    const handler = this.routes.get(`${request.method} ${request.path}`);
-    if (!handler) {
-      sendJson(response, 404, openAiError(`Unknown route ${request.method} ${request.path}`, 'unknown_url'));
+    const call: ChatCall = { model: body.model, messages: body.messages, maxTokens: body.max_tokens, temperature: body.temperature, stream: body.stream === true };
+    const reply = this.chat.next(call);
+    if ('status' in reply) {
+      const code = reply.status === 429 ? 'rate_limit_exceeded' : reply.status === 401 ? 'invalid_api_key' : 'server_error';
+      sendJson(response, reply.status, openAiError(reply.message ?? `scripted failure ${reply.status}`, code), reply.retryAfter ? { 'retry-after': reply.retryAfter } : {});
       return;
     }
-    try {
-      await handler(request, response);
-    } catch (error) {
-      if (!response.headersSent) sendJson(response, 500, openAiError(`test server handler failed: ${(error as Error).message}`, 'server_error'));
+    if (reply.headersDelayMs) await this.delay(reply.headersDelayMs);
+    const tokens = tokensOf(reply.text);
+    const usage = { prompt_tokens: estimateTokens(body.messages.map((m) => m.content).join('\n')), completion_tokens: tokens.length, total_tokens: 0 };
+    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+    const id = `chatcmpl-${Math.random().toString(36).slice(2)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const finishReason = reply.finishReason ?? 'stop';
+    if (!call.stream) {
+      sendJson(response, 200, {
+        id, object: 'chat.completion', created, model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: reply.text }, finish_reason: finishReason }],
+        usage,
+      });
+      return;
     }
+    const watch = this.chat.watch(response);
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const send = (data: unknown) => response.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    const chunk = (delta: object, finish: string | null) => ({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: finish }] });
+    send(chunk({ role: 'assistant', content: '' }, null));
+    if (reply.firstTokenDelayMs) await this.delay(reply.firstTokenDelayMs);
+    for (const [i, token] of tokens.entries()) {
+      if (response.destroyed) return;
+      if (i === reply.disconnectAfterTokens) {
+        // Let the tokens already written reach the client before the cut.
+        await this.delay(30);
+        response.socket?.destroy();
+        return;
+      }
+      if (i === reply.errorAfterTokens) {
+        send({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
+        response.end();
+        return;
+      }
+      if (i > 0 && reply.chunkDelayMs) await this.delay(reply.chunkDelayMs);
+      send(chunk({ content: token }, null));
+    }
+    if (response.destroyed) return;
+    send(chunk({}, finishReason));
+    if (body.stream_options?.include_usage && !reply.omitUsage) send({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage });
+    send('[DONE]');
+    watch.finished();
+    response.end();
   }
 
   private async answerEmbeddings(request: TestRequest, response: ServerResponse): Promise<void> {
@@ -195,26 +210,6 @@ export function float32Base64(vector: readonly number[]): string {
 
 export function openAiError(message: string, code: string): { error: { message: string; type: string; param: null; code: string } } {
   return { error: { message, type: code === 'rate_limit_exceeded' ? 'requests' : 'invalid_request_error', param: null, code } };
-}
-
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (response.destroyed) return;
-  const payload = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers });
-  response.end(payload);
-}
-
-async function readRequest(incoming: IncomingMessage): Promise<TestRequest> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of incoming) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks).toString('utf8');
-  const url = new URL(incoming.url ?? '/', 'http://test.invalid');
-  return {
-    method: (incoming.method ?? 'GET').toUpperCase(),
-    path: url.pathname,
-    headers: incoming.headers,
-    body: raw.length > 0 ? JSON.parse(raw) : undefined,
-  };
 }
 
 // Small seeded generator (Tommy Ettinger's mulberry32): reproducible vectors without a dependency.

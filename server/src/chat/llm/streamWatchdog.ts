@@ -1,0 +1,42 @@
+import { ProviderError } from './chatProvider.js';
+
+/**
+ * Iterates an upstream stream with a time limit on the first item and on every
+ * gap after it. When the limit passes, `abort` cancels the upstream request and
+ * the iteration fails with ProviderError 'timeout' instead of hanging on a
+ * model that stopped sending.
+ */
+export async function* withIdleTimeout<T>(source: AsyncIterable<T>, timeoutMs: number, abort: () => void): AsyncGenerator<T> {
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      abort();
+    }, timeoutMs);
+  };
+  arm();
+  try {
+    for await (const item of source) {
+      arm();
+      yield item;
+    }
+  } catch (error) {
+    if (timedOut) throw new ProviderError('timeout', `The model sent nothing for ${Math.round(timeoutMs / 1000)} s`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (timedOut) throw new ProviderError('timeout', `The model sent nothing for ${Math.round(timeoutMs / 1000)} s`);
+}
+
+/** One signal that fires when either the caller's or ours does. */
+export function linkedAbort(signal: AbortSignal | undefined): { controller: AbortController; dispose: () => void } {
+  const controller = new AbortController();
+  if (!signal) return { controller, dispose: () => undefined };
+  if (signal.aborted) controller.abort(signal.reason);
+  const forward = () => controller.abort(signal.reason);
+  signal.addEventListener('abort', forward, { once: true });
+  return { controller, dispose: () => signal.removeEventListener('abort', forward) };
+}

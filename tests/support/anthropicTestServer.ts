@@ -1,0 +1,135 @@
+import type { ServerResponse } from 'node:http';
+import { ChatScript, estimateTokens, tokensOf, type ChatCall } from './chatScript.js';
+import { ProtocolTestServer, sendJson, type TestRequest } from './protocolTestServer.js';
+
+// A real HTTP server speaking Anthropic's Messages API (POST /v1/messages,
+// streamed as named SSE events, and GET /v1/models), so @anthropic-ai/sdk runs
+// unmodified against it. Replies are scripted through `chat`, like the OpenAI
+// test server's.
+
+export interface AnthropicMessagesBody {
+  model: string;
+  system?: string;
+  messages: { role: 'user' | 'assistant'; content: string }[];
+  max_tokens: number;
+  stream?: boolean;
+}
+
+const ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error',
+};
+
+export class AnthropicTestServer extends ProtocolTestServer {
+  readonly chat = new ChatScript();
+  models = ['claude-test-1'];
+  /** The key requests must carry (x-api-key, or a bearer token as SDK 1.x sends); others get 401. Null accepts any. */
+  requiredKey: string | null = null;
+
+  constructor() {
+    super();
+    this.route('POST', '/v1/messages', (request, response) => this.answerMessages(request, response));
+    this.route('GET', '/v1/models', (request, response) => {
+      if (!this.authorised(request, response)) return;
+      const data = this.models.map((id) => ({ type: 'model', id, display_name: id, created_at: '2026-01-01T00:00:00Z' }));
+      sendJson(response, 200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+    });
+  }
+
+  protected errorBody(message: string, code: string): unknown {
+    return anthropicError(code === 'not_found' ? 404 : 400, message);
+  }
+
+  /** What to pass to the SDK as baseURL (it appends /v1/...). */
+  get baseUrl(): string {
+    return this.origin;
+  }
+
+  messageRequests(): (TestRequest & { body: AnthropicMessagesBody })[] {
+    return this.requests.filter((r) => r.path === '/v1/messages') as (TestRequest & { body: AnthropicMessagesBody })[];
+  }
+
+  private authorised(request: TestRequest, response: ServerResponse): boolean {
+    if (this.requiredKey === null || apiKeyOf(request) === this.requiredKey) return true;
+    sendJson(response, 401, anthropicError(401, 'invalid x-api-key'));
+    return false;
+  }
+
+  private async answerMessages(request: TestRequest, response: ServerResponse): Promise<void> {
+    if (!this.authorised(request, response)) return;
+    const body = request.body as Partial<AnthropicMessagesBody> | undefined;
+    if (!body?.model || !Array.isArray(body.messages) || typeof body.max_tokens !== 'number') {
+      sendJson(response, 400, anthropicError(400, 'model, messages and max_tokens are required'));
+      return;
+    }
+    if (body.messages[0]?.role !== 'user' || body.messages.some((m, i) => i > 0 && m.role === body.messages![i - 1]!.role)) {
+      sendJson(response, 400, anthropicError(400, 'messages: roles must alternate between "user" and "assistant", starting with "user"'));
+      return;
+    }
+    const call: ChatCall = { model: body.model, system: body.system, messages: body.messages, maxTokens: body.max_tokens, stream: body.stream === true };
+    const reply = this.chat.next(call);
+    if ('status' in reply) {
+      sendJson(response, reply.status, anthropicError(reply.status, reply.message ?? `scripted failure ${reply.status}`), reply.retryAfter ? { 'retry-after': reply.retryAfter } : {});
+      return;
+    }
+    if (reply.headersDelayMs) await this.delay(reply.headersDelayMs);
+    const tokens = tokensOf(reply.text);
+    const inputTokens = estimateTokens([body.system ?? '', ...body.messages.map((m) => m.content)].join('\n'));
+    const id = `msg_${Math.random().toString(36).slice(2)}`;
+    const stopReason = reply.finishReason === 'length' ? 'max_tokens' : 'end_turn';
+    if (!call.stream) {
+      sendJson(response, 200, {
+        id, type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text: reply.text }],
+        stop_reason: stopReason, stop_sequence: null, usage: { input_tokens: inputTokens, output_tokens: tokens.length },
+      });
+      return;
+    }
+    const watch = this.chat.watch(response);
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const send = (event: string, data: object) => response.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
+    send('message_start', {
+      message: { id, type: 'message', role: 'assistant', content: [], model: body.model, stop_reason: null, stop_sequence: null, usage: { input_tokens: inputTokens, output_tokens: 1 } },
+    });
+    send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+    send('ping', {});
+    if (reply.firstTokenDelayMs) await this.delay(reply.firstTokenDelayMs);
+    for (const [i, token] of tokens.entries()) {
+      if (response.destroyed) return;
+      if (i === reply.disconnectAfterTokens) {
+        // Let the tokens already written reach the client before the cut.
+        await this.delay(30);
+        response.socket?.destroy();
+        return;
+      }
+      if (i === reply.errorAfterTokens) {
+        send('error', { error: { type: 'overloaded_error', message: 'Overloaded' } });
+        response.end();
+        return;
+      }
+      if (i > 0 && reply.chunkDelayMs) await this.delay(reply.chunkDelayMs);
+      send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: token } });
+    }
+    if (response.destroyed) return;
+    send('content_block_stop', { index: 0 });
+    send('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: tokens.length } });
+    send('message_stop', {});
+    watch.finished();
+    response.end();
+  }
+}
+
+/** The key a request carries: x-api-key, or the bearer token Anthropic's SDK 1.x sends. */
+export function apiKeyOf(request: TestRequest): string | undefined {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string') return header;
+  return request.headers.authorization?.replace(/^Bearer /, '');
+}
+
+export function anthropicError(status: number, message: string): { type: 'error'; error: { type: string; message: string } } {
+  return { type: 'error', error: { type: ERROR_TYPES[status] ?? 'api_error', message } };
+}
