@@ -47,6 +47,8 @@ const rules = {
   'assistant.create': (actor) => actor.role === 'admin' || actor.role === 'manager',
   'assistant.use': usesAssistant,
   'assistant.manage': managesAssistant,
+  /** Sharing an assistant with a group, or withdrawing it: only by those who manage the group. */
+  'assistant.share': managesGroup,
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof rules;
@@ -85,6 +87,14 @@ export function usableAssistants(actor: Actor): Prisma.AssistantWhereInput {
     deletedAt: null,
     OR: [{ groups: { some: { groupId: { in: groupIds } } } }, ...(actor.role === 'manager' ? [{ createdById: actor.id }] : [])],
   };
+}
+
+/** Scopes assistant reads to those the actor may manage, deleted or not. */
+export function manageableAssistants(actor: Actor): Prisma.AssistantWhereInput {
+  if (actor.role === 'admin') return {};
+  if (actor.role !== 'manager') return { id: { in: [] } };
+  const managed = [...actor.groups].filter(([, role]) => role === 'manager').map(([groupId]) => groupId);
+  return { OR: [{ groups: { some: { groupId: { in: managed } } } }, { createdById: actor.id }] };
 }
 
 export const assistantResource = (a: { groups: { groupId: string }[]; createdById: string | null }): Resource => ({

@@ -1,17 +1,43 @@
+import type { PrismaClient } from '../../db/database.js';
+import type { Prisma } from '../../db/generated/client.js';
 import { AppError } from '../../errors/appError.js';
 import { assistantResource, authorize, can, type Action } from '../../policies/index.js';
 import type { Actor } from '../../policies/actor.js';
-import type { Services } from '../../services.js';
+
+/** What every assistant read loads: the groups (for the policies) and the model's names (for the presenter). */
+export const assistantRelations = {
+  groups: true,
+  model: { select: { id: true, name: true, displayName: true } },
+} as const satisfies Prisma.AssistantInclude;
+
+export type AssistantRecord = Prisma.AssistantGetPayload<{ include: typeof assistantRelations }>;
+
+type Db = PrismaClient | Prisma.TransactionClient;
+
+export interface AssistantLookup {
+  /** Also find a soft-deleted assistant (for restore); only those who may manage it see it. */
+  includeDeleted?: boolean;
+}
 
 /**
  * Loads an assistant the actor is about to act on. One the actor may not
  * even use is "not found"; one they may use but not change is "forbidden".
+ * Deleted assistants are not found unless asked for, and then only by those
+ * who may manage them.
  */
-export async function assistantFor(s: Pick<Services, 'prisma'>, actor: Actor, assistantId: string, action: Action) {
-  const assistant = await s.prisma.assistant.findFirst({ where: { id: assistantId, deletedAt: null }, include: { groups: true } });
+export async function assistantFor(s: { prisma: Db }, actor: Actor, assistantId: string, action: Action, lookup: AssistantLookup = {}): Promise<AssistantRecord> {
+  const assistant = await s.prisma.assistant.findFirst({
+    where: { id: assistantId, ...(lookup.includeDeleted ? {} : { deletedAt: null }) },
+    include: assistantRelations,
+  });
   if (!assistant) throw AppError.notFound('Assistant');
   const resource = assistantResource(assistant);
-  if (!can(actor, 'assistant.use', resource)) throw AppError.notFound('Assistant');
+  if (!can(actor, assistant.deletedAt ? 'assistant.manage' : 'assistant.use', resource)) throw AppError.notFound('Assistant');
   authorize(actor, action, resource);
   return assistant;
+}
+
+/** Holds the assistant's row until the transaction ends, so concurrent changes see each other's result. */
+export async function lockAssistant(tx: Prisma.TransactionClient, assistantId: string): Promise<void> {
+  await tx.$queryRaw`SELECT 1 FROM assistants WHERE id = ${assistantId}::uuid FOR UPDATE`;
 }

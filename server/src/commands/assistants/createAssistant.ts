@@ -1,41 +1,29 @@
-import { AppError } from '../../errors/appError.js';
 import { authorize } from '../../policies/index.js';
 import type { Services } from '../../services.js';
 import { auditActor, type CommandContext } from '../context.js';
+import { assistantRelations, type AssistantRecord } from './assistantAccess.js';
+import { assertGroupsExist, assertMayShareWith, assertUsableChatModel, type AssistantSettings } from './assistantSettings.js';
 
-export interface AssistantInput {
+export interface AssistantInput extends AssistantSettings {
   name: string;
-  description?: string;
-  instructions?: string;
-  temperature?: number;
-  maxTokens?: number;
   groupIds?: string[];
-  topK?: number | null;
-  similarityThreshold?: number | null;
-  chunkSize?: number | null;
-  chunkOverlap?: number | null;
-  knowledgeOnly?: boolean;
 }
 
 /** Managers may only share an assistant with groups they manage. */
-export async function createAssistant(s: Services, ctx: CommandContext, input: AssistantInput) {
+export async function createAssistant(s: Services, ctx: CommandContext, input: AssistantInput): Promise<AssistantRecord> {
   authorize(ctx.actor, 'assistant.create');
   const groupIds = [...new Set(input.groupIds ?? [])];
-  if (ctx.actor.role !== 'admin') {
-    const foreign = groupIds.filter((g) => ctx.actor.groups.get(g) !== 'manager');
-    if (foreign.length) throw new AppError('forbidden', 'You can only share assistants with groups you manage', { groupIds: foreign });
-  }
+  assertMayShareWith(ctx.actor, groupIds);
   const { groupIds: _ignored, ...fields } = input;
   return s.prisma.$transaction(async (tx) => {
-    if (groupIds.length && (await tx.group.count({ where: { id: { in: groupIds } } })) !== groupIds.length) {
-      throw new AppError('validation_failed', 'Unknown group', { issues: [{ path: 'groupIds', message: 'contains a group that does not exist' }] });
-    }
+    await assertGroupsExist(tx, groupIds);
+    if (fields.modelId) await assertUsableChatModel(tx, fields.modelId);
     const assistant = await tx.assistant.create({
       data: { ...fields, createdById: ctx.actor.id, groups: { create: groupIds.map((groupId) => ({ groupId })) } },
-      include: { groups: true },
+      include: assistantRelations,
     });
     await s.audit.record(
-      { actor: auditActor(ctx.actor), action: 'assistant.create', resource: { type: 'assistant', id: assistant.id }, newValues: input, meta: ctx.meta },
+      { actor: auditActor(ctx.actor), action: 'assistant.create', resource: { type: 'assistant', id: assistant.id }, newValues: { ...input, groupIds }, meta: ctx.meta },
       tx,
     );
     return assistant;

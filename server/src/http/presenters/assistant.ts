@@ -1,40 +1,64 @@
 import { z } from 'zod';
-import type { Assistant, AssistantGroup } from '../../db/generated/client.js';
+import type { AssistantRecord } from '../../commands/assistants/assistantAccess.js';
+import { avatarVersion } from '../../commands/assistants/avatarImage.js';
+import { assistantResource, can } from '../../policies/index.js';
+import type { Actor } from '../../policies/actor.js';
 
 export const AssistantView = z
   .object({
     id: z.uuid(),
     name: z.string(),
     description: z.string(),
-    instructions: z.string(),
-    modelId: z.uuid().nullable(),
-    temperature: z.number(),
-    maxTokens: z.number().int(),
-    retrieval: z.object({
-      topK: z.number().int().nullable(),
-      similarityThreshold: z.number().nullable(),
-      chunkSize: z.number().int().nullable(),
-      chunkOverlap: z.number().int().nullable(),
-      knowledgeOnly: z.boolean(),
-    }),
-    groupIds: z.array(z.uuid()),
+    avatarUrl: z.string().nullable().describe('Changes whenever the avatar changes'),
+    model: z.object({ id: z.uuid(), name: z.string(), displayName: z.string().nullable() }).nullable(),
+    knowledgeOnly: z.boolean(),
+    can: z.object({ manage: z.boolean() }).describe('What the caller may do with this assistant'),
     createdAt: z.string(),
     updatedAt: z.string(),
+    deletedAt: z.string().nullable(),
+    // Only for those who may manage the assistant:
+    instructions: z.string().optional(),
+    modelId: z.uuid().nullable().optional(),
+    temperature: z.number().optional(),
+    maxTokens: z.number().int().optional(),
+    retrieval: z
+      .object({
+        topK: z.number().int().nullable(),
+        similarityThreshold: z.number().nullable(),
+        chunkSize: z.number().int().nullable(),
+        chunkOverlap: z.number().int().nullable(),
+      })
+      .optional()
+      .describe('null: the system default'),
+    groupIds: z.array(z.uuid()).optional(),
   })
   .meta({ id: 'Assistant' });
 
-export function presentAssistant(a: Assistant & { groups: AssistantGroup[] }): z.infer<typeof AssistantView> {
-  return {
+type AssistantJson = z.infer<typeof AssistantView>;
+
+/** Staff see what they need to pick and chat; the prompt, tuning and sharing only those who may manage it. */
+export function presentAssistant(a: AssistantRecord, actor: Actor): AssistantJson {
+  const manage = can(actor, 'assistant.manage', assistantResource(a));
+  const view: AssistantJson = {
     id: a.id,
     name: a.name,
     description: a.description,
+    avatarUrl: a.avatarPath ? `/api/v1/assistants/${a.id}/avatar?v=${avatarVersion(a.avatarPath)}` : null,
+    model: a.model,
+    knowledgeOnly: a.knowledgeOnly,
+    can: { manage },
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+    deletedAt: a.deletedAt?.toISOString() ?? null,
+  };
+  if (!manage) return view;
+  return {
+    ...view,
     instructions: a.instructions,
     modelId: a.modelId,
     temperature: a.temperature,
     maxTokens: a.maxTokens,
-    retrieval: { topK: a.topK, similarityThreshold: a.similarityThreshold, chunkSize: a.chunkSize, chunkOverlap: a.chunkOverlap, knowledgeOnly: a.knowledgeOnly },
+    retrieval: { topK: a.topK, similarityThreshold: a.similarityThreshold, chunkSize: a.chunkSize, chunkOverlap: a.chunkOverlap },
     groupIds: a.groups.map((g) => g.groupId),
-    createdAt: a.createdAt.toISOString(),
-    updatedAt: a.updatedAt.toISOString(),
   };
 }

@@ -1,31 +1,15 @@
-import { z } from 'zod';
-import { assistantFor } from '../../../commands/assistants/assistantAccess.js';
+import { assistantFor, assistantRelations } from '../../../commands/assistants/assistantAccess.js';
 import { createAssistant } from '../../../commands/assistants/createAssistant.js';
-import { usableAssistants } from '../../../policies/index.js';
+import { deleteAssistant, restoreAssistant } from '../../../commands/assistants/deleteAssistant.js';
+import { updateAssistant } from '../../../commands/assistants/updateAssistant.js';
+import type { Prisma } from '../../../db/generated/client.js';
+import { manageableAssistants, usableAssistants } from '../../../policies/index.js';
 import { requestMeta, type Services } from '../../../services.js';
 import { AssistantView, presentAssistant } from '../../presenters/assistant.js';
 import type { RouteBuilder } from '../../route.js';
-import { IdParams, listQuery, pageBody, pageOf, pageWindow } from '../../schemas/common.js';
-
-const AssistantBody = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(2000).optional(),
-    instructions: z.string().max(20_000).optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    maxTokens: z.number().int().min(1).max(200_000).optional(),
-    groupIds: z.array(z.uuid()).max(100).optional(),
-    topK: z.number().int().min(1).max(50).nullable().optional(),
-    similarityThreshold: z.number().min(0).max(1).nullable().optional(),
-    chunkSize: z.number().int().min(64).max(4096).nullable().optional(),
-    chunkOverlap: z.number().int().min(0).max(1024).nullable().optional(),
-    knowledgeOnly: z.boolean().optional(),
-  })
-  .strict()
-  .refine((b) => b.chunkOverlap == null || b.chunkSize == null || b.chunkOverlap < b.chunkSize, { message: 'must be smaller than chunkSize', path: ['chunkOverlap'] })
-  .meta({ id: 'AssistantCreate' });
-
-const AssistantListQuery = listQuery(['createdAt', 'name'] as const, 'name');
+import { IdParams, pageBody, pageOf, pageWindow } from '../../schemas/common.js';
+import { assistantAvatarRoutes } from './assistantAvatar.router.js';
+import { AssistantListQuery, CreateAssistantBody, UpdateAssistantBody } from './assistants.schema.js';
 
 export function assistantRoutes(s: Services, routes: RouteBuilder): void {
   routes.add({
@@ -33,25 +17,26 @@ export function assistantRoutes(s: Services, routes: RouteBuilder): void {
     path: '/assistants',
     summary: 'Create an assistant (admins, and managers for the groups they manage)',
     tags: ['assistants'],
-    body: AssistantBody,
+    body: CreateAssistantBody,
     responses: { 201: { description: 'Created', schema: AssistantView } },
-    handler: async ({ actor, body, req }) => ({ status: 201, body: presentAssistant(await createAssistant(s, { actor, meta: requestMeta(req) }, body)) }),
+    handler: async ({ actor, body, req }) => ({ status: 201, body: presentAssistant(await createAssistant(s, { actor, meta: requestMeta(req) }, body), actor) }),
   });
 
   routes.add({
     method: 'get',
     path: '/assistants',
-    summary: 'The assistants you may use',
+    summary: 'The assistants you may use; with deleted=true, the deleted ones you may restore',
     tags: ['assistants'],
     query: AssistantListQuery,
     responses: { 200: { description: 'A page of assistants', schema: pageOf(AssistantView, 'AssistantPage') } },
     handler: async ({ actor, query }) => {
-      const where = { AND: [usableAssistants(actor), query.q ? { name: { contains: query.q, mode: 'insensitive' as const } } : {}] };
+      const scope: Prisma.AssistantWhereInput = query.deleted ? { AND: [manageableAssistants(actor), { deletedAt: { not: null } }] } : usableAssistants(actor);
+      const where: Prisma.AssistantWhereInput = { AND: [scope, query.q ? { name: { contains: query.q, mode: 'insensitive' } } : {}] };
       const [rows, total] = await Promise.all([
-        s.prisma.assistant.findMany({ where, include: { groups: true }, orderBy: [{ [query.sort]: query.order }, { id: 'asc' }], ...pageWindow(query) }),
+        s.prisma.assistant.findMany({ where, include: assistantRelations, orderBy: [{ [query.sort]: query.order }, { id: 'asc' }], ...pageWindow(query) }),
         s.prisma.assistant.count({ where }),
       ]);
-      return { body: pageBody(rows.map(presentAssistant), total, query) };
+      return { body: pageBody(rows.map((a) => presentAssistant(a, actor)), total, query) };
     },
   });
 
@@ -62,6 +47,42 @@ export function assistantRoutes(s: Services, routes: RouteBuilder): void {
     tags: ['assistants'],
     params: IdParams,
     responses: { 200: { description: 'The assistant', schema: AssistantView } },
-    handler: async ({ actor, params }) => ({ body: presentAssistant(await assistantFor(s, actor, params.id, 'assistant.use')) }),
+    handler: async ({ actor, params }) => ({ body: presentAssistant(await assistantFor(s, actor, params.id, 'assistant.use'), actor) }),
   });
+
+  routes.add({
+    method: 'patch',
+    path: '/assistants/:id',
+    summary: 'Change settings, model and groups (managers: only groups they manage). A new chunk size applies to files indexed afterwards',
+    tags: ['assistants'],
+    params: IdParams,
+    body: UpdateAssistantBody,
+    responses: { 200: { description: 'Updated', schema: AssistantView } },
+    handler: async ({ actor, params, body, req }) => ({ body: presentAssistant(await updateAssistant(s, { actor, meta: requestMeta(req) }, params.id, body), actor) }),
+  });
+
+  routes.add({
+    method: 'delete',
+    path: '/assistants/:id',
+    summary: 'Delete an assistant (soft: it can be restored)',
+    tags: ['assistants'],
+    params: IdParams,
+    responses: { 204: { description: 'Deleted' } },
+    handler: async ({ actor, params, req }) => {
+      await deleteAssistant(s, { actor, meta: requestMeta(req) }, params.id);
+      return { status: 204 };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/assistants/:id/restore',
+    summary: 'Restore a deleted assistant',
+    tags: ['assistants'],
+    params: IdParams,
+    responses: { 200: { description: 'Restored', schema: AssistantView } },
+    handler: async ({ actor, params, req }) => ({ body: presentAssistant(await restoreAssistant(s, { actor, meta: requestMeta(req) }, params.id), actor) }),
+  });
+
+  assistantAvatarRoutes(s, routes);
 }

@@ -1,0 +1,57 @@
+import type { Prisma } from '../../db/generated/client.js';
+import { AppError } from '../../errors/appError.js';
+import { can } from '../../policies/index.js';
+import type { Actor } from '../../policies/actor.js';
+
+/** The settings an assistant is created with or changed to (groups apart). */
+export interface AssistantSettings {
+  name?: string;
+  description?: string;
+  instructions?: string;
+  modelId?: string | null;
+  temperature?: number;
+  maxTokens?: number;
+  topK?: number | null;
+  similarityThreshold?: number | null;
+  chunkSize?: number | null;
+  chunkOverlap?: number | null;
+  knowledgeOnly?: boolean;
+}
+
+export const settingKeys = [
+  'name',
+  'description',
+  'instructions',
+  'modelId',
+  'temperature',
+  'maxTokens',
+  'topK',
+  'similarityThreshold',
+  'chunkSize',
+  'chunkOverlap',
+  'knowledgeOnly',
+] as const satisfies readonly (keyof AssistantSettings)[];
+
+type Tx = Prisma.TransactionClient;
+
+const invalid = (path: string, message: string) => new AppError('validation_failed', `${path} ${message}`, { issues: [{ path, message }] });
+
+/** Sharing with a group, or withdrawing from one, is for those who manage the group. */
+export function assertMayShareWith(actor: Actor, groupIds: string[]): void {
+  const foreign = groupIds.filter((id) => !can(actor, 'assistant.share', { kind: 'group', id }));
+  if (foreign.length) throw new AppError('forbidden', 'You can only share assistants with, or withdraw them from, groups you manage', { groupIds: foreign });
+}
+
+export async function assertGroupsExist(tx: Tx, groupIds: string[]): Promise<void> {
+  if (groupIds.length && (await tx.group.count({ where: { id: { in: groupIds } } })) !== groupIds.length) {
+    throw invalid('groupIds', 'contains a group that does not exist');
+  }
+}
+
+/** An assistant answers with an enabled chat model whose provider is enabled. */
+export async function assertUsableChatModel(tx: Tx, modelId: string): Promise<void> {
+  const model = await tx.model.findUnique({ where: { id: modelId }, include: { provider: { select: { enabled: true } } } });
+  if (!model) throw invalid('modelId', 'is not a known model');
+  if (model.kind !== 'chat') throw invalid('modelId', `is a ${model.kind} model, not a chat model`);
+  if (!model.enabled || !model.provider.enabled) throw invalid('modelId', 'is disabled, or its provider is');
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { listQuery } from '../../schemas/common.js';
+
+// One set of field rules for create and update, so the two can never disagree.
+const AssistantFields = z.object({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(2000),
+  instructions: z.string().max(20_000),
+  modelId: z.uuid().nullable().describe('An enabled chat model of an enabled provider; null clears it'),
+  temperature: z.number().min(0).max(2),
+  maxTokens: z.number().int().min(1).max(200_000),
+  groupIds: z.array(z.uuid()).max(100).describe('The groups whose members may use the assistant (replaces the set)'),
+  topK: z.number().int().min(1).max(50).nullable().describe('null: the system default'),
+  similarityThreshold: z.number().min(0).max(1).nullable().describe('null: the system default'),
+  chunkSize: z
+    .number()
+    .int()
+    .min(64)
+    .max(4096)
+    .nullable()
+    .describe('Tokens per chunk; null: the system default. A change applies to files indexed afterwards (re-index a file to apply it)'),
+  chunkOverlap: z.number().int().min(0).max(1024).nullable().describe('null: the system default'),
+  knowledgeOnly: z.boolean().describe('Answer only from the knowledge files'),
+});
+
+const overlapBelowSize = (b: { chunkSize?: number | null; chunkOverlap?: number | null }) =>
+  b.chunkOverlap == null || b.chunkSize == null || b.chunkOverlap < b.chunkSize;
+const overlapIssue = { message: 'must be smaller than chunkSize', path: ['chunkOverlap'] };
+
+export const CreateAssistantBody = AssistantFields.partial()
+  .required({ name: true })
+  .strict()
+  .refine(overlapBelowSize, overlapIssue)
+  .meta({ id: 'AssistantCreate' });
+
+export const UpdateAssistantBody = AssistantFields.partial()
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'nothing to update')
+  .refine(overlapBelowSize, overlapIssue)
+  .meta({ id: 'AssistantUpdate' });
+
+export const AssistantListQuery = listQuery(['createdAt', 'name'] as const, 'name').extend({
+  deleted: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('true: the deleted assistants you may restore, instead of those you may use'),
+});
