@@ -38,14 +38,37 @@ RUN npm ci --omit=dev --workspace server --no-audit --no-fund \
  && npm cache clean --force
 
 # ---- nginx: static apps and the proxy config --------------------------------
+# The official image renders /etc/nginx/templates/**/*.template into conf.d at
+# start (envsubst) and runs /docker-entrypoint.d/ first; see nginx/templates/atrium.conf.template.
 FROM ${NGINX_IMAGE} AS nginx
-COPY nginx/atrium.conf /etc/nginx/conf.d/default.conf
+# Defaults for the Compose stack; MAX_UPLOAD_MB comes from .env through docker-compose.yml.
+# Only our variables are substituted, never nginx's own $variables.
+ENV ATRIUM_UPSTREAM=server:3000 \
+    ATRIUM_HTTP_PORT=80 \
+    ATRIUM_HTTPS_PORT=443 \
+    ATRIUM_STATIC_ROOT=/usr/share/nginx/atrium \
+    ATRIUM_CERTS_DIR=/etc/nginx/certs \
+    MAX_UPLOAD_MB=50 \
+    NGINX_ENVSUBST_FILTER="^(ATRIUM_|MAX_UPLOAD_MB)"
+# The image's own default.conf would also listen on port 80.
+RUN rm -f /etc/nginx/conf.d/default.conf && mkdir -p /etc/nginx/certs
+COPY nginx/templates/ /etc/nginx/templates/
+COPY --chmod=755 nginx/docker-entrypoint.d/ /docker-entrypoint.d/
 COPY --from=build /app/web/dist /usr/share/nginx/atrium/web
 COPY --from=build /app/admin/dist /usr/share/nginx/atrium/admin
 EXPOSE 80 443
 
 # ---- runtime: server and worker, as the unprivileged `node` user -------------
 FROM ${NODE_IMAGE} AS runtime
+# `npm run backup` needs pg_dump/pg_restore of the same major version as the
+# postgres service (docker-compose.yml: pgvector/pgvector:pg16); Debian bookworm
+# ships 15, so the client comes from the PostgreSQL project's own repository.
+ARG PG_MAJOR=16
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates postgresql-common \
+ && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+ && apt-get install -y --no-install-recommends postgresql-client-${PG_MAJOR} \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
@@ -66,8 +89,8 @@ COPY --from=build /app/web/dist ./web/dist
 COPY --from=build /app/admin/dist ./admin/dist
 # Only the data directories are writable; a named volume mounted on an empty
 # directory takes over its ownership.
-RUN mkdir -p /app/uploads /app/data \
- && chown node:node /app/uploads /app/data
+RUN mkdir -p /app/uploads /app/data /app/backups \
+ && chown node:node /app/uploads /app/data /app/backups
 USER node
 EXPOSE 3000
 CMD ["node", "server/dist/main.js", "api"]

@@ -62,6 +62,9 @@ const envSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
   });
 
+/** Every environment variable the server reads; tests/deploy/compose.test.ts checks each is documented in .env.example. */
+export const configEnvNames: readonly string[] = Object.keys(envSchema.shape);
+
 export type Config = ReturnType<typeof toConfig>;
 
 export class ConfigError extends Error {
