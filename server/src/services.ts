@@ -6,6 +6,7 @@ import { RefreshSessions } from './auth/refreshSessions.js';
 import type { Config } from './config/index.js';
 import type { Database, PrismaClient } from './db/database.js';
 import { AuditLog, type RequestMeta } from './governance/auditLog.js';
+import { QuotaService, UsageRecorder } from './governance/quotas/index.js';
 import type { Logger } from './lib/logger.js';
 import type { Actor } from './policies/actor.js';
 import { createEmbedder, type Embedder } from './ingestion/embed/index.js';
@@ -33,6 +34,10 @@ export interface Services {
   embedder: Embedder;
   pipeline: KnowledgePipeline;
   retriever: PassageRetriever;
+  /** Reserve before every model call, settle or release after it. */
+  quotas: QuotaService;
+  /** One usage_logs row per model call. */
+  usage: UsageRecorder;
   authenticate(req: Request, allowPasswordChange: boolean): Promise<Actor>;
 }
 
@@ -62,6 +67,8 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
       reranker: reranker || undefined,
       fusion: config.embedder.kind === 'openai' ? reciprocalRankFusion : evidenceFusion,
     }),
+    quotas: new QuotaService(prisma, audit, config.quotas),
+    usage: new UsageRecorder(prisma),
     async authenticate(req, allowPasswordChange) {
       return requirePasswordState(await actorFromToken({ prisma, accessTokens }, bearerToken(req)), allowPasswordChange);
     },

@@ -12,6 +12,15 @@ const optionalString = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+const isTimeZone = (name: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -60,6 +69,8 @@ const envSchema = z
     EXTRACTION_MAX_MEMORY_MB: z.coerce.number().int().min(128).max(16_384).default(1024),
     WORKER_IN_API: booleanFromEnv.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+    QUOTA_TIME_ZONE: z.string().trim().default('UTC').refine(isTimeZone, 'must be an IANA time zone name such as UTC or Europe/Berlin'),
+    QUOTA_RESERVATION_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
   });
 
 /** Every environment variable the server reads; tests/deploy/compose.test.ts checks each is documented in .env.example. */
@@ -125,6 +136,7 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
     reranker: env.RERANK_URL ? { url: env.RERANK_URL, model: env.RERANK_MODEL, apiKey: env.RERANK_API_KEY } : undefined,
     extraction: { timeoutMs: env.EXTRACTION_TIMEOUT_SECONDS * 1000, maxMemoryMb: env.EXTRACTION_MAX_MEMORY_MB },
     worker: { inApi: env.WORKER_IN_API, concurrency: env.WORKER_CONCURRENCY },
+    quotas: { timeZone: env.QUOTA_TIME_ZONE, reservationTtlMs: env.QUOTA_RESERVATION_TTL_MINUTES * 60_000 },
   };
 }
 

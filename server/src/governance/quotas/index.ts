@@ -1,0 +1,4 @@
+// What the chat pipeline and the console routes use from quotas.
+export { QuotaService, applicableQuotas, type QuotaReservation, type QuotaSubject, type UsageAmount, type QuotaExceededDetails, type QuotaServiceOptions } from './quotaService.js';
+export { costOf, type PricedModel } from './money.js';
+export { UsageRecorder, type UsageEntry, type UsageOutcome } from '../usage/usageRecorder.js';
