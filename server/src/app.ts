@@ -17,6 +17,8 @@ import { knowledgeRoutes } from './http/routes/knowledge/knowledge.router.js';
 import { authRoutes } from './http/routes/auth/auth.router.js';
 import { groupRoutes } from './http/routes/groups/groups.router.js';
 import { meRoutes } from './http/routes/me/me.router.js';
+import { modelRoutes } from './http/routes/models/models.router.js';
+import { providerRoutes } from './http/routes/providers/providers.router.js';
 import { systemRoutes } from './http/routes/system/system.router.js';
 import { userRoutes } from './http/routes/users/users.router.js';
 import { singlePageApp } from './http/staticApps.js';
@@ -90,6 +92,8 @@ export function createApp(s: Services): Express {
   auditRoutes(s, routes);
   assistantRoutes(s, routes);
   knowledgeRoutes(s, routes);
+  providerRoutes(s, routes);
+  modelRoutes(s, routes);
   app.use('/api/v1', routes.router);
   app.use(['/api', '/metrics'], apiNotFound);
 

@@ -2,6 +2,7 @@ import 'dotenv/config';
 import { ConfigError, loadConfig } from './config/index.js';
 import { openDatabase } from './db/database.js';
 import { migrate } from './db/migrator.js';
+import { assertMasterKeyOpensStoredKeys } from './governance/keyVaultCheck.js';
 import { createLogger } from './lib/logger.js';
 import { startServer } from './server.js';
 import { startIngestionWorker } from './ingestion/ingestionWorker.js';
@@ -47,6 +48,8 @@ async function startWorkerOnly(config: ReturnType<typeof loadConfig>, logger: Re
   const db = await openDatabase(config.database);
   await migrate(db);
   const services = createServices(config, db, logger);
+  // Stored API keys must open with the configured master keys, or the process does not start.
+  await assertMasterKeyOpensStoredKeys(services.prisma, services.keyVault);
   const worker = await startIngestionWorker(services);
   logger.info({ workerId: worker.id }, 'worker started');
   return {

@@ -1,10 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { seedDefaultProvider } from './commands/providers/seedDefaultProvider.js';
 import { bootstrapAdmin } from './commands/users/bootstrapAdmin.js';
 import type { Config } from './config/index.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrator.js';
+import { assertMasterKeyOpensStoredKeys } from './governance/keyVaultCheck.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { startIngestionWorker } from './ingestion/ingestionWorker.js';
 import type { JobWorker } from './jobs/worker.js';
@@ -25,7 +27,10 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const services = createServices(config, db, logger);
+  // Stored API keys must open with the configured master keys, or the process does not start.
+  await assertMasterKeyOpensStoredKeys(services.prisma, services.keyVault);
   if (config.firstAdmin) await bootstrapAdmin(services, config.firstAdmin, config.auth.bcryptCost, 'environment');
+  if (config.defaultProvider) await seedDefaultProvider(services, config.defaultProvider);
   await services.storage.init();
   await services.events.listen();
   const worker: JobWorker | undefined = config.worker.inApi ? await startIngestionWorker(services) : undefined;

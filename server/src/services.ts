@@ -6,6 +6,7 @@ import { RefreshSessions } from './auth/refreshSessions.js';
 import type { Config } from './config/index.js';
 import type { Database, PrismaClient } from './db/database.js';
 import { AuditLog, type RequestMeta } from './governance/auditLog.js';
+import { KeyVault } from './governance/keyVault.js';
 import { QuotaService, UsageRecorder } from './governance/quotas/index.js';
 import type { Logger } from './lib/logger.js';
 import type { Actor } from './policies/actor.js';
@@ -25,6 +26,8 @@ export interface Services {
   db: Database;
   prisma: PrismaClient;
   audit: AuditLog;
+  /** Seals and opens provider API keys (MASTER_KEY, MASTER_KEY_PREVIOUS). */
+  keyVault: KeyVault;
   accessTokens: AccessTokens;
   sessions: RefreshSessions;
   loginLimiter: LoginRateLimiter;
@@ -55,6 +58,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     db,
     prisma,
     audit,
+    keyVault: KeyVault.fromBase64(config.masterKey, config.masterKeyPrevious),
     accessTokens,
     sessions: new RefreshSessions(prisma, audit, config.auth.refreshTokenTtlDays),
     loginLimiter: new LoginRateLimiter(config.auth.loginRatePerMinute),

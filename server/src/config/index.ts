@@ -43,6 +43,17 @@ const envSchema = z
         .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes encoded as base64 (openssl rand -base64 32)')
         .optional(),
     ),
+    // Old master keys, comma-separated, kept only while `npm run keys:rotate` re-wraps the stored API keys.
+    MASTER_KEY_PREVIOUS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'each key must be 32 bytes encoded as base64'))),
+    // A default OpenAI-compatible provider, key and chat model, created at first start.
+    OPENAI_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+    OPENAI_API_KEY: optionalString,
+    DEFAULT_MODEL: optionalString,
+    DEFAULT_MODEL_CONTEXT_WINDOW: z.coerce.number().int().min(256).max(10_000_000).default(8192),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     COOKIE_SECURE: booleanFromEnv.optional(),
@@ -93,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   // whenever another variable is wrong: operators should see every problem at once.
   if (env.ADMIN_EMAIL?.trim() && !env.ADMIN_PASSWORD?.trim()) problems.push('ADMIN_PASSWORD: is required when ADMIN_EMAIL is set');
   if (env.EMBEDDER === 'openai' && !env.EMBEDDING_BASE_URL?.trim()) problems.push('EMBEDDING_BASE_URL: is required when EMBEDDER=openai');
+  if (env.OPENAI_API_KEY?.trim() && !env.MASTER_KEY?.trim()) problems.push('MASTER_KEY: is required when OPENAI_API_KEY is set (the key is stored encrypted with it)');
+  if (env.MASTER_KEY_PREVIOUS?.trim() && !env.MASTER_KEY?.trim()) problems.push('MASTER_KEY: is required when MASTER_KEY_PREVIOUS is set (rows are re-wrapped under it)');
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   return toConfig(parsed.data, cwd);
 }
@@ -120,6 +133,11 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
       loginRatePerMinute: env.LOGIN_RATE_PER_MINUTE,
     },
     masterKey: env.MASTER_KEY,
+    masterKeyPrevious: env.MASTER_KEY_PREVIOUS,
+    defaultProvider:
+      (env.OPENAI_BASE_URL || env.OPENAI_API_KEY) && env.DEFAULT_MODEL
+        ? { baseUrl: env.OPENAI_BASE_URL ?? null, apiKey: env.OPENAI_API_KEY ?? null, model: env.DEFAULT_MODEL, contextWindow: env.DEFAULT_MODEL_CONTEXT_WINDOW }
+        : undefined,
     corsOrigins: env.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

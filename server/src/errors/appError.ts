@@ -17,6 +17,8 @@ export const errorStatus = {
   quota_exceeded: 429,
   internal: 500,
   not_ready: 503,
+  /** A feature needs configuration the operator has not given (e.g. MASTER_KEY). */
+  not_configured: 503,
   upstream_failed: 502,
 } as const;
 

@@ -47,6 +47,9 @@ const rules = {
   'assistant.create': (actor) => actor.role === 'admin' || actor.role === 'manager',
   'assistant.use': usesAssistant,
   'assistant.manage': managesAssistant,
+  'provider.manage': isAdmin,
+  'model.list': (actor) => actor.role === 'admin' || actor.role === 'manager' || actor.role === 'user',
+  'model.manage': isAdmin,
   /** Sharing an assistant with a group, or withdrawing it: only by those who manage the group. */
   'assistant.share': managesGroup,
 } satisfies Record<string, Rule>;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,7 +38,8 @@ describe(`access rules on every endpoint (${engineName})`, () => {
   let uploadsDir: string;
   beforeAll(async () => {
     uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-access-'));
-    t = await createTestApp({ LOGIN_RATE_PER_MINUTE: '1000', UPLOADS_DIR: uploadsDir });
+    // MASTER_KEY: storing provider API keys needs one.
+    t = await createTestApp({ LOGIN_RATE_PER_MINUTE: '1000', UPLOADS_DIR: uploadsDir, MASTER_KEY: randomBytes(32).toString('base64') });
   });
   afterAll(async () => {
     await t.close();
