@@ -53,8 +53,10 @@ export async function verifyCredentials(
     await audit.record({ actor: user, action: 'auth.login_failed', resource: { type: 'user', id: user.id }, newValues: { failures }, meta });
     if (failures >= policy.maxFailures) {
       const until = new Date(Date.now() + policy.lockoutMinutes * 60_000);
-      await prisma.user.update({ where: { id: user.id }, data: { lockedUntil: until, failedLoginCount: 0 } });
-      await audit.record({ actor: user, action: 'auth.lockout', resource: { type: 'user', id: user.id }, newValues: { lockedUntil: until }, meta });
+      await prisma.$transaction(async (tx) => {
+        await tx.user.update({ where: { id: user.id }, data: { lockedUntil: until, failedLoginCount: 0 } });
+        await audit.record({ actor: user, action: 'auth.lockout', resource: { type: 'user', id: user.id }, newValues: { lockedUntil: until, failures }, meta }, tx);
+      });
       throw lockedError(until);
     }
     throw invalid;
@@ -64,10 +66,12 @@ export async function verifyCredentials(
     await audit.record({ actor: user, action: 'auth.login_refused', resource: { type: 'user', id: user.id }, newValues: { reason: 'inactive' }, meta });
     throw new AppError('invalid_credentials', 'This account is deactivated');
   }
-  const updated = await prisma.user.update({
-    where: { id: user.id },
-    data: { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() },
+  return prisma.$transaction(async (tx) => {
+    const updated = await tx.user.update({
+      where: { id: user.id },
+      data: { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() },
+    });
+    await audit.record({ actor: user, action: 'auth.login', resource: { type: 'user', id: user.id }, meta }, tx);
+    return updated;
   });
-  await audit.record({ actor: user, action: 'auth.login', resource: { type: 'user', id: user.id }, meta });
-  return updated;
 }

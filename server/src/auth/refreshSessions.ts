@@ -67,23 +67,31 @@ export class RefreshSessions {
     }
     if (found.expiresAt <= new Date()) throw invalid();
 
-    await this.revokeFamily(found.familyId, 'refresh token reuse');
-    await this.audit.record({
-      actor: { id: user.id, email: user.email },
-      action: 'auth.refresh_reuse',
-      resource: { type: 'user', id: user.id },
-      newValues: { familyId: found.familyId },
-      meta,
+    await this.prisma.$transaction(async (tx) => {
+      await this.revokeFamily(found.familyId, 'refresh token reuse', tx);
+      await this.audit.record(
+        {
+          actor: { id: user.id, email: user.email },
+          action: 'auth.refresh_reuse',
+          resource: { type: 'user', id: user.id },
+          newValues: { familyId: found.familyId, familyRevoked: true },
+          meta,
+        },
+        tx,
+      );
     });
     throw invalid();
   }
 
-  /** Logout: revokes the family the token belongs to. Unknown tokens are ignored. */
-  async end(raw: string): Promise<string | undefined> {
-    const found = await this.prisma.refreshToken.findUnique({ where: { tokenHash: hashToken(raw) }, select: { familyId: true, family: { select: { userId: true } } } });
+  /** Logout: revokes the family the token belongs to and returns its owner. Unknown tokens are ignored. */
+  async end(raw: string): Promise<{ id: string; email: string } | undefined> {
+    const found = await this.prisma.refreshToken.findUnique({
+      where: { tokenHash: hashToken(raw) },
+      select: { familyId: true, family: { select: { user: { select: { id: true, email: true } } } } },
+    });
     if (!found) return undefined;
     await this.revokeFamily(found.familyId, 'logout');
-    return found.family.userId;
+    return found.family.user;
   }
 
   async revokeAllForUser(userId: string, reason: string): Promise<void> {
@@ -93,8 +101,8 @@ export class RefreshSessions {
     });
   }
 
-  private async revokeFamily(familyId: string, reason: string): Promise<void> {
-    await this.prisma.refreshTokenFamily.updateMany({
+  private async revokeFamily(familyId: string, reason: string, tx: Pick<PrismaClient, 'refreshTokenFamily'> = this.prisma): Promise<void> {
+    await tx.refreshTokenFamily.updateMany({
       where: { id: familyId, revokedAt: null },
       data: { revokedAt: new Date(), revokedReason: reason },
     });

@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../db/database.js';
 import type { Prisma } from '../db/generated/client.js';
-import { canonicalJson, toPlainJson } from '../lib/canonicalJson.js';
+import { toPlainJson } from '../lib/canonicalJson.js';
+import { entryHash, GENESIS_HASH, storedContent, type ChainedContent } from './auditChain.js';
+
+export { GENESIS_HASH };
 
 export interface RequestMeta {
   ip?: string;
@@ -19,49 +21,66 @@ export interface AuditEntry {
 
 export interface ChainVerification {
   ok: boolean;
+  /** Entries that verified before the walk ended (or stopped at a broken one). */
   checked: number;
+  /** The last entry that verified; noting it elsewhere lets a later walk prove the tail was not cut off. */
+  lastId?: string;
+  lastHash?: string;
   firstBrokenId?: string;
+  /** Which stored value is wrong: the link to the previous entry, or the entry's own hash. */
+  brokenField?: 'prevHash' | 'hash';
   reason?: string;
+  expectedHash?: string;
+  storedHash?: string;
 }
 
 type Tx = Prisma.TransactionClient;
 
-export const GENESIS_HASH = '0'.repeat(64);
 // Serialises writers so each entry links to the one before it.
 const AUDIT_CHAIN_LOCK = 7_214_031_338;
 
 const SECRET_KEYS = new Set([
-  'password', 'passwordhash', 'newpassword', 'currentpassword', 'temporarypassword',
-  'secret', 'token', 'accesstoken', 'refreshtoken', 'apikey', 'key',
-  'ciphertext', 'wrappeddatakey', 'authtag', 'iv', 'jwtsecret', 'masterkey',
+  'password', 'passwordhash', 'newpassword', 'currentpassword', 'temporarypassword', 'passphrase',
+  'secret', 'clientsecret', 'token', 'accesstoken', 'refreshtoken', 'apikey', 'key', 'privatekey',
+  'authorization', 'cookie', 'ciphertext', 'wrappeddatakey', 'authtag', 'iv', 'jwtsecret', 'masterkey',
 ]);
+
+// `api_key`, `API-Key` and `apiKey` are the same field to a reader, so to us.
+const normalisedKey = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** Replaces secret-looking fields, at any depth, before anything is stored. */
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k.toLowerCase()) && v != null ? '[redacted]' : redactSecrets(v)]),
+      Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(normalisedKey(k)) && v != null ? '[redacted]' : redactSecrets(v)]),
     );
   }
   return value;
 }
 
-interface ChainedContent {
-  actorId: string | null;
-  actorEmail: string | null;
-  action: string;
-  resourceType: string | null;
-  resourceId: string | null;
-  oldValues: unknown;
-  newValues: unknown;
-  ip: string | null;
-  userAgent: string | null;
-  createdAt: string;
+interface Pending {
+  entry: AuditEntry;
+  settle: (error?: unknown) => void;
 }
 
-function entryHash(prevHash: string, content: ChainedContent): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(content)).digest('hex');
+/** Standalone entries written together in one transaction (one lock, one commit). */
+const GROUP_COMMIT_MAX = 200;
+
+/** What is stored and hashed for an entry: secrets redacted, values as plain JSON. */
+function chainedContent(entry: AuditEntry, createdAt: Date): ChainedContent {
+  return {
+    actorId: entry.actor?.id ?? null,
+    actorEmail: entry.actor?.email ?? null,
+    action: entry.action,
+    resourceType: entry.resource?.type ?? null,
+    resourceId: entry.resource?.id ?? null,
+    oldValues: redactSecrets(toPlainJson(entry.oldValues)),
+    newValues: redactSecrets(toPlainJson(entry.newValues)),
+    ip: entry.meta?.ip ?? null,
+    userAgent: entry.meta?.userAgent?.slice(0, 500) ?? null,
+    createdAt: createdAt.toISOString(),
+  };
 }
 
 /**
@@ -70,48 +89,94 @@ function entryHash(prevHash: string, content: ChainedContent): string {
  * database refuses UPDATE and DELETE, and `verify` finds any edited row.
  */
 export class AuditLog {
+  private readonly pending: Pending[] = [];
+  private flushing = false;
+
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** Records an entry, inside the caller's transaction when one is given. */
+  /**
+   * Records an entry, inside the caller's transaction when one is given, so
+   * the entry exists exactly when the change does.
+   *
+   * Writers serialise on a transaction-scoped advisory lock, held until the
+   * caller's transaction ends: make `record` the last statement of the
+   * transaction, so the lock is held only for the insert and the commit and
+   * no writer waits on a row lock while holding it (which could deadlock).
+   * The caller's transaction must be READ COMMITTED (Postgres' default) so the
+   * head read after the lock sees the entry committed just before; a unique
+   * index on `prev_hash` refuses a fork should anything write around the lock.
+   *
+   * Entries without a transaction (logins, failed logins, key use) are
+   * group-committed: while one batch is being written the next ones queue,
+   * so a burst takes one connection and one lock per batch instead of one
+   * transaction each waiting for the pool.
+   */
   async record(entry: AuditEntry, tx?: Tx): Promise<void> {
-    if (tx) return this.append(tx, entry);
-    await this.prisma.$transaction((t) => this.append(t, entry));
-  }
-
-  private async append(tx: Tx, entry: AuditEntry): Promise<void> {
-    await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1::bigint)', AUDIT_CHAIN_LOCK);
-    const last = await tx.auditLog.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } });
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    const createdAt = new Date();
-    const content: ChainedContent = {
-      actorId: entry.actor?.id ?? null,
-      actorEmail: entry.actor?.email ?? null,
-      action: entry.action,
-      resourceType: entry.resource?.type ?? null,
-      resourceId: entry.resource?.id ?? null,
-      oldValues: redactSecrets(toPlainJson(entry.oldValues)),
-      newValues: redactSecrets(toPlainJson(entry.newValues)),
-      ip: entry.meta?.ip ?? null,
-      userAgent: entry.meta?.userAgent?.slice(0, 500) ?? null,
-      createdAt: createdAt.toISOString(),
-    };
-    await tx.auditLog.create({
-      data: {
-        ...content,
-        oldValues: content.oldValues === null ? undefined : (content.oldValues as Prisma.InputJsonValue),
-        newValues: content.newValues === null ? undefined : (content.newValues as Prisma.InputJsonValue),
-        createdAt,
-        prevHash,
-        hash: entryHash(prevHash, content),
-      },
+    if (tx) return this.append(tx, [entry]);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ entry, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      void this.flush();
     });
   }
 
-  /** Walks the chain in order, a page at a time, and reports the first broken link. */
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.pending.length) {
+        const batch = this.pending.splice(0, GROUP_COMMIT_MAX);
+        try {
+          await this.writeAlone(batch);
+          batch.forEach((p) => p.settle());
+        } catch (error) {
+          if (batch.length === 1) batch[0]!.settle(error ?? new Error('audit write failed'));
+          // One bad entry must not lose the others: write them one by one.
+          else for (const p of batch) await this.writeAlone([p]).then(() => p.settle(), (e: unknown) => p.settle(e ?? new Error('audit write failed')));
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** A transaction of its own; waits on the lock count against its time limits, hence the generous ones. */
+  private writeAlone(batch: Pending[]): Promise<void> {
+    return this.prisma.$transaction((t) => this.append(t, batch.map((p) => p.entry)), { maxWait: 10_000, timeout: 30_000 });
+  }
+
+  private async append(tx: Tx, entries: AuditEntry[]): Promise<void> {
+    await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1::bigint)', AUDIT_CHAIN_LOCK);
+    // Ids come from a sequence drawn under the lock, one insert at a time, so id order is chain order.
+    const last = await tx.auditLog.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } });
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    for (const entry of entries) {
+      const createdAt = new Date();
+      const content = chainedContent(entry, createdAt);
+      const hash = entryHash(prevHash, content);
+      await tx.auditLog.create({
+        data: {
+          ...content,
+          oldValues: content.oldValues === null ? undefined : (content.oldValues as Prisma.InputJsonValue),
+          newValues: content.newValues === null ? undefined : (content.newValues as Prisma.InputJsonValue),
+          createdAt,
+          prevHash,
+          hash,
+        },
+      });
+      prevHash = hash;
+    }
+  }
+
+  /**
+   * Walks the chain in id order, a page at a time (memory stays flat whatever
+   * the log's size), and reports the first broken link: an edited entry fails
+   * its own hash, a removed one breaks the next entry's link.
+   */
   async verify(pageSize = 1000): Promise<ChainVerification> {
     let prevHash = GENESIS_HASH;
     let cursor: bigint | undefined;
     let checked = 0;
+    let lastId: string | undefined;
     for (;;) {
       const rows = await this.prisma.auditLog.findMany({
         where: cursor === undefined ? {} : { id: { gt: cursor } },
@@ -119,25 +184,26 @@ export class AuditLog {
         take: pageSize,
       });
       for (const row of rows) {
-        const content: ChainedContent = {
-          actorId: row.actorId,
-          actorEmail: row.actorEmail,
-          action: row.action,
-          resourceType: row.resourceType,
-          resourceId: row.resourceId,
-          oldValues: row.oldValues ?? null,
-          newValues: row.newValues ?? null,
-          ip: row.ip,
-          userAgent: row.userAgent,
-          createdAt: row.createdAt.toISOString(),
-        };
-        const broken = (reason: string): ChainVerification => ({ ok: false, checked, firstBrokenId: row.id.toString(), reason });
-        if (row.prevHash !== prevHash) return broken('entry does not link to the previous entry');
-        if (row.hash !== entryHash(prevHash, content)) return broken('entry content does not match its hash');
+        const broken = (brokenField: 'prevHash' | 'hash', reason: string, expectedHash: string, storedHash: string): ChainVerification => ({
+          ok: false,
+          checked,
+          ...(lastId ? { lastId, lastHash: prevHash } : {}),
+          firstBrokenId: row.id.toString(),
+          brokenField,
+          reason,
+          expectedHash,
+          storedHash,
+        });
+        if (row.prevHash !== prevHash) {
+          return broken('prevHash', 'entry does not link to the previous entry (an entry before it was removed, or this link was edited)', prevHash, row.prevHash);
+        }
+        const expected = entryHash(prevHash, storedContent(row));
+        if (row.hash !== expected) return broken('hash', 'entry content does not match its hash (the entry was edited)', expected, row.hash);
         prevHash = row.hash;
+        lastId = row.id.toString();
         checked += 1;
       }
-      if (rows.length < pageSize) return { ok: true, checked };
+      if (rows.length < pageSize) return { ok: true, checked, ...(lastId ? { lastId, lastHash: prevHash } : {}) };
       cursor = rows[rows.length - 1]!.id;
     }
   }

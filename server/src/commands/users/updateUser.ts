@@ -43,7 +43,7 @@ export async function updateUser(s: Services, ctx: CommandContext, userId: strin
       await s.audit.record(
         {
           actor: auditActor(ctx.actor),
-          action: input.active === false && changed.includes('active') ? 'user.deactivate' : 'user.update',
+          action: userChangeAction(changed, input, unlocked),
           resource: { type: 'user', id: userId },
           oldValues: Object.fromEntries(changed.map((k) => [k, before[k]])),
           newValues: { ...Object.fromEntries(changed.map((k) => [k, user[k]])), ...(unlocked ? { unlocked: true } : {}) },
@@ -56,4 +56,12 @@ export async function updateUser(s: Services, ctx: CommandContext, userId: strin
   });
   if (input.active === false) await s.sessions.revokeAllForUser(userId, 'user deactivated');
   return updated;
+}
+
+/** The most telling name for a change, so the log can be filtered for it; the values list every field changed. */
+function userChangeAction(changed: string[], input: UpdateUserInput, unlocked: boolean): string {
+  if (changed.includes('active')) return input.active ? 'user.reactivate' : 'user.deactivate';
+  if (changed.includes('role')) return 'user.role_change';
+  if (unlocked && changed.length === 0) return 'user.unlock';
+  return 'user.update';
 }

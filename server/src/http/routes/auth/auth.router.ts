@@ -60,8 +60,8 @@ export function authRoutes(s: Services, routes: RouteBuilder): void {
     responses: { 204: { description: 'Logged out' } },
     handler: async ({ req, res }) => {
       const token = readRefreshCookie(req);
-      const userId = token ? await s.sessions.end(token) : undefined;
-      if (userId) await s.audit.record({ actor: { id: userId }, action: 'auth.logout', resource: { type: 'user', id: userId }, meta: requestMeta(req) });
+      const user = token ? await s.sessions.end(token) : undefined;
+      if (user) await s.audit.record({ actor: user, action: 'auth.logout', resource: { type: 'user', id: user.id }, meta: requestMeta(req) });
       clearRefreshCookie(s, res);
       return { status: 204 };
     },
