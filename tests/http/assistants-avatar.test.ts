@@ -9,11 +9,12 @@ import { engineName } from '../support/testDb.js';
 
 type Session = Awaited<ReturnType<TestApp['signIn']>>;
 
-// Reads any response body as raw bytes, whatever its type.
-const asBytes = (res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void) => {
+// Reads any response body as raw bytes, whatever its type (superagent hands the parser the raw stream).
+const asBytes = (res: Response, done: (err: Error | null, body: Buffer) => void) => {
+  const stream = res as unknown as NodeJS.ReadableStream;
   const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => done(null, Buffer.concat(chunks)));
 };
 
 describe(`assistant avatars (${engineName})`, () => {
@@ -34,7 +35,8 @@ describe(`assistant avatars (${engineName})`, () => {
     const group = await createGroupRecord(t.prisma, undefined, [{ userId: manager.user.id, role: 'manager' }, { userId: member.user.id }]);
     const res = await t.http.post('/api/v1/assistants').set(auth(manager)).send({ name: 'Pictured', groupIds: [group.id] }).expect(201);
     assistantId = res.body.id;
-  });
+    // A fresh database and three sign-ins; slow when the machine is busy.
+  }, 60_000);
   afterAll(async () => {
     await t.close();
     fs.rmSync(uploadsDir, { recursive: true, force: true });

@@ -26,7 +26,8 @@ describe(`assistants: create, update, delete, restore (${engineName})`, () => {
     member = await t.signIn({ role: 'user' });
     managed = await createGroupRecord(t.prisma, 'managed', [{ userId: manager.user.id, role: 'manager' }, { userId: member.user.id }]);
     foreign = await createGroupRecord(t.prisma, 'foreign', [{ userId: member.user.id }]);
-  });
+    // A fresh database and three sign-ins; slow when the machine is busy.
+  }, 60_000);
   afterAll(async () => {
     await t.close();
     fs.rmSync(uploadsDir, { recursive: true, force: true });
