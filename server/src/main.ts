@@ -49,7 +49,7 @@ async function startWorkerOnly(config: ReturnType<typeof loadConfig>, logger: Re
   await migrate(db);
   const services = createServices(config, db, logger);
   // Stored API keys must open with the configured master keys, or the process does not start.
-  await assertMasterKeyOpensStoredKeys(services.prisma, services.keyVault);
+  await assertMasterKeyOpensStoredKeys(services);
   const worker = await startIngestionWorker(services);
   logger.info({ workerId: worker.id }, 'worker started');
   return {

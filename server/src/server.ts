@@ -28,7 +28,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
 
   const services = createServices(config, db, logger);
   // Stored API keys must open with the configured master keys, or the process does not start.
-  await assertMasterKeyOpensStoredKeys(services.prisma, services.keyVault);
+  await assertMasterKeyOpensStoredKeys(services);
   if (config.firstAdmin) await bootstrapAdmin(services, config.firstAdmin, config.auth.bcryptCost, 'environment');
   if (config.defaultProvider) await seedDefaultProvider(services, config.defaultProvider);
   await services.storage.init();

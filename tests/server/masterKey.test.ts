@@ -1,14 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { pino } from 'pino';
 import { seedDefaultProvider } from '../../server/src/commands/providers/seedDefaultProvider.js';
 import { ConfigError, loadConfig } from '../../server/src/config/index.js';
 import type { Database } from '../../server/src/db/database.js';
-import { migrate } from '../../server/src/db/migrator.js';
 import { KeyVault, masterKeyFingerprint } from '../../server/src/governance/keyVault.js';
 import { createLogger } from '../../server/src/lib/logger.js';
 import { startServer } from '../../server/src/server.js';
 import { createServices } from '../../server/src/services.js';
 import { testConfig, TEST_SECRET } from '../support/testApp.js';
-import { createEmptyDatabase, engineName } from '../support/testDb.js';
+import { createTestDatabase, engineName, type TestDatabase } from '../support/testDb.js';
 
 // The start-up rules for stored API keys, through startServer as `npm start`
 // runs it, and the default provider seeded from the environment.
@@ -17,9 +17,15 @@ const keyA = randomBytes(32).toString('base64');
 const keyB = randomBytes(32).toString('base64');
 const serverEnv = { PORT: '0', HOST: '127.0.0.1', WORKER_IN_API: 'false' };
 
+/** Warnings of the last start, from the production logger. */
+let warnings: string[] = [];
+
 async function startError(db: Database, env: Record<string, string>): Promise<unknown> {
+  warnings = [];
+  const logger = createLogger('warn');
+  (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = { write: (line: string) => warnings.push(JSON.parse(line).msg as string) };
   try {
-    const server = await startServer(testConfig({ ...serverEnv, ...env }), { db });
+    const server = await startServer(testConfig({ ...serverEnv, ...env }), { db, logger });
     await server.close();
     return undefined;
   } catch (error) {
@@ -28,18 +34,14 @@ async function startError(db: Database, env: Record<string, string>): Promise<un
 }
 
 describe(`master key checks at start (${engineName})`, () => {
-  let empty: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let database: TestDatabase;
   let db: Database;
 
   beforeAll(async () => {
-    empty = await createEmptyDatabase();
-    db = await empty.open();
-    await migrate(db);
+    database = await createTestDatabase();
+    db = database.db;
   });
-  afterAll(async () => {
-    await db.close();
-    await empty.drop();
-  });
+  afterAll(() => database.drop());
 
   it('starts without MASTER_KEY while no API key is stored', async () => {
     expect(await startError(db, {})).toBeUndefined();
@@ -64,8 +66,12 @@ describe(`master key checks at start (${engineName})`, () => {
 
   it('starts with the right key, or with the new key while the old one is in MASTER_KEY_PREVIOUS', async () => {
     expect(await startError(db, { MASTER_KEY: keyA })).toBeUndefined();
+    expect(warnings).toEqual([]);
     expect(await startError(db, { MASTER_KEY: keyB, MASTER_KEY_PREVIOUS: keyA })).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(/still wrapped by a previous master key; run npm run keys:rotate/)]);
     expect(await startError(db, { MASTER_KEY: keyB, MASTER_KEY_PREVIOUS: `${randomBytes(32).toString('base64')}, ${keyA}` })).toBeUndefined();
+    expect(await startError(db, { MASTER_KEY: keyA, MASTER_KEY_PREVIOUS: keyB })).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(/MASTER_KEY_PREVIOUS can be removed/)]);
   });
 
   it('checks the configuration of the default provider and of previous keys', () => {
@@ -92,20 +98,16 @@ describe(`master key checks at start (${engineName})`, () => {
 });
 
 describe(`default provider from the environment (${engineName})`, () => {
-  let empty: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let database: TestDatabase;
   let db: Database;
   const openAiKey = `sk-env-${randomBytes(12).toString('hex')}`;
   const env = { MASTER_KEY: keyA, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: openAiKey, DEFAULT_MODEL: 'gpt-env', DEFAULT_MODEL_CONTEXT_WINDOW: '32000' };
 
   beforeAll(async () => {
-    empty = await createEmptyDatabase();
-    db = await empty.open();
-    await migrate(db);
+    database = await createTestDatabase();
+    db = database.db;
   });
-  afterAll(async () => {
-    await db.close();
-    await empty.drop();
-  });
+  afterAll(() => database.drop());
 
   it('creates provider, encrypted key and chat model once, audited as the system, across restarts and concurrent starts', async () => {
     const config = testConfig(env);

@@ -1,6 +1,5 @@
 import { ConfigError } from '../config/index.js';
-import type { PrismaClient } from '../db/database.js';
-import type { KeyVault } from './keyVault.js';
+import type { Services } from '../services.js';
 
 /**
  * Refuses to start (ConfigError, printed without a stack) when stored API
@@ -8,8 +7,9 @@ import type { KeyVault } from './keyVault.js';
  * keys is the one that wrapped them. Better a clear stop at boot than every
  * chat failing later. With no stored key, a missing MASTER_KEY is allowed.
  */
-export async function assertMasterKeyOpensStoredKeys(prisma: PrismaClient, vault: KeyVault): Promise<void> {
-  const groups = await prisma.apiKey.groupBy({ by: ['masterKeyId'], _count: { _all: true } });
+export async function assertMasterKeyOpensStoredKeys(s: Pick<Services, 'prisma' | 'keyVault' | 'logger'>): Promise<void> {
+  const vault = s.keyVault;
+  const groups = await s.prisma.apiKey.groupBy({ by: ['masterKeyId'], _count: { _all: true } });
   if (!groups.length) return;
   const total = groups.reduce((sum, g) => sum + g._count._all, 0);
   if (!vault.configured) {
@@ -23,4 +23,8 @@ export async function assertMasterKeyOpensStoredKeys(prisma: PrismaClient, vault
         `MASTER_KEY is ${vault.currentKeyId}). If you changed it, set MASTER_KEY_PREVIOUS to the old key and run npm run keys:rotate.`,
     ]);
   }
+  // A rotation left half-way, or finished with the old key still configured: say what to do next.
+  const pending = groups.filter((g) => g.masterKeyId !== vault.currentKeyId).reduce((sum, g) => sum + g._count._all, 0);
+  if (pending) s.logger.warn({ pending }, 'API keys are still wrapped by a previous master key; run npm run keys:rotate');
+  else if (vault.previousKeyIds.length) s.logger.warn('every API key is wrapped by MASTER_KEY; MASTER_KEY_PREVIOUS can be removed');
 }
