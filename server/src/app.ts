@@ -13,6 +13,8 @@ import { createHttpMetrics } from './http/middleware/metrics.js';
 import { RouteBuilder } from './http/route.js';
 import { assistantRoutes } from './http/routes/assistants/assistants.router.js';
 import { auditRoutes } from './http/routes/audit/audit.router.js';
+import { conversationRoutes } from './http/routes/conversations/conversations.router.js';
+import { messageRoutes } from './http/routes/conversations/messages.router.js';
 import { knowledgeRoutes } from './http/routes/knowledge/knowledge.router.js';
 import { authRoutes } from './http/routes/auth/auth.router.js';
 import { groupRoutes } from './http/routes/groups/groups.router.js';
@@ -92,6 +94,8 @@ export function createApp(s: Services): Express {
   auditRoutes(s, routes);
   assistantRoutes(s, routes);
   knowledgeRoutes(s, routes);
+  conversationRoutes(s, routes);
+  messageRoutes(s, routes);
   providerRoutes(s, routes);
   modelRoutes(s, routes);
   app.use('/api/v1', routes.router);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { closeInterruptedAnswers } from './chat/interruptedAnswers.js';
 import { seedDefaultProvider } from './commands/providers/seedDefaultProvider.js';
 import { bootstrapAdmin } from './commands/users/bootstrapAdmin.js';
 import type { Config } from './config/index.js';
@@ -32,6 +33,8 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   if (config.firstAdmin) await bootstrapAdmin(services, config.firstAdmin, config.auth.bcryptCost, 'environment');
   if (config.defaultProvider) await seedDefaultProvider(services, config.defaultProvider);
   await services.storage.init();
+  const interrupted = await closeInterruptedAnswers(services.prisma);
+  if (interrupted) logger.warn({ interrupted }, 'answers cut off by the last shutdown marked as failed');
   await services.events.listen();
   const worker: JobWorker | undefined = config.worker.inApi ? await startIngestionWorker(services) : undefined;
 
@@ -50,6 +53,8 @@ export async function startServer(config: Config, options: { logger?: Logger; db
     url,
     services,
     async close() {
+      // Answers in flight are stopped and saved (as stopped) before the database goes.
+      await services.generations.stopAll();
       await worker?.stop({ abort: true });
       await services.events.close();
       await io.close(); // also closes the HTTP server

@@ -1,13 +1,14 @@
 import type { Request } from 'express';
 import { AccessTokens } from './auth/accessTokens.js';
+import { GenerationHub } from './chat/generationHub.js';
 import { actorFromToken, bearerToken, requirePasswordState } from './auth/authenticate.js';
 import { LoginRateLimiter } from './auth/loginGuard.js';
 import { RefreshSessions } from './auth/refreshSessions.js';
 import type { Config } from './config/index.js';
 import type { Database, PrismaClient } from './db/database.js';
 import { AuditLog, type RequestMeta } from './governance/auditLog.js';
-import { KeyVault } from './governance/keyVault.js';
 import { QuotaService, UsageRecorder } from './governance/quotas/index.js';
+import { KeyVault } from './governance/keyVault.js';
 import type { Logger } from './lib/logger.js';
 import type { Actor } from './policies/actor.js';
 import { createEmbedder, type Embedder } from './ingestion/embed/index.js';
@@ -41,6 +42,8 @@ export interface Services {
   quotas: QuotaService;
   /** One usage_logs row per model call. */
   usage: UsageRecorder;
+  /** Answers being written in this process (stop, resume, fan-out to sockets). */
+  generations: GenerationHub;
   authenticate(req: Request, allowPasswordChange: boolean): Promise<Actor>;
 }
 
@@ -73,6 +76,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     }),
     quotas: new QuotaService(prisma, audit, config.quotas),
     usage: new UsageRecorder(prisma),
+    generations: new GenerationHub(),
     async authenticate(req, allowPasswordChange) {
       return requirePasswordState(await actorFromToken({ prisma, accessTokens }, bearerToken(req)), allowPasswordChange);
     },

@@ -34,6 +34,8 @@ export interface ChatCall {
 
 export class ChatScript {
   private readonly queue: ScriptedReply[] = [];
+  /** Answers some calls before the queue is looked at (e.g. title requests), so scripts go to the rest. */
+  intercept: (call: ChatCall) => ScriptedReply | undefined = () => undefined;
   /** The answer when nothing is scripted. */
   defaultReply: (call: ChatCall) => ScriptedReply = (call) => ({ text: `You asked: ${call.messages.at(-1)?.content ?? ''}` });
   /** Streams whose client went away before the answer finished (stop, disconnect). */
@@ -54,7 +56,7 @@ export class ChatScript {
   }
 
   next(call: ChatCall): ScriptedReply {
-    return this.queue.shift() ?? this.defaultReply(call);
+    return this.intercept(call) ?? this.queue.shift() ?? this.defaultReply(call);
   }
 
   /** Counts the stream as cancelled when the client closes it early. */

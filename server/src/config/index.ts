@@ -78,6 +78,10 @@ const envSchema = z
     RERANK_API_KEY: optionalString,
     EXTRACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
     EXTRACTION_MAX_MEMORY_MB: z.coerce.number().int().min(128).max(16_384).default(1024),
+    // Chat: how long a model may stay silent (before its first token or between tokens), retries before the first token, generated titles.
+    CHAT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
+    CHAT_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+    CHAT_TITLES: booleanFromEnv.default(true),
     WORKER_IN_API: booleanFromEnv.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
     QUOTA_TIME_ZONE: z.string().trim().default('UTC').refine(isTimeZone, 'must be an IANA time zone name such as UTC or Europe/Berlin'),
@@ -154,6 +158,7 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
     reranker: env.RERANK_URL ? { url: env.RERANK_URL, model: env.RERANK_MODEL, apiKey: env.RERANK_API_KEY } : undefined,
     extraction: { timeoutMs: env.EXTRACTION_TIMEOUT_SECONDS * 1000, maxMemoryMb: env.EXTRACTION_MAX_MEMORY_MB },
     worker: { inApi: env.WORKER_IN_API, concurrency: env.WORKER_CONCURRENCY },
+    chat: { timeoutMs: env.CHAT_TIMEOUT_SECONDS * 1000, retries: env.CHAT_RETRIES, titles: env.CHAT_TITLES },
     quotas: { timeZone: env.QUOTA_TIME_ZONE, reservationTtlMs: env.QUOTA_RESERVATION_TTL_MINUTES * 60_000 },
   };
 }

@@ -43,6 +43,9 @@ const rules = {
   'group.delete': isAdmin,
   'group.manageMembers': isAdmin,
   'audit.read': isAdmin,
+  /** Quotas and their alerts; usage reports across users (managers are not given a scoped view yet). */
+  'quota.manage': isAdmin,
+  'usage.report': isAdmin,
   'console.open': (actor) => actor.role === 'admin' || actor.role === 'manager',
   'assistant.create': (actor) => actor.role === 'admin' || actor.role === 'manager',
   'assistant.use': usesAssistant,
@@ -98,6 +101,11 @@ export function manageableAssistants(actor: Actor): Prisma.AssistantWhereInput {
   if (actor.role !== 'manager') return { id: { in: [] } };
   const managed = [...actor.groups].filter(([, role]) => role === 'manager').map(([groupId]) => groupId);
   return { OR: [{ groups: { some: { groupId: { in: managed } } } }, { createdById: actor.id }] };
+}
+
+/** Scopes conversation reads: everyone, admins included, sees only their own. */
+export function ownConversations(actor: Actor): Prisma.ConversationWhereInput {
+  return { userId: actor.id };
 }
 
 export const assistantResource = (a: { groups: { groupId: string }[]; createdById: string | null }): Resource => ({

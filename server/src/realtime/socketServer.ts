@@ -6,15 +6,16 @@ import { AppError } from '../errors/appError.js';
 import { can } from '../policies/index.js';
 import type { Actor } from '../policies/actor.js';
 import type { Services } from '../services.js';
+import { forwardChatEvents, registerChatHandlers, type ChatClientEvents, type ChatServerEvents } from './chatSocket.js';
 
 type Ack = (result: { ok: boolean; error?: { code: string; message: string } }) => void;
 
-export interface ClientEvents {
+export interface ClientEvents extends ChatClientEvents {
   'files:watch': (assistantId: string, ack?: Ack) => void;
   'files:unwatch': (assistantId: string) => void;
 }
 
-export interface ServerEvents {
+export interface ServerEvents extends ChatServerEvents {
   /** A presented KnowledgeFile (status, progress, error). */
   'file:updated': (file: unknown) => void;
 }
@@ -78,11 +79,16 @@ export function attachSocketServer(s: Services, httpServer: HttpServer): Server 
     socket.on('files:unwatch', (assistantId) => {
       if (typeof assistantId === 'string') void socket.leave(rooms.files(assistantId));
     });
+    registerChatHandlers(s, socket);
   });
 
   const stop = s.events.on('file.updated', ({ assistantId, file }) => {
     io.to(rooms.files(assistantId)).emit('file:updated', file);
   });
-  io.engine.on('close', stop);
+  const stopChat = forwardChatEvents(s, io);
+  io.engine.on('close', () => {
+    stop();
+    stopChat();
+  });
   return io;
 }

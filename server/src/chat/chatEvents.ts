@@ -1,0 +1,28 @@
+import type { Conversation, Message } from '../db/generated/client.js';
+
+// One event shape for every way an answer reaches a client (STYLE "one
+// streaming contract"): socket.io emits `chat:<type>`, SSE sends
+// `event: <type>`, with the same payload once presented
+// (http/presenters/chatEvent.ts). Rows travel here; transports present them.
+
+export interface ChatErrorInfo {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+export type ChatEvent =
+  /** The answer began: the question as stored (null when regenerating) and the answer row so far. */
+  | { type: 'start'; conversationId: string; userMessage: Message | null; message: Message; seq: number }
+  /** `seq` counts chunks from 1, so a client that resumes knows which it already has. */
+  | { type: 'chunk'; conversationId: string; messageId: string; seq: number; text: string }
+  /** The answer as stored: complete or stopped, with sources, usage, model and finish reason. */
+  | { type: 'done'; conversationId: string; message: Message }
+  /** The answer failed; `message` holds what was saved (partial text, status error). */
+  | { type: 'error'; conversationId: string; messageId: string | null; error: ChatErrorInfo; message: Message | null };
+
+/** Conversation changes worth pushing (a generated title). */
+export interface ConversationEvent {
+  type: 'conversation';
+  conversation: Conversation;
+}

@@ -1,0 +1,167 @@
+import type { Message } from '../db/generated/client.js';
+import { AppError } from '../errors/appError.js';
+import type { ChatEvent, ConversationEvent } from './chatEvents.js';
+
+type Listener = (event: ChatEvent) => void;
+type HubListener = (userId: string, event: ChatEvent | ConversationEvent) => void;
+
+/**
+ * An answer being written. It keeps the text so far, so a client that joins
+ * late (a reconnect, a second tab, an SSE resume) gets one `start` holding
+ * everything up to `seq` and then the chunks after it.
+ */
+export class Generation {
+  readonly controller = new AbortController();
+  private text = '';
+  private seq = 0;
+  private start: Extract<ChatEvent, { type: 'start' }> | null = null;
+  private final: ChatEvent | null = null;
+  private readonly listeners = new Set<Listener>();
+  private readonly settled: Promise<void>;
+  private settle!: () => void;
+
+  constructor(
+    readonly conversationId: string,
+    readonly userId: string,
+    readonly messageId: string,
+    private readonly forward: (event: ChatEvent) => void,
+  ) {
+    this.settled = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  get stopped(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  /** Resolves when the answer is done, stopped or failed and saved. */
+  finished(): Promise<void> {
+    return this.settled;
+  }
+
+  begin(userMessage: Message | null, message: Message): void {
+    this.publish({ type: 'start', conversationId: this.conversationId, userMessage, message, seq: 0 });
+  }
+
+  chunk(text: string): void {
+    this.publish({ type: 'chunk', conversationId: this.conversationId, messageId: this.messageId, seq: this.seq + 1, text });
+  }
+
+  end(event: Extract<ChatEvent, { type: 'done' | 'error' }>): void {
+    this.publish(event);
+    this.listeners.clear();
+    this.settle();
+  }
+
+  /**
+   * Sends `listener` the state so far (a start event holding the text up to
+   * its seq, and the final event if there is one), then every later event.
+   */
+  subscribe(listener: Listener): () => void {
+    if (this.start) listener({ ...this.start, message: { ...this.start.message, content: this.text }, seq: this.seq });
+    if (this.final) {
+      listener(this.final);
+      return () => undefined;
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** What a resuming client needs: the text so far and the seq it ends at. */
+  snapshot(): { messageId: string; seq: number; text: string } {
+    return { messageId: this.messageId, seq: this.seq, text: this.text };
+  }
+
+  private publish(event: ChatEvent): void {
+    if (event.type === 'start') this.start = event;
+    if (event.type === 'chunk') {
+      this.seq = event.seq;
+      this.text += event.text;
+    }
+    if (event.type === 'done' || event.type === 'error') this.final = event;
+    for (const listener of this.listeners) listener(event);
+    this.forward(event);
+  }
+}
+
+export interface ConversationClaim {
+  /** Turns the claim into the running answer. */
+  open(userId: string, messageId: string): Generation;
+  /** Gives the conversation back when the answer never started (a refused quota, a failed lookup). */
+  release(): void;
+}
+
+const PENDING = Symbol('pending');
+
+/**
+ * The answers being written in this process, one per conversation at most.
+ * Transports listen here: socket.io forwards every event to its user's
+ * room; an SSE request subscribes to its own generation.
+ */
+export class GenerationHub {
+  private readonly byConversation = new Map<string, Generation | typeof PENDING>();
+  private readonly listeners = new Set<HubListener>();
+
+  /**
+   * Claims a conversation before its answer is prepared, so two sends cannot
+   * both pass the check; refused while another answer is being prepared or written.
+   */
+  claim(conversationId: string): ConversationClaim {
+    if (this.byConversation.has(conversationId)) {
+      throw new AppError('conflict', 'An answer is still being written in this conversation; stop it or wait for it to finish');
+    }
+    this.byConversation.set(conversationId, PENDING);
+    let released = false;
+    return {
+      open: (userId, messageId) => {
+        const generation = new Generation(conversationId, userId, messageId, (event) => this.emit(userId, event));
+        this.byConversation.set(conversationId, generation);
+        void generation.finished().then(() => {
+          if (this.byConversation.get(conversationId) === generation) this.byConversation.delete(conversationId);
+        });
+        return generation;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        if (this.byConversation.get(conversationId) === PENDING) this.byConversation.delete(conversationId);
+      },
+    };
+  }
+
+  active(conversationId: string): Generation | undefined {
+    const entry = this.byConversation.get(conversationId);
+    return entry === PENDING ? undefined : entry;
+  }
+
+  /** Stops the answer being written in a conversation; false when there is none. */
+  stop(conversationId: string): boolean {
+    const generation = this.active(conversationId);
+    if (!generation) return false;
+    generation.controller.abort();
+    return true;
+  }
+
+  /** Stops every answer (shutdown) and waits until each is saved. */
+  async stopAll(): Promise<void> {
+    const running = this.running();
+    for (const generation of running) generation.controller.abort();
+    await Promise.all(running.map((g) => g.finished()));
+  }
+
+  get size(): number {
+    return this.running().length;
+  }
+
+  onEvent(listener: HubListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(userId: string, event: ChatEvent | ConversationEvent): void {
+    for (const listener of this.listeners) listener(userId, event);
+  }
+
+  private running(): Generation[] {
+    return [...this.byConversation.values()].filter((g): g is Generation => g !== PENDING);
+  }
+}

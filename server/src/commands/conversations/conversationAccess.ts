@@ -1,0 +1,30 @@
+import type { Assistant, Conversation } from '../../db/generated/client.js';
+import { AppError } from '../../errors/appError.js';
+import { assistantResource, can, ownConversations } from '../../policies/index.js';
+import type { Actor } from '../../policies/actor.js';
+import type { Services } from '../../services.js';
+
+/** One of the actor's own conversations; anyone else's, admins' included, is "not found". */
+export async function ownConversation(s: Pick<Services, 'prisma'>, actor: Actor, conversationId: string): Promise<Conversation> {
+  const conversation = await s.prisma.conversation.findFirst({ where: { id: conversationId, ...ownConversations(actor) } });
+  if (!conversation) throw AppError.notFound('Conversation');
+  return conversation;
+}
+
+/**
+ * An own conversation whose assistant the actor may still use, for asking.
+ * Access is checked on every message: leaving the assistant's group, or the
+ * assistant's deletion, ends the conversation's use (reading stays possible).
+ */
+export async function conversationToChatIn(s: Pick<Services, 'prisma'>, actor: Actor, conversationId: string): Promise<{ conversation: Conversation; assistant: Assistant }> {
+  const found = await s.prisma.conversation.findFirst({
+    where: { id: conversationId, ...ownConversations(actor) },
+    include: { assistant: { include: { groups: true } } },
+  });
+  if (!found) throw AppError.notFound('Conversation');
+  const { assistant, ...conversation } = found;
+  if (assistant.deletedAt || !can(actor, 'assistant.use', assistantResource(assistant))) {
+    throw AppError.forbidden('You can no longer use the assistant of this conversation');
+  }
+  return { conversation, assistant };
+}

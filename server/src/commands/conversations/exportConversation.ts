@@ -1,0 +1,41 @@
+import { activePath } from '../../chat/conversationTree.js';
+import { sourceLabel } from '../../chat/prompt/buildPrompt.js';
+import type { StoredSource } from '../../chat/sources.js';
+import type { Actor } from '../../policies/actor.js';
+import type { Services } from '../../services.js';
+import { presentConversation } from '../../http/presenters/conversation.js';
+import { presentMessage } from '../../http/presenters/message.js';
+import { ownConversation } from './conversationAccess.js';
+
+export type ExportFormat = 'md' | 'json';
+
+/** The branch shown, as a file: Markdown for people, JSON for programs. */
+export async function exportConversation(s: Services, actor: Actor, id: string, format: ExportFormat): Promise<{ fileName: string; contentType: string; body: string }> {
+  const conversation = await ownConversation(s, actor, id);
+  const [assistant, messages] = await Promise.all([
+    s.prisma.assistant.findUnique({ where: { id: conversation.assistantId }, select: { name: true } }),
+    s.prisma.message.findMany({ where: { conversationId: id }, orderBy: { createdAt: 'asc' } }),
+  ]);
+  const path = activePath(messages);
+  const base = `${slug(conversation.title) || 'conversation'}-${conversation.createdAt.toISOString().slice(0, 10)}`;
+  if (format === 'json') {
+    const body = { ...presentConversation(conversation), assistant: assistant?.name ?? null, exportedAt: new Date().toISOString(), messages: path.map((m) => presentMessage(m)) };
+    return { fileName: `${base}.json`, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body, null, 2) };
+  }
+  const lines = [`# ${conversation.title}`, '', `Assistant: ${assistant?.name ?? 'deleted'} · started ${conversation.createdAt.toISOString()}`, ''];
+  for (const m of path) {
+    lines.push(`## ${m.role === 'user' ? 'You' : (assistant?.name ?? 'Assistant')}`, '', m.content || (m.error ? `_(${m.error})_` : '_(no answer)_'), '');
+    const sources = (m.sources as StoredSource[] | null) ?? [];
+    if (sources.length) lines.push('Sources:', ...sources.map((src) => `${src.index}. ${sourceLabel(src)}`), '');
+  }
+  return { fileName: `${base}.md`, contentType: 'text/markdown; charset=utf-8', body: lines.join('\n') };
+}
+
+const slug = (title: string) =>
+  title
+    .normalize('NFKD')
+    .replace(/[^\w\s-]/g, '')
+    .trim()
+    .replace(/\s+/g, '-')
+    .slice(0, 60)
+    .toLowerCase();

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import type { Message } from '../../db/generated/client.js';
+import type { StoredSource } from '../../chat/sources.js';
+
+export const SourceView = z
+  .object({
+    index: z.number().int().describe('The number the answer cites it by, as in [1]'),
+    fileId: z.uuid(),
+    fileName: z.string(),
+    page: z.number().int().nullable(),
+    section: z.string().nullable(),
+    text: z.string().describe('The passage (capped at 1,200 characters)'),
+    score: z.number().describe('Similarity to the question, 0..1'),
+  })
+  .meta({ id: 'Source' });
+
+export const MessageView = z
+  .object({
+    id: z.uuid(),
+    conversationId: z.uuid(),
+    parentId: z.uuid().nullable(),
+    role: z.enum(['system', 'user', 'assistant']),
+    content: z.string(),
+    status: z.enum(['streaming', 'complete', 'stopped', 'error']),
+    model: z.string().nullable(),
+    usage: z.object({ promptTokens: z.number().int(), completionTokens: z.number().int() }).nullable(),
+    finishReason: z.string().nullable().describe('stop, length, stopped, error, or no_knowledge (answer-only-from-knowledge found nothing)'),
+    latencyMs: z.number().int().nullable(),
+    sources: z.array(SourceView),
+    error: z.string().nullable(),
+    editHistory: z.array(z.object({ content: z.string(), editedAt: z.string() })).describe('Earlier versions of an edited question, oldest first'),
+    branch: z
+      .object({ index: z.number().int(), count: z.number().int() })
+      .optional()
+      .describe('Which version this is among those that answer or replace the same turn (regenerate, edit)'),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Message' });
+export type MessageView = z.infer<typeof MessageView>;
+
+export function presentMessage(m: Message, branch?: { index: number; count: number }): MessageView {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    parentId: m.parentId,
+    role: m.role,
+    content: m.content,
+    status: m.status,
+    model: m.model,
+    usage: m.promptTokens === null || m.completionTokens === null ? null : { promptTokens: m.promptTokens, completionTokens: m.completionTokens },
+    finishReason: m.finishReason,
+    latencyMs: m.latencyMs,
+    sources: ((m.sources as StoredSource[] | null) ?? []).map(({ chunkId: _chunk, ...source }) => source),
+    error: m.error,
+    editHistory: (m.editHistory as MessageView['editHistory'] | null) ?? [],
+    ...(branch ? { branch } : {}),
+    createdAt: m.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { IdParams } from '../../schemas/common.js';
+
+// Questions are capped well above any real question; the model's context window limits what is sent.
+const Content = z.string().trim().min(1, 'must not be empty').max(32_000);
+
+export const ConversationCreate = z
+  .object({ assistantId: z.uuid(), title: z.string().trim().min(1).max(200).optional() })
+  .strict()
+  .meta({ id: 'ConversationCreate' });
+
+export const ConversationUpdate = z
+  .object({ title: z.string().trim().min(1).max(200).optional(), archived: z.boolean().optional() })
+  .strict()
+  .refine((b) => b.title !== undefined || b.archived !== undefined, { message: 'Give a title or archived' })
+  .meta({ id: 'ConversationUpdate' });
+
+export const ConversationListQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  q: z.string().trim().max(200).optional().describe('Searches titles and, in full text, your messages'),
+  archived: z
+    .enum(['true', 'false', 'all'])
+    .default('false')
+    .transform((v) => (v === 'all' ? ('all' as const) : v === 'true')),
+  assistantId: z.uuid().optional(),
+});
+
+export const ExportQuery = z.object({ format: z.enum(['md', 'json']).default('md') });
+
+export const MessageCreate = z
+  .object({ content: Content, parentId: z.uuid().optional().describe('Ask after this answer instead of at the end of the branch shown') })
+  .strict()
+  .meta({ id: 'MessageCreate' });
+
+export const MessageEdit = z.object({ content: Content }).strict().meta({ id: 'MessageEdit' });
+
+export const MessageParams = IdParams.extend({ messageId: z.uuid({ error: 'must be a UUID' }) });
