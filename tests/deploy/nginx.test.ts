@@ -326,7 +326,7 @@ function textOfSize(bytes: number): Buffer {
 
 function uploadFile(base: string, token: string, assistantId: string, name: string, content: Buffer): Promise<Response> {
   const form = new FormData();
-  form.append('files', new Blob([content], { type: 'text/plain' }), name);
+  form.append('files', new Blob([new Uint8Array(content)], { type: 'text/plain' }), name);
   return fetch(`${base}/api/v1/assistants/${assistantId}/files`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
 }
 
