@@ -18,7 +18,8 @@ import { createTestDatabase, engineName, type TestDatabase } from '../support/te
 const firstKey = `sk-first-${randomBytes(16).toString('hex')}`;
 const secondKey = `sk-second-${randomBytes(16).toString('hex')}`;
 const rotatedKey = `sk-rotated-${randomBytes(16).toString('hex')}`;
-const plaintexts = [firstKey, secondKey, rotatedKey];
+const refusedKey = `sk-has space-${randomBytes(8).toString('hex')}`;
+const plaintexts = [firstKey, secondKey, rotatedKey, refusedKey];
 
 describe(`providers, API keys and models (${engineName})`, () => {
   let database: TestDatabase;
@@ -96,7 +97,7 @@ describe(`providers, API keys and models (${engineName})`, () => {
   });
 
   it('stores a key encrypted and shows only its hint', async () => {
-    const bad = await api('post', `/providers/${providerId}/keys`, admin, { apiKey: 'sk-has space-0123456789' });
+    const bad = await api('post', `/providers/${providerId}/keys`, admin, { apiKey: refusedKey });
     expect(bad.status).toBe(400);
     const res = await api('post', `/providers/${providerId}/keys`, admin, { label: 'primary', apiKey: `  ${firstKey}\n` });
     expect(res.status).toBe(201);
