@@ -8,8 +8,10 @@ export DEBIAN_FRONTEND=noninteractive
 apt_updated=0
 apt_update_once() { [ "$apt_updated" = 1 ] || { apt-get update -qq; apt_updated=1; }; }
 
+# postgresql-client: pg_dump/pg_restore for backups; gettext-base: envsubst, which
+# renders nginx/templates as the nginx image does; openssl: a test certificate.
 need_pkgs=()
-for pkg in postgresql-server-dev-15 chromium nginx; do
+for pkg in postgresql-server-dev-15 postgresql-client chromium nginx gettext-base openssl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
