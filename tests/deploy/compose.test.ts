@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseDotenv } from 'dotenv';
 import { parse } from 'yaml';
-import { configEnvNames } from '../../server/src/config/index.js';
+import { configEnvNames, loadConfig } from '../../server/src/config/index.js';
 
 // No Docker engine runs on our machines, so the Compose stack is checked
 // statically: the file's shape, and that it agrees with .env.example, the
@@ -127,6 +128,22 @@ describe('.env.example', () => {
   test("documents every variable the server's config schema reads", () => {
     expect(configEnvNames.length).toBeGreaterThan(20);
     expect(configEnvNames.filter((name) => !envExample.has(name))).toEqual([]);
+  });
+
+  test('filled in as the README says (secrets and first admin), the server accepts it as it is', () => {
+    // dotenv reads `NAME=` as an empty string, exactly as Compose's env_file passes it on.
+    const env = parseDotenv(read('.env.example'));
+    const filled = {
+      ...env,
+      JWT_SECRET: 'a'.repeat(64),
+      MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      POSTGRES_PASSWORD: 'b'.repeat(48),
+      ADMIN_PASSWORD: 'a long first admin password',
+    };
+    expect(() => loadConfig(filled, root)).not.toThrow();
+    // And as Compose runs the server: its fixed settings on top.
+    const composed = { ...filled, NODE_ENV: 'production', DATABASE_URL: 'postgres://atrium:pw@postgres:5432/atrium', TRUST_PROXY: '1', MAX_UPLOAD_MB: '50' };
+    expect(loadConfig(composed, root)).toMatchObject({ production: true, database: { engine: 'postgres' }, trustProxy: 1 });
   });
 
   test('holds no secret: every secret-like setting is empty', () => {

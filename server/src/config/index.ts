@@ -12,6 +12,9 @@ const optionalString = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+// `NAME=` in .env (as .env.example ships optional settings) means "not set".
+const unsetWhenEmpty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
 const isTimeZone = (name: string) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
@@ -56,7 +59,7 @@ const envSchema = z
     DEFAULT_MODEL_CONTEXT_WINDOW: z.coerce.number().int().min(256).max(10_000_000).default(8192),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
-    COOKIE_SECURE: booleanFromEnv.optional(),
+    COOKIE_SECURE: z.preprocess(unsetWhenEmpty, booleanFromEnv.optional()),
     CORS_ORIGINS: z.string().default(''),
     TRUST_PROXY: z.string().default('false'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -72,7 +75,7 @@ const envSchema = z
     EMBEDDING_BASE_URL: optionalString.pipe(z.url('must be a URL').optional()),
     EMBEDDING_API_KEY: optionalString,
     EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),
-    EMBEDDING_DIMENSION: z.coerce.number().pipe(z.union([z.literal(256), z.literal(384), z.literal(512), z.literal(768), z.literal(1024), z.literal(1536)], { error: 'must be one of 256, 384, 512, 768, 1024, 1536' })).optional(),
+    EMBEDDING_DIMENSION: z.preprocess(unsetWhenEmpty, z.coerce.number().pipe(z.union([z.literal(256), z.literal(384), z.literal(512), z.literal(768), z.literal(1024), z.literal(1536)], { error: 'must be one of 256, 384, 512, 768, 1024, 1536' })).optional()),
     RERANK_URL: optionalString.pipe(z.url('must be a URL').optional()),
     RERANK_MODEL: z.string().default('rerank'),
     RERANK_API_KEY: optionalString,
