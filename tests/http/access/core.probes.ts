@@ -1,7 +1,7 @@
 import { uniqueEmail } from '../../support/factories.js';
 import type { ProbeArea } from './probe.js';
 
-// Users, groups, assistants, audit and the caller's own profile.
+// Users, groups, assistants and the caller's own profile.
 export default {
   order: 10,
   probes: {
@@ -21,7 +21,5 @@ export default {
     'post /api/v1/assistants': { path: () => '/api/v1/assistants', body: () => ({ name: 'Probe' }), expect: { user: 403, manager: 201, admin: 201 } },
     'get /api/v1/assistants': { path: () => '/api/v1/assistants', expect: { user: 200, manager: 200, admin: 200 } },
     'get /api/v1/assistants/{id}': { path: (i) => `/api/v1/assistants/${i.assistant}`, expect: { user: 200, manager: 200, admin: 200 } },
-    'get /api/v1/audit': { path: () => '/api/v1/audit', expect: { user: 403, manager: 403, admin: 200 } },
-    'get /api/v1/audit/verify': { path: () => '/api/v1/audit/verify', expect: { user: 403, manager: 403, admin: 200 } },
   },
 } satisfies ProbeArea;

@@ -1,65 +1,32 @@
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import type { Prisma } from '../../../db/generated/client.js';
+import { auditActor } from '../../../commands/context.js';
+import { AppError } from '../../../errors/appError.js';
+import { auditExportContentType, startAuditExport } from '../../../governance/auditExport.js';
+import { auditActions, auditWhere } from '../../../governance/auditQuery.js';
 import { authorize } from '../../../policies/index.js';
-import type { Services } from '../../../services.js';
+import { requestMeta, type Services } from '../../../services.js';
+import { AuditEntryView, presentAuditEntry } from '../../presenters/auditEntry.js';
 import type { RouteBuilder } from '../../route.js';
 import { pageBody, pageOf, pageWindow } from '../../schemas/common.js';
-
-const AuditQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(500).default(50),
-  action: z.string().max(100).optional(),
-  actorId: z.uuid().optional(),
-  resourceType: z.string().max(50).optional(),
-  resourceId: z.string().max(100).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
-});
-
-const AuditEntryView = z
-  .object({
-    id: z.string(),
-    actorId: z.string().nullable(),
-    actorEmail: z.string().nullable(),
-    action: z.string(),
-    resourceType: z.string().nullable(),
-    resourceId: z.string().nullable(),
-    oldValues: z.unknown(),
-    newValues: z.unknown(),
-    ip: z.string().nullable(),
-    userAgent: z.string().nullable(),
-    createdAt: z.string(),
-    hash: z.string(),
-  })
-  .meta({ id: 'AuditEntry' });
-
-const Verification = z
-  .object({ ok: z.boolean(), checked: z.number().int(), firstBrokenId: z.string().optional(), reason: z.string().optional() })
-  .meta({ id: 'AuditVerification' });
+import { AuditExportQuery, AuditIdParams, AuditListQuery, AuditVerification } from './audit.schema.js';
 
 export function auditRoutes(s: Services, routes: RouteBuilder): void {
   routes.add({
     method: 'get',
     path: '/audit',
-    summary: 'Audit entries, newest first, filtered',
+    summary: 'Audit entries, newest first by default, filtered by actor, action, resource and time',
     tags: ['audit'],
-    query: AuditQuery,
+    query: AuditListQuery,
     responses: { 200: { description: 'A page of entries', schema: pageOf(AuditEntryView, 'AuditPage') } },
     handler: async ({ actor, query }) => {
       authorize(actor, 'audit.read');
-      const where: Prisma.AuditLogWhereInput = {
-        action: query.action,
-        actorId: query.actorId,
-        resourceType: query.resourceType,
-        resourceId: query.resourceId,
-        createdAt: { gte: query.from, lte: query.to },
-      };
+      const where = auditWhere(query);
       const [rows, total] = await Promise.all([
-        s.prisma.auditLog.findMany({ where, orderBy: { id: 'desc' }, ...pageWindow(query) }),
+        s.prisma.auditLog.findMany({ where, orderBy: [{ [query.sort]: query.order }, { id: query.order }], ...pageWindow(query) }),
         s.prisma.auditLog.count({ where }),
       ]);
-      const data = rows.map(({ prevHash: _prev, ...row }) => ({ ...row, id: row.id.toString(), createdAt: row.createdAt.toISOString() }));
-      return { body: pageBody(data, total, query) };
+      return { body: pageBody(rows.map(presentAuditEntry), total, query) };
     },
   });
 
@@ -68,10 +35,62 @@ export function auditRoutes(s: Services, routes: RouteBuilder): void {
     path: '/audit/verify',
     summary: 'Walk the hash chain and report the first broken link',
     tags: ['audit'],
-    responses: { 200: { description: 'Result', schema: Verification } },
+    responses: { 200: { description: 'Result', schema: AuditVerification } },
     handler: async ({ actor }) => {
       authorize(actor, 'audit.read');
       return { body: await s.audit.verify() };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/audit/actions',
+    summary: 'Every action name that occurs in the log, for filters',
+    tags: ['audit'],
+    responses: { 200: { description: 'Action names, sorted', schema: z.object({ data: z.array(z.string()) }) } },
+    handler: async ({ actor }) => {
+      authorize(actor, 'audit.read');
+      return { body: { data: await auditActions(s.prisma) } };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/audit/export',
+    summary: 'Download the matching entries as CSV or NDJSON (streamed; the export itself is audited)',
+    tags: ['audit'],
+    query: AuditExportQuery,
+    responses: {
+      200: { description: 'Entries oldest first, one per line (NDJSON: application/x-ndjson)', schema: z.string(), contentType: 'text/csv' },
+    },
+    handler: async ({ actor, query, req, res }) => {
+      authorize(actor, 'audit.read');
+      const { format, ...filters } = query;
+      const { stream, fileName } = await startAuditExport(s, { actor: auditActor(actor), meta: requestMeta(req) }, format, filters);
+      res.status(200);
+      res.attachment(fileName);
+      res.setHeader('Content-Type', auditExportContentType[format]);
+      res.setHeader('Cache-Control', 'no-store');
+      await pipeline(stream, res).catch((error: unknown) => {
+        // A reader that hangs up mid-download is not a server error.
+        if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+        throw error;
+      });
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/audit/:id',
+    summary: 'One audit entry with its old and new values and hashes',
+    tags: ['audit'],
+    params: AuditIdParams,
+    responses: { 200: { description: 'The entry', schema: AuditEntryView } },
+    handler: async ({ actor, params }) => {
+      authorize(actor, 'audit.read');
+      const row = await s.prisma.auditLog.findUnique({ where: { id: BigInt(params.id) } });
+      if (!row) throw AppError.notFound('Audit entry');
+      return { body: presentAuditEntry(row) };
     },
   });
 }
