@@ -32,10 +32,19 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (appError.headers) res.set(appError.headers);
+    const retryAfter = quotaRetryAfter(appError);
+    if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
     res.status(appError.status).json({
       error: { code: appError.code, message: appError.message, ...(appError.details !== undefined ? { details: appError.details } : {}) },
     });
   };
+}
+
+/** Seconds until an exhausted quota resets (details.resetsAt), for the Retry-After header. */
+function quotaRetryAfter(error: AppError): number | undefined {
+  if (error.code !== 'quota_exceeded') return undefined;
+  const resetsAt = Date.parse(String((error.details as { resetsAt?: unknown } | undefined)?.resetsAt));
+  return Number.isNaN(resetsAt) ? undefined : Math.max(1, Math.ceil((resetsAt - Date.now()) / 1000));
 }
 
 export const apiNotFound: RequestHandler = (req, _res, next) => {
