@@ -83,7 +83,7 @@ describe(`access rules on every endpoint (${engineName})`, () => {
       const file = probe.uploadFile?.() ?? { content: Buffer.from(`probe upload ${Math.random()}`), name: 'probe.txt' };
       return req.attach(probe.upload, file.content, file.name);
     }
-    return probe.body ? req.send(probe.body()) : req;
+    return probe.body ? req.send(probe.body(ids)) : req;
   }
 
   it('refuses every protected operation without a token, with the error shape', async () => {

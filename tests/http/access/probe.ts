@@ -32,7 +32,7 @@ export type Ids = BaseIds & Record<string, string>;
 
 export interface Probe {
   path: (ids: Ids) => string;
-  body?: () => object;
+  body?: (ids: Ids) => object;
   /** Sent as a multipart upload of a small text file in this field instead of JSON. */
   upload?: string;
   /** The uploaded file when a small text file would not be a valid request (e.g. an image). */
