@@ -48,3 +48,8 @@ export function storedContent(row: StoredEntry): ChainedContent {
     createdAt: row.createdAt.toISOString(),
   };
 }
+
+/** An entry as plain JSON (64-bit id as a string, time as ISO-8601), as the API shows and exports it. */
+export function plainEntry(row: StoredEntry & { id: bigint; prevHash: string; hash: string }) {
+  return { id: row.id.toString(), ...storedContent(row), prevHash: row.prevHash, hash: row.hash };
+}

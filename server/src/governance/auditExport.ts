@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { PrismaClient } from '../db/database.js';
 import type { AuditLog as AuditRow } from '../db/generated/client.js';
+import { plainEntry } from './auditChain.js';
 import type { AuditLog, RequestMeta } from './auditLog.js';
 import { auditBatches, auditHeadId, auditWhere, type AuditFilters } from './auditQuery.js';
 
@@ -18,33 +19,14 @@ export const auditExportContentType: Record<AuditExportFormat, string> = {
   ndjson: 'application/x-ndjson; charset=utf-8',
 };
 
-/** A plain JSON object per entry (ids as strings, times as ISO-8601). */
-export function exportRecord(row: AuditRow) {
-  return {
-    id: row.id.toString(),
-    createdAt: row.createdAt.toISOString(),
-    actorId: row.actorId,
-    actorEmail: row.actorEmail,
-    action: row.action,
-    resourceType: row.resourceType,
-    resourceId: row.resourceId,
-    oldValues: row.oldValues ?? null,
-    newValues: row.newValues ?? null,
-    ip: row.ip,
-    userAgent: row.userAgent,
-    prevHash: row.prevHash,
-    hash: row.hash,
-  };
-}
-
 function csvCells(row: AuditRow): string[] {
-  const r = exportRecord(row);
+  const r = plainEntry(row);
   const json = (v: unknown) => (v === null ? '' : JSON.stringify(v));
   return AUDIT_EXPORT_COLUMNS.map((c) => (c === 'oldValues' || c === 'newValues' ? json(r[c]) : (r[c] ?? '')));
 }
 
 async function* ndjsonChunks(batches: AsyncIterable<AuditRow[]>): AsyncGenerator<string> {
-  for await (const rows of batches) yield rows.map((row) => JSON.stringify(exportRecord(row))).join('\n') + '\n';
+  for await (const rows of batches) yield rows.map((row) => JSON.stringify(plainEntry(row))).join('\n') + '\n';
 }
 
 // escape_formulas prefixes cells starting with = + - @ tab or CR with ' so a spreadsheet shows them as text.

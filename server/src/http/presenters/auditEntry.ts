@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AuditLog } from '../../db/generated/client.js';
+import { plainEntry } from '../../governance/auditChain.js';
 
 export const AuditEntryView = z
   .object({
@@ -19,21 +20,7 @@ export const AuditEntryView = z
   })
   .meta({ id: 'AuditEntry' });
 
-/** Ids are strings (64-bit), values as stored (secrets were redacted before storing). */
+/** Values as stored (secrets were redacted before storing), with both hashes so a reader can check the link. */
 export function presentAuditEntry(row: AuditLog): z.infer<typeof AuditEntryView> {
-  return {
-    id: row.id.toString(),
-    actorId: row.actorId,
-    actorEmail: row.actorEmail,
-    action: row.action,
-    resourceType: row.resourceType,
-    resourceId: row.resourceId,
-    oldValues: row.oldValues ?? null,
-    newValues: row.newValues ?? null,
-    ip: row.ip,
-    userAgent: row.userAgent,
-    createdAt: row.createdAt.toISOString(),
-    prevHash: row.prevHash,
-    hash: row.hash,
-  };
+  return plainEntry(row);
 }
