@@ -1,4 +1,6 @@
+import { ConfigError } from '../../server/src/config/index.js';
 import { costOf } from '../../server/src/governance/quotas/index.js';
+import { testConfig } from '../support/testApp.js';
 import { periodAt, startOfCivilDay } from '../../server/src/governance/quotas/periods.js';
 
 // Period arithmetic: pure functions, no database.
@@ -65,5 +67,21 @@ describe('cost of a call', () => {
     expect(costOf({ inputPricePerMTok: { toString: () => '0.000001' }, outputPricePerMTok: '0' }, 10_000_000, 0)).toBe(0.00001);
     // Floats would drift here: 0.1 + 0.2 per million over a million tokens each.
     expect(costOf({ inputPricePerMTok: '0.1', outputPricePerMTok: '0.2' }, 1_000_000, 1_000_000)).toBe(0.3);
+  });
+});
+
+describe('quota configuration', () => {
+  it('takes an IANA zone and a reservation TTL, and refuses a zone the runtime does not know', () => {
+    expect(testConfig().quotas).toEqual({ timeZone: 'UTC', reservationTtlMs: 600_000 });
+    expect(testConfig({ QUOTA_TIME_ZONE: 'Europe/Berlin', QUOTA_RESERVATION_TTL_MINUTES: '3' }).quotas).toEqual({ timeZone: 'Europe/Berlin', reservationTtlMs: 180_000 });
+    const error = (() => {
+      try {
+        testConfig({ QUOTA_TIME_ZONE: 'Mars/Olympus_Mons', QUOTA_RESERVATION_TTL_MINUTES: '0' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(expect.arrayContaining([expect.stringMatching(/^QUOTA_TIME_ZONE: must be an IANA time zone/), expect.stringMatching(/^QUOTA_RESERVATION_TTL_MINUTES:/)]));
   });
 });
