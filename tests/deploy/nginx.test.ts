@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { createEmptyDatabase, engineName } from '../support/testDb.js';
 import { AtriumProcesses, assertBuilt, builtPaths } from './support/atriumProcesses.js';
-import { NginxInstance } from './support/nginxInstance.js';
+import { assertSystemTools, NginxInstance } from './support/nginxInstance.js';
 import { freePort, waitFor } from './support/processes.js';
 import { rawRequest } from './support/rawHttp.js';
 
@@ -35,6 +35,7 @@ nativeOnly('the built product behind nginx (native Postgres only; skipped withou
 
   beforeAll(async () => {
     assertBuilt();
+    assertSystemTools();
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-nginx-'));
     database = await createEmptyDatabase();
     const [apiPort, httpPort, httpsPort] = [await freePort(), await freePort(), await freePort()];

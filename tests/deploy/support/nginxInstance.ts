@@ -12,6 +12,13 @@ const repoNginx = fileURLToPath(new URL('../../../nginx/', import.meta.url));
 const templatesDir = path.join(repoNginx, 'templates');
 const entrypointDir = path.join(repoNginx, 'docker-entrypoint.d');
 
+/** The system tools this test drives; .ci/install-system.sh installs them. */
+export function assertSystemTools(): void {
+  const onPath = (tool: string) => (process.env.PATH ?? '').split(':').some((dir) => fs.existsSync(path.join(dir, tool)));
+  const missing = [nginxBinary, '/usr/bin/chromium'].filter((p) => !fs.existsSync(p)).concat(['envsubst', 'openssl'].filter((t) => !onPath(t)));
+  if (missing.length) throw new Error(`Missing system tools (${missing.join(', ')}): run \`bash .ci/install-system.sh\``);
+}
+
 export interface NginxSettings {
   upstream: string;
   httpPort: number;
