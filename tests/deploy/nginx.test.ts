@@ -267,10 +267,11 @@ nativeOnly('the built product behind nginx (native Postgres only; skipped withou
   });
 
   describe('per-address request limits', () => {
-    test('a burst of 300 API requests from one address is cut off with JSON 429s', async () => {
+    test('a burst of 400 API requests from one address is cut off with JSON 429s', async () => {
       const statuses: number[] = [];
       const bodies: string[] = [];
-      const queue = Array.from({ length: 300 }, (_, i) => i);
+      const queue = Array.from({ length: 400 }, (_, i) => i);
+      const started = Date.now();
       await Promise.all(
         Array.from({ length: 20 }, async () => {
           while (queue.shift() !== undefined) {
@@ -281,11 +282,14 @@ nativeOnly('the built product behind nginx (native Postgres only; skipped withou
           }
         }),
       );
-      const limited = statuses.filter((s) => s === 429).length;
-      // burst=100 at 30 r/s: the first hundred or so pass, the rest of a fast burst does not.
-      expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(100);
-      expect(limited).toBeGreaterThan(50);
-      expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+      const seconds = (Date.now() - started) / 1000;
+      const passed = statuses.filter((s) => s === 200).length;
+      // The API zone allows a burst of 100, then 30 requests a second (the TLS test
+      // that follows waits for the bucket to refill).
+      expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+      expect(passed).toBeGreaterThanOrEqual(100);
+      expect(passed).toBeLessThanOrEqual(100 + Math.ceil(30 * seconds) + 5);
+      expect(bodies.length).toBeGreaterThan(0);
       expect(JSON.parse(bodies[0]!)).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
       // Static files are not limited.
       expect((await fetch(`${base}/`)).status).toBe(200);
