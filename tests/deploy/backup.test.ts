@@ -183,6 +183,7 @@ describe(`backup and restore (${engineName})`, () => {
       uploads: { files: 1, bytes: 300_000 },
     });
     expect(Date.now() - Date.parse(manifest.createdAt)).toBeLessThan(120_000);
+    expect(fs.statSync(archive).mode & 0o777).toBe(0o600);
     const entries: string[] = [];
     await tar.list({ file: archive, onReadEntry: (e) => entries.push(e.path) });
     expect(entries[0]).toBe('manifest.json');

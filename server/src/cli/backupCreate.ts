@@ -36,6 +36,8 @@ export async function createBackup(config: Config, options: BackupOptions): Prom
       // Written beside the target and renamed, so a failed backup never leaves a truncated archive under the final name.
       const partial = `${options.out}.partial`;
       await packArchive(staging, databaseFile, config.uploadsDir, partial);
+      // Password hashes, sealed API keys and every uploaded document: for the owner's eyes only.
+      await fs.chmod(partial, 0o600);
       await fs.rename(partial, options.out);
     } else {
       await packArchive(staging, databaseFile, config.uploadsDir, options.out);
