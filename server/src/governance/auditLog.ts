@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../db/database.js';
-import type { Prisma } from '../db/generated/client.js';
+import type { AuditLog as AuditRow, Prisma } from '../db/generated/client.js';
 import { toPlainJson } from '../lib/canonicalJson.js';
 import { entryHash, GENESIS_HASH, storedContent, type ChainedContent } from './auditChain.js';
 
@@ -169,31 +169,34 @@ export class AuditLog {
 
   /**
    * Walks the chain in id order, a page at a time (memory stays flat whatever
-   * the log's size), and reports the first broken link: an edited entry fails
-   * its own hash, a removed one breaks the next entry's link.
+   * the log's size: two pages at most), and reports the first broken link: an
+   * edited entry fails its own hash, a removed one breaks the next entry's link.
+   * The next page is fetched while the current one is hashed.
    */
   async verify(pageSize = 1000): Promise<ChainVerification> {
+    const page = (after?: bigint) =>
+      this.prisma.auditLog.findMany({ where: after === undefined ? {} : { id: { gt: after } }, orderBy: { id: 'asc' }, take: pageSize });
     let prevHash = GENESIS_HASH;
-    let cursor: bigint | undefined;
     let checked = 0;
     let lastId: string | undefined;
-    for (;;) {
-      const rows = await this.prisma.auditLog.findMany({
-        where: cursor === undefined ? {} : { id: { gt: cursor } },
-        orderBy: { id: 'asc' },
-        take: pageSize,
-      });
+    let next: Promise<AuditRow[]> | undefined = page();
+    while (next) {
+      const rows: AuditRow[] = await next;
+      next = rows.length === pageSize ? page(rows[rows.length - 1]!.id) : undefined;
       for (const row of rows) {
-        const broken = (brokenField: 'prevHash' | 'hash', reason: string, expectedHash: string, storedHash: string): ChainVerification => ({
-          ok: false,
-          checked,
-          ...(lastId ? { lastId, lastHash: prevHash } : {}),
-          firstBrokenId: row.id.toString(),
-          brokenField,
-          reason,
-          expectedHash,
-          storedHash,
-        });
+        const broken = (brokenField: 'prevHash' | 'hash', reason: string, expectedHash: string, storedHash: string): ChainVerification => {
+          next?.catch(() => undefined);
+          return {
+            ok: false,
+            checked,
+            ...(lastId ? { lastId, lastHash: prevHash } : {}),
+            firstBrokenId: row.id.toString(),
+            brokenField,
+            reason,
+            expectedHash,
+            storedHash,
+          };
+        };
         if (row.prevHash !== prevHash) {
           return broken('prevHash', 'entry does not link to the previous entry (an entry before it was removed, or this link was edited)', prevHash, row.prevHash);
         }
@@ -203,8 +206,7 @@ export class AuditLog {
         lastId = row.id.toString();
         checked += 1;
       }
-      if (rows.length < pageSize) return { ok: true, checked, ...(lastId ? { lastId, lastHash: prevHash } : {}) };
-      cursor = rows[rows.length - 1]!.id;
     }
+    return { ok: true, checked, ...(lastId ? { lastId, lastHash: prevHash } : {}) };
   }
 }
