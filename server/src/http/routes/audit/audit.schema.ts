@@ -1,10 +1,17 @@
 import { z } from 'zod';
 import { listQuery } from '../../schemas/common.js';
 
-/** An ISO-8601 instant (`2026-11-22T16:00:00Z`) or a day (`2026-11-22`, midnight UTC). */
-const Instant = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()])
-  .transform((v) => new Date(v));
+const DAY_MS = 86_400_000;
+
+/**
+ * An ISO-8601 instant (`2026-11-22T16:00:00Z`) or a whole day in UTC
+ * (`2026-11-22`): its first millisecond as a start, its last as an end, so
+ * `from=2026-11-01&to=2026-11-30` is all of November.
+ */
+const instant = (edge: 'start' | 'end') =>
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()])
+    .transform((v) => (v.length === 10 && edge === 'end' ? new Date(new Date(v).getTime() + DAY_MS - 1) : new Date(v)));
 
 const filterFields = {
   actorId: z.uuid().optional(),
@@ -18,8 +25,8 @@ const filterFields = {
     .describe('Exact action, or a prefix ending in . or * (e.g. auth.)'),
   resourceType: z.string().max(50).optional(),
   resourceId: z.string().max(100).optional(),
-  from: Instant.optional().describe('Entries at or after this instant'),
-  to: Instant.optional().describe('Entries at or before this instant'),
+  from: instant('start').optional().describe('Entries at or after this instant (a day: from its start, UTC)'),
+  to: instant('end').optional().describe('Entries at or before this instant (a day: to its end, UTC)'),
 };
 
 const fromBeforeTo = (q: { from?: Date; to?: Date }) => !q.from || !q.to || q.from <= q.to;
