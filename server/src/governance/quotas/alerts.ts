@@ -1,6 +1,6 @@
 import type { Prisma } from '../../db/generated/client.js';
 import type { AuditLog } from '../auditLog.js';
-import type { CounterRow } from './counterStore.js';
+import { fastCommit, type CounterRow } from './counterStore.js';
 import { LIMITS, usedAgainst, type QuotaLimits } from './limits.js';
 import { microsToUsd } from './money.js';
 
@@ -30,6 +30,7 @@ export async function recordCrossedAlerts(tx: Tx, audit: AuditLog, quotas: Quota
         Math.min(usedPct, 100_000),
       );
       if (!inserted.length) continue;
+      await fastCommit(tx, false);
       const money = limit.measure === 'cost';
       await audit.record(
         {

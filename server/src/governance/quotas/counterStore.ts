@@ -21,6 +21,17 @@ export interface CounterRow extends CounterKey, CounterValues {
   auditedBreaches: string[];
 }
 
+/**
+ * Counter updates commit without waiting for the WAL flush: if the database
+ * server crashes, the last moments of reservations may be forgotten, which
+ * only errs in the user's favour, while every call saves a disk sync (several
+ * milliseconds before the first token). Locks and visibility are unchanged.
+ * Transactions that write an audit entry switch back to a durable commit.
+ */
+export async function fastCommit(tx: Tx, fast = true): Promise<void> {
+  await tx.$queryRawUnsafe(`SELECT set_config('synchronous_commit', $1, true)`, fast ? 'off' : 'on');
+}
+
 export const keyOf = (k: CounterKey) => `${k.quotaId}|${k.period}|${k.periodStart.toISOString()}`;
 
 /** The one lock order (uuid text order = Postgres uuid order; period names are ASCII). */
@@ -86,23 +97,17 @@ export async function upsertAndLockCounters(tx: Tx, keys: CounterKey[]): Promise
 }
 
 /** Locks existing counter rows in the global order (rows of a deleted quota are simply absent). */
-export async function lockCounters(tx: Tx, keys: CounterKey[]): Promise<Map<string, CounterRow>> {
-  if (!keys.length) return new Map();
-  const rows = await tx.$queryRawUnsafe<CounterRow[]>(
-    `SELECT ${counterColumns('c')}
-       FROM quota_counters c JOIN ${KEYS} ON c.quota_id = k.quota_id AND c.period = k.period AND c.period_start = k.period_start
-      ORDER BY c.quota_id, c.period COLLATE "C", c.period_start FOR UPDATE OF c`,
-    keysJson(keys),
-  );
-  return byKey(rows);
-}
+export const lockCounters = (tx: Tx, keys: CounterKey[]) => selectCounters(tx, keys, true);
 
 /** Current values without locking (for views); missing rows read as zero. */
-export async function readCounters(db: Tx, keys: CounterKey[]): Promise<Map<string, CounterRow>> {
+export const readCounters = (db: Tx, keys: CounterKey[]) => selectCounters(db, keys, false);
+
+async function selectCounters(db: Tx, keys: CounterKey[], lock: boolean): Promise<Map<string, CounterRow>> {
   if (!keys.length) return new Map();
   const rows = await db.$queryRawUnsafe<CounterRow[]>(
     `SELECT ${counterColumns('c')}
-       FROM quota_counters c JOIN ${KEYS} ON c.quota_id = k.quota_id AND c.period = k.period AND c.period_start = k.period_start`,
+       FROM quota_counters c JOIN ${KEYS} ON c.quota_id = k.quota_id AND c.period = k.period AND c.period_start = k.period_start
+       ${lock ? 'ORDER BY c.quota_id, c.period COLLATE "C", c.period_start FOR UPDATE OF c' : ''}`,
     keysJson(keys),
   );
   return byKey(rows);

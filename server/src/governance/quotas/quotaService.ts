@@ -5,6 +5,7 @@ import type { AuditLog } from '../auditLog.js';
 import { byQuotaPeriod, recordCrossedAlerts } from './alerts.js';
 import {
   adjustCounters,
+  fastCommit,
   holdReservation,
   keyOf,
   lockApplicableQuotas,
@@ -113,6 +114,7 @@ export class QuotaService {
     const tokens = Math.max(0, Math.ceil(estimate.tokens));
     const cost = Math.max(0, usdToMicros(estimate.cost));
     const outcome = await this.prisma.$transaction(async (tx) => {
+      await fastCommit(tx);
       const quotas = await lockApplicableQuotas(tx, subject);
       if (!quotas.length) return { kind: 'none' as const };
       const now = this.now();
@@ -125,6 +127,7 @@ export class QuotaService {
         const { quota, limit, counter } = refusal;
         const details = exceededDetails(quota, limit, counter, periods[limit.period].end);
         if (await markBreachAudited(tx, counter, limit.name)) {
+          await fastCommit(tx, false);
           await this.audit.record(
             { actor: { id: subject.userId }, action: 'quota.exceeded', resource: { type: 'quota', id: quota.id }, newValues: { ...details, assistantId: subject.assistantId, periodStart: counter.periodStart.toISOString() } },
             tx,
@@ -191,6 +194,7 @@ export class QuotaService {
   /** @internal Finishes a reservation: its row is deleted by whichever of settle, release or the sweep comes first. */
   async finish(id: string, keys: CounterKey[], change: (held: boolean) => CounterDelta, alerts: boolean): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
+      await fastCommit(tx);
       const held = (await tx.$executeRawUnsafe(`DELETE FROM quota_reservations WHERE id = $1::uuid`, id)) > 0;
       const quotas = await lockQuotas(tx, keys.map((k) => k.quotaId));
       const counters = await lockCounters(tx, keys);
