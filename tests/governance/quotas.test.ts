@@ -164,6 +164,15 @@ describe(`quota reservations (${engineName})`, () => {
     expect(await counterOf(prisma, q.id, 'day')).toMatchObject({ tokens: 340, reservedTokens: 0 });
   });
 
+  it('blocks a scope whose limit is 0, and prunes rate windows two days old in the sweep', async () => {
+    const q = await prisma.quota.create({ data: { scope: 'assistant', scopeId: subject.assistantId, requestsPerHour: 0 } });
+    expect((await refusal(quotas.reserve(subject, { tokens: 1, cost: 0 }))).details).toMatchObject({ limit: 'requestsPerHour', limitValue: 0, remaining: 0 });
+    const old = new Date('2026-11-20T09:00:00Z');
+    await prisma.quotaCounter.createMany({ data: ['minute', 'hour', 'day'].map((period) => ({ quotaId: q.id, period, periodStart: old, requests: 1 })) });
+    await quotas.sweepExpired();
+    expect((await prisma.quotaCounter.findMany({ where: { quotaId: q.id, periodStart: old } })).map((c) => c.period)).toEqual(['day']);
+  });
+
   it('keeps a deleted quota from breaking a call in flight', async () => {
     const q = await prisma.quota.create({ data: { scope: 'user', scopeId: subject.userId, tokensPerDay: 1000n } });
     const r = await quotas.reserve(subject, { tokens: 100, cost: 0 });

@@ -37,6 +37,7 @@ describe(`quota administration and own usage over HTTP (${engineName})`, () => {
       { scope: 'planet', tokensPerDay: 5 },
       { scope: 'assistant', scopeId: group.id, tokensPerDay: -1 },
       { scope: 'global', costPerDay: 0.0000001 },
+      { scope: 'global', costPerMonth: -1 },
       { scope: 'global', alertThresholdPct: 0 },
       { scope: 'global', unknown: true },
     ];

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
-const count = (max: number) => z.number().int().min(1).max(max).nullable().optional();
-const usd = z.number().min(0.000001).max(99_999_999).multipleOf(0.000001).nullable().optional().describe('USD; null removes the limit');
+// 0 is a valid limit: it blocks the scope outright. null removes a limit.
+const count = (max: number) => z.number().int().min(0).max(max).nullable().optional();
+const usd = z.number().min(0).max(99_999_999).multipleOf(0.000001).nullable().optional().describe('USD; null removes the limit');
 
 const limits = {
   requestsPerMinute: count(1_000_000),
