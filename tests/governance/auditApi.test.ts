@@ -1,4 +1,7 @@
 import { parse } from 'csv-parse/sync';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { jest } from '@jest/globals';
 import { AUDIT_EXPORT_COLUMNS } from '../../server/src/governance/auditExport.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 import { engineName } from '../support/testDb.js';
@@ -142,5 +145,32 @@ describe(`audit log API: filters, entries, export (${engineName})`, () => {
     const filtered = await exportOf(`format=ndjson&action=auth.&to=${tMiddle}`).expect(200);
     const actions = (filtered.body as string).trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action);
     expect(actions.sort()).toEqual(['auth.login', 'auth.login', 'auth.login_failed']);
+  });
+
+  it('takes a reader hanging up mid-export calmly: no server error, the server carries on', async () => {
+    // More than the loopback socket buffers hold, so the server is still writing when the reader goes.
+    const pad = 'p'.repeat(16_000);
+    await Promise.all(Array.from({ length: 600 }, (_, i) => t.services.audit.record({ action: 'test.large', newValues: { i, pad } })));
+    const server = http.createServer(t.app).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const errors = jest.spyOn(t.services.logger, 'error');
+    try {
+      const { port } = server.address() as AddressInfo;
+      await new Promise<void>((resolve, reject) => {
+        const req = http.get({ port, path: '/api/v1/audit/export?format=csv&action=test.large', headers: { Authorization: `Bearer ${admin.token}` } }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', (e) => ((e as { code?: string }).code === 'ECONNRESET' ? undefined : reject(e)));
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(errors).not.toHaveBeenCalled();
+      expect((await t.http.get('/api/v1/audit/verify').set(auth()).expect(200)).body.ok).toBe(true);
+    } finally {
+      errors.mockRestore();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
