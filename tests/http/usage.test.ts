@@ -87,6 +87,32 @@ describe(`usage records and reports (${engineName})`, () => {
     expect(defaults.body.range.timeZone).toBe('Europe/Berlin');
   });
 
+  it('shows a manager only the calls of members of the groups they manage, and staff nothing', async () => {
+    const manager = await t.signIn({ role: 'manager' });
+    await t.prisma.groupMembership.create({ data: { userId: manager.user.id, groupId: ids.legal!, role: 'manager' } });
+    await t.prisma.groupMembership.create({ data: { userId: manager.user.id, groupId: ids.sales!, role: 'member' } });
+    const as = { Authorization: `Bearer ${manager.token}` };
+    const byUser = (await t.http.get('/api/v1/usage/summary?from=2026-11-01&to=2026-11-30&groupBy=user').set(as).expect(200)).body;
+    expect(byUser.totals).toMatchObject({ requests: 2, cost: 0.3 });
+    expect(byUser.rows.map((r: { name: string }) => r.name)).toEqual(['Alice']);
+    const byGroup = (await t.http.get('/api/v1/usage/summary?from=2026-11-01&to=2026-11-30&groupBy=group').set(as).expect(200)).body;
+    expect(byGroup.rows.map((r: { name: string; requests: number }) => [r.name, r.requests])).toEqual([['Legal', 2]]);
+    const series = (await t.http.get('/api/v1/usage/timeseries?from=2026-11-09&to=2026-11-10&groupBy=group').set(as).expect(200)).body;
+    expect(series.series.map((x: { name: string; points: { requests: number }[] }) => [x.name, x.points.map((p) => p.requests)])).toEqual([['Legal', [1, 1]]]);
+    const top = (await t.http.get('/api/v1/usage/top-users?from=2026-11-01&to=2026-11-30').set(as).expect(200)).body;
+    expect(top.rows.map((r: { key: string }) => r.key)).toEqual([ids.alice]);
+    const csv = await t.http.get('/api/v1/usage/export.csv?from=2026-11-01&to=2026-11-30').set(as).buffer(true).parse((r, done) => {
+      let text = '';
+      r.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      r.on('end', () => done(null, text));
+    }).expect(200);
+    const rows = parse(csv.body as string, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.userEmail, r.groups])).toEqual([['alice@example.com', 'Legal'], ['alice@example.com', 'Legal']]);
+
+    const staff = await t.signIn({ role: 'user' });
+    await t.http.get('/api/v1/usage/summary').set({ Authorization: `Bearer ${staff.token}` }).expect(403);
+  });
+
   it('exports the records of the range as CSV with formula cells escaped', async () => {
     const res = await t.http.get('/api/v1/usage/export.csv?from=2026-11-10&to=2026-11-12').set(auth()).buffer(true).parse((r, done) => {
       let text = '';

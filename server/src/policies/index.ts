@@ -43,9 +43,10 @@ const rules = {
   'group.delete': isAdmin,
   'group.manageMembers': isAdmin,
   'audit.read': isAdmin,
-  /** Quotas and their alerts; usage reports across users (managers are not given a scoped view yet). */
+  /** Quotas and their alerts. */
   'quota.manage': isAdmin,
-  'usage.report': isAdmin,
+  /** Usage reports: admins over everything, managers over their groups (see visibleUsage). */
+  'usage.report': (actor) => actor.role === 'admin' || actor.role === 'manager',
   'console.open': (actor) => actor.role === 'admin' || actor.role === 'manager',
   'assistant.create': (actor) => actor.role === 'admin' || actor.role === 'manager',
   'assistant.use': usesAssistant,
@@ -76,6 +77,16 @@ export function authorize(actor: Actor, action: Action, resource?: Resource, hid
 /** Sent to the apps so they hide what the API would refuse. */
 export function abilities(actor: Actor): Record<Action, boolean> {
   return Object.fromEntries(Object.keys(rules).map((a) => [a, can(actor, a as Action)])) as Record<Action, boolean>;
+}
+
+/**
+ * Scopes usage reports: admins see every call (null), managers the calls made
+ * by members of the groups they manage (membership at the time of the call),
+ * and only those groups when usage is grouped by group.
+ */
+export function visibleUsage(actor: Actor): { groupIds: string[] | null } {
+  if (actor.role === 'admin') return { groupIds: null };
+  return { groupIds: [...actor.groups].filter(([, role]) => actor.role === 'manager' && role === 'manager').map(([id]) => id) };
 }
 
 /** Scopes group reads: admins see every group, managers the groups they manage. */

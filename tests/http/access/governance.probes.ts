@@ -1,6 +1,6 @@
 import type { ProbeArea } from './probe.js';
 
-// Quotas, their alerts, usage reports (admins only) and the caller's own usage.
+// Quotas and their alerts (admins), usage reports (admins; managers over their groups) and the caller's own usage.
 export default {
   order: 40,
   async setup({ prisma, ids }) {
@@ -17,9 +17,9 @@ export default {
     'delete /api/v1/quotas/{id}': { path: (i) => `/api/v1/quotas/${i.doomedQuota}`, expect: { user: 403, manager: 403, admin: 204 } },
     'get /api/v1/quota-alerts': { path: () => '/api/v1/quota-alerts', expect: { user: 403, manager: 403, admin: 200 } },
     'get /api/v1/me/usage': { path: () => '/api/v1/me/usage', expect: { user: 200, manager: 200, admin: 200 } },
-    'get /api/v1/usage/summary': { path: () => '/api/v1/usage/summary?groupBy=group', expect: { user: 403, manager: 403, admin: 200 } },
-    'get /api/v1/usage/timeseries': { path: () => '/api/v1/usage/timeseries?groupBy=assistant', expect: { user: 403, manager: 403, admin: 200 } },
-    'get /api/v1/usage/top-users': { path: () => '/api/v1/usage/top-users', expect: { user: 403, manager: 403, admin: 200 } },
-    'get /api/v1/usage/export.csv': { path: () => '/api/v1/usage/export.csv', expect: { user: 403, manager: 403, admin: 200 } },
+    'get /api/v1/usage/summary': { path: () => '/api/v1/usage/summary?groupBy=group', expect: { user: 403, manager: 200, admin: 200 } },
+    'get /api/v1/usage/timeseries': { path: () => '/api/v1/usage/timeseries?groupBy=assistant', expect: { user: 403, manager: 200, admin: 200 } },
+    'get /api/v1/usage/top-users': { path: () => '/api/v1/usage/top-users', expect: { user: 403, manager: 200, admin: 200 } },
+    'get /api/v1/usage/export.csv': { path: () => '/api/v1/usage/export.csv', expect: { user: 403, manager: 200, admin: 200 } },
   },
 } satisfies ProbeArea;

@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { PrismaClient } from '../../db/database.js';
-import type { UsageRange } from './usageRange.js';
+import type { UsageFilter } from './usageReports.js';
 
 const COLUMNS = ['time', 'userEmail', 'userName', 'groups', 'assistant', 'conversationId', 'messageId', 'model', 'promptTokens', 'completionTokens', 'costUsd', 'latencyMs', 'outcome'] as const;
 const BATCH = 1000;
@@ -31,8 +31,10 @@ type ExportRow = {
  * Names come from people and admins, so cells that a spreadsheet would run as
  * a formula (= + - @ tab CR) are escaped with a leading quote.
  */
-export async function exportUsageCsv(prisma: PrismaClient, range: UsageRange, out: Writable): Promise<void> {
-  const groups = new Map((await prisma.group.findMany({ select: { id: true, name: true } })).map((g) => [g.id, g.name]));
+export async function exportUsageCsv(prisma: PrismaClient, filter: UsageFilter, out: Writable): Promise<void> {
+  // A scoped reader sees only the names of their own groups.
+  const visible = filter.groupIds === null ? {} : { id: { in: filter.groupIds } };
+  const groups = new Map((await prisma.group.findMany({ where: visible, select: { id: true, name: true } })).map((g) => [g.id, g.name]));
   const csv = stringify({ header: true, columns: [...COLUMNS], escape_formulas: true });
   const delivered = pipeline(csv, out);
   // A client that goes away ends the export; that is not an error worth reporting.
@@ -47,10 +49,13 @@ export async function exportUsageCsv(prisma: PrismaClient, range: UsageRange, ou
          FROM usage_logs l
          LEFT JOIN users u ON u.id = l.user_id
          LEFT JOIN assistants a ON a.id = l.assistant_id
-        WHERE l.created_at >= $1::timestamptz AND l.created_at < $2::timestamptz AND l.id > $3::bigint
+        WHERE l.created_at >= $1::timestamptz AND l.created_at < $2::timestamptz
+          AND ($3::jsonb IS NULL OR l.group_ids && ARRAY(SELECT jsonb_array_elements_text($3::jsonb)::uuid))
+          AND l.id > $4::bigint
         ORDER BY l.id LIMIT ${BATCH}`,
-      range.start.toISOString(),
-      range.end.toISOString(),
+      filter.start.toISOString(),
+      filter.end.toISOString(),
+      filter.groupIds === null ? null : JSON.stringify(filter.groupIds),
       after,
     );
     for (const r of rows) {
@@ -58,7 +63,7 @@ export async function exportUsageCsv(prisma: PrismaClient, range: UsageRange, ou
         time: new Date(r.createdAt).toISOString(),
         userEmail: r.userEmail ?? '',
         userName: r.userName ?? '',
-        groups: r.groupIds.map((id) => groups.get(id) ?? id).join('; '),
+        groups: r.groupIds.flatMap((id) => (groups.has(id) ? [groups.get(id)!] : filter.groupIds === null ? [id] : [])).join('; '),
         assistant: r.assistant ?? '',
         conversationId: r.conversationId ?? '',
         messageId: r.messageId ?? '',

@@ -2,6 +2,9 @@ import type { PrismaClient } from '../../db/database.js';
 import { microsToUsd } from '../quotas/money.js';
 import { daysOf, type UsageRange } from './usageRange.js';
 
+/** A report's days, and whose calls it may include: null for all, else calls by members of these groups. */
+export type UsageFilter = UsageRange & { groupIds: string[] | null };
+
 // Totals and daily series over usage_logs, grouped by user, group (a call
 // counts for every group its user belonged to at the time), assistant or model.
 
@@ -32,12 +35,19 @@ export interface UsageSeries {
 }
 
 // Fixed SQL per dimension; nothing from the request is interpolated.
-const DIMENSIONS: Record<UsageDimension, { key: string; from: string }> = {
+const DIMENSIONS: Record<UsageDimension, { key: string; from: string; where?: string }> = {
   user: { key: 'l.user_id::text', from: 'usage_logs l' },
-  group: { key: 'g.id::text', from: 'usage_logs l CROSS JOIN LATERAL unnest(l.group_ids) AS g(id)' },
+  // A scoped reader sees only their own groups' rows.
+  group: { key: 'g.id::text', from: 'usage_logs l CROSS JOIN LATERAL unnest(l.group_ids) AS g(id)', where: `($3::jsonb IS NULL OR g.id IN (SELECT jsonb_array_elements_text($3::jsonb)::uuid))` },
   assistant: { key: 'l.assistant_id::text', from: 'usage_logs l' },
   model: { key: 'l.model_name', from: 'usage_logs l' },
 };
+
+/** $1..$3: the range and the group scope, first in every query. */
+const FILTER = `l.created_at >= $1::timestamptz AND l.created_at < $2::timestamptz
+  AND ($3::jsonb IS NULL OR l.group_ids && ARRAY(SELECT jsonb_array_elements_text($3::jsonb)::uuid))`;
+const whereOf = (by?: UsageDimension) => [FILTER, by && DIMENSIONS[by].where].filter(Boolean).join(' AND ');
+const filterParams = (f: UsageFilter) => [f.start.toISOString(), f.end.toISOString(), f.groupIds === null ? null : JSON.stringify(f.groupIds)];
 
 const AGGREGATES = `count(*)::int AS requests, (count(*) FILTER (WHERE l.outcome = 'error'))::int AS errors,
   coalesce(sum(l.prompt_tokens), 0)::float8 AS "promptTokens", coalesce(sum(l.completion_tokens), 0)::float8 AS "completionTokens",
@@ -58,14 +68,12 @@ export class UsageReports {
   constructor(private readonly prisma: PrismaClient) {}
 
   /** Totals per key, most expensive first. */
-  async summary(range: UsageRange, by: UsageDimension, limit?: number): Promise<UsageRow[]> {
+  async summary(filter: UsageFilter, by: UsageDimension, limit?: number): Promise<UsageRow[]> {
     const d = DIMENSIONS[by];
     const rows = await this.prisma.$queryRawUnsafe<AggregateRow[]>(
-      `SELECT ${d.key} AS key, ${AGGREGATES} FROM ${d.from}
-        WHERE l.created_at >= $1::timestamptz AND l.created_at < $2::timestamptz
-        GROUP BY 1 ORDER BY cost DESC, sum(l.prompt_tokens + l.completion_tokens) DESC, key LIMIT $3::int`,
-      range.start.toISOString(),
-      range.end.toISOString(),
+      `SELECT ${d.key} AS key, ${AGGREGATES} FROM ${d.from} WHERE ${whereOf(by)}
+        GROUP BY 1 ORDER BY cost DESC, sum(l.prompt_tokens + l.completion_tokens) DESC, key LIMIT $4::int`,
+      ...filterParams(filter),
       limit ?? null,
     );
     const names = await this.names(by, rows.map((r) => r.key));
@@ -73,33 +81,28 @@ export class UsageReports {
   }
 
   /** Grand totals over the range. */
-  async totals(range: UsageRange): Promise<UsageTotals> {
-    const [row] = await this.prisma.$queryRawUnsafe<AggregateRow[]>(
-      `SELECT ${AGGREGATES} FROM usage_logs l WHERE l.created_at >= $1::timestamptz AND l.created_at < $2::timestamptz`,
-      range.start.toISOString(),
-      range.end.toISOString(),
-    );
+  async totals(filter: UsageFilter): Promise<UsageTotals> {
+    const [row] = await this.prisma.$queryRawUnsafe<AggregateRow[]>(`SELECT ${AGGREGATES} FROM usage_logs l WHERE ${whereOf()}`, ...filterParams(filter));
     return totalsOf(row!);
   }
 
   /** One point per day of the range (zero-filled) for each of the `limit` most expensive keys. */
-  async timeSeries(range: UsageRange, by: UsageDimension, limit: number): Promise<{ dates: string[]; series: UsageSeries[] }> {
-    const top = await this.summary(range, by, limit);
+  async timeSeries(filter: UsageFilter, by: UsageDimension, limit: number): Promise<{ dates: string[]; series: UsageSeries[] }> {
+    const top = await this.summary(filter, by, limit);
     const d = DIMENSIONS[by];
     const rows = await this.prisma.$queryRawUnsafe<(AggregateRow & { date: string })[]>(
-      `SELECT ${d.key} AS key, to_char(l.created_at AT TIME ZONE $3, 'YYYY-MM-DD') AS date, ${AGGREGATES}
+      `SELECT ${d.key} AS key, to_char(l.created_at AT TIME ZONE $4, 'YYYY-MM-DD') AS date, ${AGGREGATES}
          FROM ${d.from}
-        WHERE l.created_at >= $1::timestamptz AND l.created_at < $2::timestamptz
+        WHERE ${whereOf(by)}
           -- '' stands for a deleted user, group or assistant (a null key).
-          AND coalesce(${d.key}, '') IN (SELECT coalesce(value #>> '{}', '') FROM jsonb_array_elements($4::jsonb))
+          AND coalesce(${d.key}, '') IN (SELECT coalesce(value #>> '{}', '') FROM jsonb_array_elements($5::jsonb))
         GROUP BY 1, 2`,
-      range.start.toISOString(),
-      range.end.toISOString(),
-      range.timeZone,
+      ...filterParams(filter),
+      filter.timeZone,
       JSON.stringify(top.map((t) => t.key)),
     );
     const found = new Map(rows.map((r) => [`${r.key}|${r.date}`, r]));
-    const dates = daysOf(range);
+    const dates = daysOf(filter);
     const zero = { requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, cost: 0 };
     const series = top.map((t) => ({
       key: t.key,

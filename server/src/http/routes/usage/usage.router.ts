@@ -2,17 +2,18 @@ import { z } from 'zod';
 import { exportUsageCsv } from '../../../governance/usage/usageExport.js';
 import { usageRange } from '../../../governance/usage/usageRange.js';
 import { UsageReports } from '../../../governance/usage/usageReports.js';
-import { authorize } from '../../../policies/index.js';
+import { authorize, visibleUsage, type Actor } from '../../../policies/index.js';
 import type { Services } from '../../../services.js';
 import { TopUsersView, UsageSummaryView, UsageTimeSeriesView } from '../../presenters/usage.js';
 import type { RouteBuilder } from '../../route.js';
 import { TopUsersQuery, UsageRangeQuery, UsageSummaryQuery, UsageTimeSeriesQuery } from './usage.schema.js';
 
-// Console reports over usage_logs (admins only: managers get no scoped view yet).
+// Console reports over usage_logs: admins see every call, managers the calls of
+// their groups' members (policies/visibleUsage).
 export function usageRoutes(s: Services, routes: RouteBuilder): void {
   const reports = new UsageReports(s.prisma);
-  const rangeOf = (q: { from?: string; to?: string }) => usageRange(q, s.quotas.currentTime(), s.quotas.timeZone);
-  const rangeView = (r: ReturnType<typeof rangeOf>) => ({ from: r.from, to: r.to, timeZone: r.timeZone });
+  const filterOf = (actor: Actor, q: { from?: string; to?: string }) => ({ ...usageRange(q, s.quotas.currentTime(), s.quotas.timeZone), ...visibleUsage(actor) });
+  const rangeView = (r: ReturnType<typeof filterOf>) => ({ from: r.from, to: r.to, timeZone: r.timeZone });
 
   routes.add({
     method: 'get',
@@ -23,9 +24,9 @@ export function usageRoutes(s: Services, routes: RouteBuilder): void {
     responses: { 200: { description: 'Totals, most expensive first', schema: UsageSummaryView } },
     handler: async ({ actor, query }) => {
       authorize(actor, 'usage.report');
-      const range = rangeOf(query);
-      const [totals, rows] = await Promise.all([reports.totals(range), reports.summary(range, query.groupBy)]);
-      return { body: { range: rangeView(range), groupBy: query.groupBy, totals, rows } };
+      const filter = filterOf(actor, query);
+      const [totals, rows] = await Promise.all([reports.totals(filter), reports.summary(filter, query.groupBy)]);
+      return { body: { range: rangeView(filter), groupBy: query.groupBy, totals, rows } };
     },
   });
 
@@ -38,9 +39,9 @@ export function usageRoutes(s: Services, routes: RouteBuilder): void {
     responses: { 200: { description: 'One point per day per key', schema: UsageTimeSeriesView } },
     handler: async ({ actor, query }) => {
       authorize(actor, 'usage.report');
-      const range = rangeOf(query);
-      const { dates, series } = await reports.timeSeries(range, query.groupBy, query.limit);
-      return { body: { range: rangeView(range), groupBy: query.groupBy, interval: 'day', dates, series } };
+      const filter = filterOf(actor, query);
+      const { dates, series } = await reports.timeSeries(filter, query.groupBy, query.limit);
+      return { body: { range: rangeView(filter), groupBy: query.groupBy, interval: 'day', dates, series } };
     },
   });
 
@@ -53,8 +54,8 @@ export function usageRoutes(s: Services, routes: RouteBuilder): void {
     responses: { 200: { description: 'Most expensive first', schema: TopUsersView } },
     handler: async ({ actor, query }) => {
       authorize(actor, 'usage.report');
-      const range = rangeOf(query);
-      return { body: { range: rangeView(range), rows: await reports.summary(range, 'user', query.limit) } };
+      const filter = filterOf(actor, query);
+      return { body: { range: rangeView(filter), rows: await reports.summary(filter, 'user', query.limit) } };
     },
   });
 
@@ -67,11 +68,11 @@ export function usageRoutes(s: Services, routes: RouteBuilder): void {
     responses: { 200: { description: 'CSV, one model call per line', schema: z.string(), contentType: 'text/csv' } },
     handler: async ({ actor, query, res }) => {
       authorize(actor, 'usage.report');
-      const range = rangeOf(query);
+      const filter = filterOf(actor, query);
       res.status(200);
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-      res.setHeader('Content-Disposition', `attachment; filename="usage-${range.from}-to-${range.to}.csv"`);
-      await exportUsageCsv(s.prisma, range, res);
+      res.setHeader('Content-Disposition', `attachment; filename="usage-${filter.from}-to-${filter.to}.csv"`);
+      await exportUsageCsv(s.prisma, filter, res);
     },
   });
 }
