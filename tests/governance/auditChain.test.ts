@@ -164,11 +164,20 @@ describe(`audit hash chain (${engineName})`, () => {
 
   it('writes a burst of standalone entries together, and one bad entry does not lose the others', async () => {
     const results = await Promise.allSettled(
-      Array.from({ length: 12 }, (_, i) => t.services.audit.record({ action: 'test.group_commit', newValues: { i, text: i === 5 ? 'nul \u0000 byte' : 'fine' } })),
+      // Entry 5 names an actor id that is not a UUID: the database refuses that row.
+      Array.from({ length: 12 }, (_, i) => t.services.audit.record({ actor: { id: i === 5 ? 'not-a-uuid' : null }, action: 'test.group_commit', newValues: { i } })),
     );
     expect(results.map((r) => r.status)).toEqual(Array.from({ length: 12 }, (_, i) => (i === 5 ? 'rejected' : 'fulfilled')));
     const stored = await t.prisma.auditLog.findMany({ where: { action: 'test.group_commit' }, orderBy: { id: 'asc' } });
     expect(stored.map((e) => (e.newValues as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11]);
+  });
+
+  it('stores text Postgres would refuse (NUL, lone surrogates) as U+FFFD, and the entry still verifies', async () => {
+    const odd = 'a\u0000b\ud800c\udc00d';
+    await t.services.audit.record({ action: 'test.odd_text', resource: { type: 'probe', id: odd }, newValues: { [odd]: [odd] }, meta: { userAgent: odd } });
+    const entry = await t.prisma.auditLog.findFirstOrThrow({ where: { action: 'test.odd_text' } });
+    const clean = 'a\uFFFDb\uFFFDc\uFFFDd';
+    expect(entry).toMatchObject({ resourceId: clean, userAgent: clean, newValues: { [clean]: [clean] } });
   });
 
   it('redacts secrets at any depth and whatever the key spelling', async () => {

@@ -67,18 +67,31 @@ interface Pending {
 /** Standalone entries written together in one transaction (one lock, one commit). */
 const GROUP_COMMIT_MAX = 200;
 
-/** What is stored and hashed for an entry: secrets redacted, values as plain JSON. */
+// Postgres refuses NUL in text and JSONB, and lone UTF-16 surrogates in JSONB
+// (text would silently get U+FFFD, so the stored row would no longer match its
+// hash). Both can arrive in a JSON request body; they become U+FFFD first.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const storableText = <T extends string | null | undefined>(text: T): T => (typeof text === 'string' ? (text.replace(UNSTORABLE, '\uFFFD') as T) : text);
+
+function storableJson(value: unknown): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (Array.isArray(value)) return value.map(storableJson);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableText(k), storableJson(v)]));
+  return value;
+}
+
+/** What is stored and hashed for an entry: secrets redacted, values as plain JSON, text Postgres can store. */
 function chainedContent(entry: AuditEntry, createdAt: Date): ChainedContent {
   return {
     actorId: entry.actor?.id ?? null,
-    actorEmail: entry.actor?.email ?? null,
-    action: entry.action,
-    resourceType: entry.resource?.type ?? null,
-    resourceId: entry.resource?.id ?? null,
-    oldValues: redactSecrets(toPlainJson(entry.oldValues)),
-    newValues: redactSecrets(toPlainJson(entry.newValues)),
-    ip: entry.meta?.ip ?? null,
-    userAgent: entry.meta?.userAgent?.slice(0, 500) ?? null,
+    actorEmail: storableText(entry.actor?.email ?? null),
+    action: storableText(entry.action),
+    resourceType: storableText(entry.resource?.type ?? null),
+    resourceId: storableText(entry.resource?.id ?? null),
+    oldValues: storableJson(redactSecrets(toPlainJson(entry.oldValues))),
+    newValues: storableJson(redactSecrets(toPlainJson(entry.newValues))),
+    ip: storableText(entry.meta?.ip ?? null),
+    userAgent: storableText(entry.meta?.userAgent?.slice(0, 500) ?? null),
     createdAt: createdAt.toISOString(),
   };
 }
