@@ -63,6 +63,8 @@ describe(`quota reservations under concurrency (${engineName})`, () => {
     const day = await counterOf(prisma, q.id, 'day');
     expect(day).toMatchObject({ requests: 8, tokens: 9_000, reservedTokens: 7 * estimate });
     expect(day!.tokens + day!.reservedTokens).toBeLessThanOrEqual(10_000 + estimate);
+    // 43 refusals, racing, leave one audit entry.
+    expect(await prisma.auditLog.count({ where: { action: 'quota.exceeded', resourceId: q.id } })).toBe(1);
 
     await Promise.all(admitted.map((o) => o.ok && o.reservation.settle({ tokens: estimate, cost: 0 })));
     expect(await counterOf(prisma, q.id, 'day')).toMatchObject({ tokens: 10_050, reservedTokens: 0 });
