@@ -111,6 +111,7 @@ describe(`audit log API: filters, entries, export (${engineName})`, () => {
   it('exports CSV as a dated attachment, quoted, with formula cells neutralised, and audits the export', async () => {
     const res = await exportOf('format=csv&action=test.csv').expect(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['x-accel-buffering']).toBe('no');
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="?atrium-audit-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.csv"?$/);
     const text = res.body as string;
     expect(text.charCodeAt(0)).toBe(0xfeff);

@@ -129,15 +129,28 @@ describe(`audit hash chain (${engineName})`, () => {
     await reinsert(t, full);
   });
 
-  it('reports the head so a cut-off tail can be noticed by comparing with a noted one', async () => {
+  it('verifies from a noted checkpoint, and notices when the noted entry was cut off or changed', async () => {
     const noted = await t.services.audit.verify();
-    const head = await t.prisma.auditLog.findFirstOrThrow({ orderBy: { id: 'desc' } });
-    await tamper(t, 'DELETE FROM audit_logs WHERE id = $1', head.id);
-    const later = await t.services.audit.verify();
-    expect(later.ok).toBe(true);
-    expect(later.lastId).not.toBe(noted.lastId);
-    expect(later.checked).toBe(noted.checked - 1);
-    await reinsert(t, head);
+    await t.services.audit.record({ action: 'test.after_checkpoint' });
+    const checkpoint = { id: BigInt(noted.lastId!), hash: noted.lastHash! };
+    const since = await t.services.audit.verify(1000, checkpoint);
+    expect(since).toMatchObject({ ok: true, checked: 2 });
+    const res = await t.http.get(`/api/v1/audit/verify?fromId=${noted.lastId}&fromHash=${noted.lastHash}`).set(auth()).expect(200);
+    expect(res.body).toMatchObject({ ok: true, checked: 2, lastId: since.lastId });
+    await t.http.get(`/api/v1/audit/verify?fromId=${noted.lastId}`).set(auth()).expect(400);
+
+    // Cutting entries off the end leaves a chain that verifies from the start, but not from the checkpoint.
+    const tail = await t.prisma.auditLog.findMany({ where: { id: { gte: checkpoint.id } }, orderBy: { id: 'asc' } });
+    await tamper(t, 'DELETE FROM audit_logs WHERE id >= $1', checkpoint.id);
+    expect(await t.services.audit.verify()).toMatchObject({ ok: true, checked: noted.checked - 1 });
+    expect(await t.services.audit.verify(1000, checkpoint)).toMatchObject({ ok: false, firstBrokenId: noted.lastId, reason: expect.stringMatching(/gone/) });
+    for (const row of tail) await reinsert(t, row);
+
+    expect(await t.services.audit.verify(1000, { ...checkpoint, hash: 'a'.repeat(64) })).toMatchObject({ ok: false, firstBrokenId: noted.lastId, storedHash: noted.lastHash });
+    const after = tail[1]!;
+    await tamper(t, `UPDATE audit_logs SET action = 'test.rewritten' WHERE id = $1`, after.id);
+    expect(await t.services.audit.verify(1000, checkpoint)).toMatchObject({ ok: false, checked: 1, firstBrokenId: after.id.toString(), brokenField: 'hash' });
+    await tamper(t, `UPDATE audit_logs SET action = $2 WHERE id = $1`, after.id, after.action);
   });
 
   it('refuses a second successor of the same entry (no fork), even written around the lock', async () => {

@@ -34,6 +34,12 @@ export interface ChainVerification {
   storedHash?: string;
 }
 
+/** An entry's id and the hash an earlier walk reported for it (its `lastId` and `lastHash`). */
+export interface ChainCheckpoint {
+  id: bigint;
+  hash: string;
+}
+
 type Tx = Prisma.TransactionClient;
 
 // Serialises writers so each entry links to the one before it.
@@ -185,36 +191,56 @@ export class AuditLog {
    * the log's size: two pages at most), and reports the first broken link: an
    * edited entry fails its own hash, a removed one breaks the next entry's link.
    * The next page is fetched while the current one is hashed.
+   *
+   * From a checkpoint (an entry's id and the hash noted for it by an earlier
+   * walk) only that entry and those after it are checked: quick on a large
+   * log, and it proves the noted entry is still there, unchanged.
    */
-  async verify(pageSize = 1000): Promise<ChainVerification> {
+  async verify(pageSize = 1000, checkpoint?: ChainCheckpoint): Promise<ChainVerification> {
     const page = (after?: bigint) =>
       this.prisma.auditLog.findMany({ where: after === undefined ? {} : { id: { gt: after } }, orderBy: { id: 'asc' }, take: pageSize });
     let prevHash = GENESIS_HASH;
     let checked = 0;
     let lastId: string | undefined;
-    let next: Promise<AuditRow[]> | undefined = page();
+    const broken = (row: { id: bigint }, brokenField: 'prevHash' | 'hash', reason: string, expectedHash: string, storedHash?: string): ChainVerification => ({
+      ok: false,
+      checked,
+      ...(lastId ? { lastId, lastHash: prevHash } : {}),
+      firstBrokenId: row.id.toString(),
+      brokenField,
+      reason,
+      expectedHash,
+      ...(storedHash === undefined ? {} : { storedHash }),
+    });
+
+    let next: Promise<AuditRow[]> | undefined;
+    if (checkpoint) {
+      const start = await this.prisma.auditLog.findUnique({ where: { id: checkpoint.id } });
+      if (!start) return broken(checkpoint, 'hash', 'the checkpoint entry is gone', checkpoint.hash);
+      if (start.hash !== checkpoint.hash) return broken(start, 'hash', 'the checkpoint entry’s hash is not the one noted', checkpoint.hash, start.hash);
+      const expected = entryHash(start.prevHash, storedContent(start));
+      if (expected !== start.hash) return broken(start, 'hash', 'entry content does not match its hash (the entry was edited)', expected, start.hash);
+      prevHash = start.hash;
+      lastId = start.id.toString();
+      checked = 1;
+      next = page(start.id);
+    } else {
+      next = page();
+    }
+
     while (next) {
       const rows: AuditRow[] = await next;
       next = rows.length === pageSize ? page(rows[rows.length - 1]!.id) : undefined;
       for (const row of rows) {
-        const broken = (brokenField: 'prevHash' | 'hash', reason: string, expectedHash: string, storedHash: string): ChainVerification => {
+        const stop = (result: ChainVerification) => {
           next?.catch(() => undefined);
-          return {
-            ok: false,
-            checked,
-            ...(lastId ? { lastId, lastHash: prevHash } : {}),
-            firstBrokenId: row.id.toString(),
-            brokenField,
-            reason,
-            expectedHash,
-            storedHash,
-          };
+          return result;
         };
         if (row.prevHash !== prevHash) {
-          return broken('prevHash', 'entry does not link to the previous entry (an entry before it was removed, or this link was edited)', prevHash, row.prevHash);
+          return stop(broken(row, 'prevHash', 'entry does not link to the previous entry (an entry before it was removed, or this link was edited)', prevHash, row.prevHash));
         }
         const expected = entryHash(prevHash, storedContent(row));
-        if (row.hash !== expected) return broken('hash', 'entry content does not match its hash (the entry was edited)', expected, row.hash);
+        if (row.hash !== expected) return stop(broken(row, 'hash', 'entry content does not match its hash (the entry was edited)', expected, row.hash));
         prevHash = row.hash;
         lastId = row.id.toString();
         checked += 1;

@@ -9,7 +9,7 @@ import { requestMeta, type Services } from '../../../services.js';
 import { AuditEntryView, presentAuditEntry } from '../../presenters/auditEntry.js';
 import type { RouteBuilder } from '../../route.js';
 import { pageBody, pageOf, pageWindow } from '../../schemas/common.js';
-import { AuditExportQuery, AuditIdParams, AuditListQuery, AuditVerification } from './audit.schema.js';
+import { AuditExportQuery, AuditIdParams, AuditListQuery, AuditVerification, AuditVerifyQuery } from './audit.schema.js';
 
 export function auditRoutes(s: Services, routes: RouteBuilder): void {
   routes.add({
@@ -33,12 +33,14 @@ export function auditRoutes(s: Services, routes: RouteBuilder): void {
   routes.add({
     method: 'get',
     path: '/audit/verify',
-    summary: 'Walk the hash chain and report the first broken link',
+    summary: 'Walk the hash chain (whole, or from a noted checkpoint) and report the first broken link',
     tags: ['audit'],
+    query: AuditVerifyQuery,
     responses: { 200: { description: 'Result', schema: AuditVerification } },
-    handler: async ({ actor }) => {
+    handler: async ({ actor, query }) => {
       authorize(actor, 'audit.read');
-      return { body: await s.audit.verify() };
+      const checkpoint = query.fromId && query.fromHash ? { id: BigInt(query.fromId), hash: query.fromHash } : undefined;
+      return { body: await s.audit.verify(undefined, checkpoint) };
     },
   });
 
@@ -71,6 +73,8 @@ export function auditRoutes(s: Services, routes: RouteBuilder): void {
       res.attachment(fileName);
       res.setHeader('Content-Type', auditExportContentType[format]);
       res.setHeader('Cache-Control', 'no-store');
+      // A proxy must pass the reader's pace through rather than spool the whole export.
+      res.setHeader('X-Accel-Buffering', 'no');
       await pipeline(stream, res).catch((error: unknown) => {
         // A reader that hangs up mid-download is not a server error.
         if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;

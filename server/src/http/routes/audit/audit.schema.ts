@@ -42,6 +42,13 @@ export const AuditExportQuery = z
 
 export const AuditIdParams = z.object({ id: z.string().regex(/^[1-9]\d{0,18}$/, 'must be an audit entry id') });
 
+export const AuditVerifyQuery = z
+  .object({
+    fromId: z.string().regex(/^[1-9]\d{0,18}$/, 'must be an audit entry id').optional().describe('A checkpoint: `lastId` of an earlier walk'),
+    fromHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest').optional().describe('The `lastHash` reported with it'),
+  })
+  .refine((q) => !q.fromId === !q.fromHash, { message: 'fromId and fromHash go together', path: ['fromHash'] });
+
 export const AuditVerification = z
   .object({
     ok: z.boolean(),
