@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { AccessTokens } from './auth/accessTokens.js';
+import { ChatModels } from './chat/chatModels.js';
 import { GenerationHub } from './chat/generationHub.js';
 import { actorFromToken, bearerToken, requirePasswordState } from './auth/authenticate.js';
 import { LoginRateLimiter } from './auth/loginGuard.js';
@@ -44,6 +45,8 @@ export interface Services {
   usage: UsageRecorder;
   /** Answers being written in this process (stop, resume, fan-out to sockets). */
   generations: GenerationHub;
+  /** Each assistant's model, provider and key, cached briefly for the chat's hot path. */
+  chatModels: ChatModels;
   authenticate(req: Request, allowPasswordChange: boolean): Promise<Actor>;
 }
 
@@ -52,6 +55,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const audit = new AuditLog(prisma);
   const accessTokens = new AccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
   const storage = new FileStorage(config.uploadsDir);
+  const keyVault = KeyVault.fromBase64(config.masterKey, config.masterKeyPrevious);
   const events = new EventBus(db, logger);
   const embedder = createEmbedder(config.embedder);
   const reranker = config.reranker && new HttpReranker(config.reranker, (err) => logger.warn({ err }, 'reranker failed; keeping fused order'));
@@ -61,7 +65,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     db,
     prisma,
     audit,
-    keyVault: KeyVault.fromBase64(config.masterKey, config.masterKeyPrevious),
+    keyVault,
     accessTokens,
     sessions: new RefreshSessions(prisma, audit, config.auth.refreshTokenTtlDays),
     loginLimiter: new LoginRateLimiter(config.auth.loginRatePerMinute),
@@ -77,6 +81,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     quotas: new QuotaService(prisma, audit, config.quotas),
     usage: new UsageRecorder(prisma),
     generations: new GenerationHub(),
+    chatModels: new ChatModels({ prisma, keyVault, audit }),
     async authenticate(req, allowPasswordChange) {
       return requirePasswordState(await actorFromToken({ prisma, accessTokens }, bearerToken(req)), allowPasswordChange);
     },

@@ -91,11 +91,17 @@ describe(`answers with sources (${engineName})`, () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events = await readEvents(res);
-    expect(events.map((e) => e.event)).toEqual(['start', ...Array(6).fill('chunk'), 'done']);
+    const names = events.map((e) => e.event);
+    // Tokens arriving within a few milliseconds travel as one chunk; the first goes alone.
+    expect(names[0]).toBe('start');
+    expect(names.at(-1)).toBe('done');
+    expect(new Set(names.slice(1, -1))).toEqual(new Set(['chunk']));
     const [start, ...rest] = events;
     expect(start!.data).toMatchObject({ conversationId, userMessage: { content: 'How do answers arrive?' }, message: { status: 'streaming', content: '' }, seq: 0 });
     const chunks = rest.filter((e) => e.event === 'chunk');
-    expect(chunks.map((c) => c.data.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    expect(chunks[0]!.data.text).toBe('Streaming ');
+    expect(chunks.map((c) => c.data.seq)).toEqual(chunks.map((_, i) => i + 1));
     const streamed = chunks.map((c) => c.data.text).join('');
     const done = events.at(-1)!.data.message;
     expect(streamed).toBe('Streaming answers arrive token by token.');
@@ -131,6 +137,7 @@ describe(`answers with sources (${engineName})`, () => {
     await t.json(staff.token, 'POST', `/api/v1/conversations/${small}/messages`, { content: `old ${long}` });
     await t.json(staff.token, 'POST', `/api/v1/conversations/${small}/messages`, { content: 'recent question' });
     await t.server.services.prisma.model.update({ where: { id: model.id }, data: { contextWindow: 1024 + 900 } });
+    t.server.services.chatModels.clear(); // models are cached for a few seconds
     try {
       await t.json(staff.token, 'POST', `/api/v1/conversations/${small}/messages`, { content: 'newest question' });
       const trimmed = t.openai.chatRequests().at(-1)!.body.messages;
@@ -140,6 +147,7 @@ describe(`answers with sources (${engineName})`, () => {
       expect(trimmed[1]!.role).toBe('user');
     } finally {
       await t.server.services.prisma.model.update({ where: { id: model.id }, data: { contextWindow: 8192 } });
+      t.server.services.chatModels.clear();
     }
   });
 

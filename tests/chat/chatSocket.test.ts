@@ -33,8 +33,10 @@ describe(`chat over socket.io (${engineName})`, () => {
     const ack = await emitWithAck(socket, 'chat:send', { conversationId, content: 'How do answers travel?' });
     expect(ack).toEqual({ ok: true, messageId: expect.any(String) });
     await eventually(() => seen.some((e) => e.name === 'conversation:updated'));
-    const names = seen.map((e) => e.name);
-    expect(names.slice(0, 7)).toEqual(['chat:start', ...Array(5).fill('chat:chunk'), 'chat:done']);
+    const names = seen.map((e) => e.name).filter((n) => n !== 'conversation:updated');
+    expect(names[0]).toBe('chat:start');
+    expect(names.at(-1)).toBe('chat:done');
+    expect(new Set(names.slice(1, -1))).toEqual(new Set(['chat:chunk']));
     const done = seen.find((e) => e.name === 'chat:done')!.payload;
     expect(done.message).toMatchObject({ id: ack.messageId, status: 'complete', content: 'Answers travel over the websocket.' });
     expect(seen.filter((e) => e.name === 'chat:chunk').map((e) => e.payload.text).join('')).toBe(done.message.content);

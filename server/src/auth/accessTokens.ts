@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError } from '../errors/appError.js';
 
@@ -12,13 +13,20 @@ const ISSUER = 'atrium';
 const AUDIENCE = 'atrium-api';
 
 export class AccessTokens {
+  // A KeyObject, not the string: given a string, jsonwebtoken first tries to
+  // read it as a PEM public key and throws, on every token — most of the cost
+  // of a verification.
+  private readonly key: KeyObject;
+
   constructor(
-    private readonly secret: string,
+    secret: string,
     readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
+  }
 
   sign(user: { id: string; role: string }): string {
-    return jwt.sign({ role: user.role, typ: 'access', iatMs: Date.now() }, this.secret, {
+    return jwt.sign({ role: user.role, typ: 'access', iatMs: Date.now() }, this.key, {
       algorithm: 'HS256',
       subject: user.id,
       expiresIn: this.ttlSeconds,
@@ -29,7 +37,7 @@ export class AccessTokens {
 
   verify(token: string): AccessClaims {
     try {
-      const claims = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+      const claims = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
       if (typeof claims === 'string' || claims.typ !== 'access' || !claims.sub || typeof claims.iatMs !== 'number') {
         throw new AppError('unauthenticated', 'Invalid access token');
       }

@@ -1,10 +1,11 @@
-import type { Assistant, Conversation, Message, Model, Prisma } from '../db/generated/client.js';
+import { randomUUID } from 'node:crypto';
+import { Prisma, type Assistant, type Conversation, type Message, type Model } from '../db/generated/client.js';
 import { AppError } from '../errors/appError.js';
 import { costOf, type QuotaReservation } from '../governance/quotas/index.js';
-import { resolveChatModel } from '../governance/modelAccess.js';
 import type { Passage } from '../retrieval/retrievePassages.js';
 import type { Services } from '../services.js';
 import type { ChatErrorInfo } from './chatEvents.js';
+import { ChunkCoalescer } from './chunkCoalescer.js';
 import { pathTo } from './conversationTree.js';
 import type { Generation } from './generationHub.js';
 import { ProviderError, type ChatMessage, type ChatProvider, type TokenUsage } from './llm/chatProvider.js';
@@ -35,7 +36,12 @@ export interface AnswerRequest {
   actor: AnswerActor;
   /** A new question to store (send, edit), or the stored one to answer again (regenerate). */
   question: { content: string; parentId: string | null; editHistory?: Prisma.InputJsonValue } | { existing: Message };
+  /** The conversation's messages when the caller already read them (saves a read on the hot path). */
+  thread?: ThreadMessage[];
 }
+
+/** What the prompt needs of each earlier message. */
+export type ThreadMessage = Pick<Message, 'id' | 'parentId' | 'createdAt' | 'role' | 'content' | 'status'>;
 
 interface PreparedAnswer {
   generation: Generation;
@@ -61,8 +67,17 @@ export async function startAnswer(s: Services, request: AnswerRequest): Promise<
     claim.release();
     throw error;
   }
-  void runAnswer(s, prepared).catch((error: unknown) => s.logger.error({ err: error, conversationId: request.conversation.id }, 'answer pipeline failed'));
-  return prepared.generation;
+  const { generation } = prepared;
+  void runAnswer(s, prepared).catch((error: unknown) => {
+    // A database failure while finishing: the client still gets an end, and the conversation is freed.
+    s.logger.error({ err: error, conversationId: request.conversation.id }, 'answer pipeline failed');
+    if (!generation.ended) {
+      const info = { code: 'internal', message: 'The answer could not be saved. Please try again.' };
+      generation.end({ type: 'error', conversationId: generation.conversationId, messageId: generation.messageId, error: info, message: null });
+    }
+    generation.close();
+  });
+  return generation;
 }
 
 async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId: string, messageId: string) => Generation): Promise<PreparedAnswer> {
@@ -72,8 +87,8 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
   const parentId = 'existing' in request.question ? request.question.existing.parentId : request.question.parentId;
 
   const [resolved, history, passages] = await Promise.all([
-    (async () => resolveChatModel(s, assistant.modelId ?? (await defaultChatModelId(s))))(),
-    historyBefore(s, conversation.id, parentId),
+    s.chatModels.forAssistant(assistant.modelId),
+    historyBefore(s, conversation.id, parentId, request.thread),
     s.retriever.retrieve({
       assistantId: assistant.id,
       query: question,
@@ -140,6 +155,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
   let lastSave = Date.now();
   let saving: Promise<unknown> = Promise.resolve();
 
+  const chunks = new ChunkCoalescer((chunk) => generation.chunk(chunk));
   if (!p.provider) {
     text = NO_KNOWLEDGE_ANSWER;
     finishReason = 'no_knowledge';
@@ -157,7 +173,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
       for await (const event of stream) {
         if (event.type === 'delta') {
           text += event.text;
-          generation.chunk(event.text);
+          chunks.push(event.text);
           if (Date.now() - lastSave >= SAVE_INTERVAL_MS) {
             lastSave = Date.now();
             const partial = text;
@@ -172,6 +188,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
       failure = error instanceof ProviderError ? error : new ProviderError('unavailable', (error as Error).message, { cause: error });
     }
   }
+  chunks.flush();
   await saving;
 
   const stopped = failure?.failure === 'cancelled';
@@ -195,12 +212,14 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
       sources: storedSources(p.passages),
     },
   });
-  await s.prisma.conversation.update({ where: { id: p.request.conversation.id }, data: { lastMessageAt: new Date() } });
-
-  if (p.provider) await account(s, p, { failed, stopped, promptTokens, completionTokens, latencyMs, messageId });
-
+  // The client hears the end first; quota and usage follow off its path.
   if (failed) generation.end({ type: 'error', conversationId: generation.conversationId, messageId, error: errorInfo!, message: saved });
   else generation.end({ type: 'done', conversationId: generation.conversationId, message: saved });
+  try {
+    if (p.provider) await account(s, p, { failed, stopped, promptTokens, completionTokens, latencyMs, messageId });
+  } finally {
+    generation.close();
+  }
 
   if (p.firstExchange && !failed && p.provider && s.config.chat.titles) {
     void generateTitle(s, { conversation: p.request.conversation, actor: p.request.actor, question: p.messages.at(-1)!.content, answer: text, model: p.model, provider: p.provider }).catch(
@@ -257,55 +276,74 @@ export function describeFailure(error: ProviderError): ChatErrorInfo {
   };
 }
 
-/** The stored question and an empty answer, in one transaction with the conversation's activity time. */
+/**
+ * The stored question and an empty answer, with the conversation's activity
+ * time, in one statement: this is on every message's path to its first token.
+ */
 async function storeTurn(s: Services, request: AnswerRequest, model: Model): Promise<{ userMessage: Message | null; answer: Message }> {
-  // Explicit, distinct times: now() is one value per transaction, and the tree orders by time.
+  // Explicit, distinct times: the tree orders a question before its answer by time.
   const asked = new Date();
   const answered = new Date(asked.getTime() + 1);
-  return s.prisma.$transaction(async (tx) => {
-    const userMessage =
-      'existing' in request.question
-        ? null
-        : await tx.message.create({
-            data: {
-              conversationId: request.conversation.id,
-              parentId: request.question.parentId,
-              role: 'user',
-              content: request.question.content,
-              editHistory: request.question.editHistory ?? [],
-              createdAt: asked,
-            },
-          });
-    const parentId = userMessage?.id ?? ('existing' in request.question ? request.question.existing.id : null);
-    const answer = await tx.message.create({
-      data: { conversationId: request.conversation.id, parentId, role: 'assistant', content: '', status: 'streaming', model: model.name, createdAt: answered },
-    });
-    await tx.conversation.update({ where: { id: request.conversation.id }, data: { lastMessageAt: answered } });
-    return { userMessage, answer };
-  });
+  const conversationId = request.conversation.id;
+  const base = { conversationId, model: null, promptTokens: null, completionTokens: null, finishReason: null, latencyMs: null, sources: null, error: null };
+  const userMessage: Message | null =
+    'existing' in request.question
+      ? null
+      : {
+          ...base,
+          id: randomUUID(),
+          parentId: request.question.parentId,
+          role: 'user',
+          content: request.question.content,
+          status: 'complete',
+          editHistory: (request.question.editHistory ?? []) as Prisma.JsonValue,
+          createdAt: asked,
+          updatedAt: asked,
+        };
+  const answer: Message = {
+    ...base,
+    id: randomUUID(),
+    parentId: userMessage?.id ?? ('existing' in request.question ? request.question.existing.id : null),
+    role: 'assistant',
+    content: '',
+    status: 'streaming',
+    model: model.name,
+    editHistory: [],
+    createdAt: answered,
+    updatedAt: answered,
+  };
+  const insertQuestion = userMessage
+    ? Prisma.sql`, question AS (
+        INSERT INTO messages (id, conversation_id, parent_id, role, content, status, edit_history, created_at, updated_at)
+        VALUES (${userMessage.id}::uuid, ${conversationId}::uuid, ${userMessage.parentId}::uuid, 'user', ${userMessage.content}, 'complete', ${JSON.stringify(userMessage.editHistory)}::jsonb, ${asked}, ${asked})
+        RETURNING id)`
+    : Prisma.empty;
+  await s.prisma.$executeRaw`
+    WITH touched AS (UPDATE conversations SET last_message_at = ${answered}, updated_at = ${answered} WHERE id = ${conversationId}::uuid RETURNING id)
+    ${insertQuestion},
+    answer AS (
+      INSERT INTO messages (id, conversation_id, parent_id, role, content, status, model, edit_history, created_at, updated_at)
+      VALUES (${answer.id}::uuid, ${conversationId}::uuid, ${answer.parentId}::uuid, 'assistant', '', 'streaming', ${model.name}, '[]'::jsonb, ${answered}, ${answered})
+      RETURNING id)
+    SELECT 1`;
+  return { userMessage, answer };
 }
 
-/** The turns before `parentId` on its branch, as prompt messages; failed answers are left out. */
-async function historyBefore(s: Services, conversationId: string, parentId: string | null): Promise<ChatMessage[]> {
-  if (!parentId) return [];
-  const messages = await s.prisma.message.findMany({
+/** The conversation's messages, oldest first, with what the prompt and the tree need. */
+export function readThread(s: Pick<Services, 'prisma'>, conversationId: string): Promise<ThreadMessage[]> {
+  return s.prisma.message.findMany({
     where: { conversationId },
     select: { id: true, parentId: true, createdAt: true, role: true, content: true, status: true },
     orderBy: { createdAt: 'asc' },
   });
+}
+
+/** The turns before `parentId` on its branch, as prompt messages; failed answers are left out. */
+async function historyBefore(s: Services, conversationId: string, parentId: string | null, thread?: ThreadMessage[]): Promise<ChatMessage[]> {
+  if (!parentId) return [];
+  const messages = thread ?? (await readThread(s, conversationId));
   return pathTo(messages, parentId)
     .filter((m) => m.status !== 'error' && m.content.trim() !== '' && m.role !== 'system')
     .map((m) => ({ role: m.role, content: m.content }));
-}
-
-/** The model for assistants that name none: the oldest enabled chat model of an enabled provider. */
-async function defaultChatModelId(s: Services): Promise<string> {
-  const model = await s.prisma.model.findFirst({
-    where: { kind: 'chat', enabled: true, provider: { enabled: true } },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    select: { id: true },
-  });
-  if (!model) throw new AppError('conflict', 'No chat model is configured yet; an administrator needs to add a provider and a model');
-  return model.id;
 }
 

@@ -19,6 +19,7 @@ export class Generation {
   private readonly listeners = new Set<Listener>();
   private readonly settled: Promise<void>;
   private settle!: () => void;
+  private readonly endListeners: (() => void)[] = [];
 
   constructor(
     readonly conversationId: string,
@@ -29,11 +30,15 @@ export class Generation {
     this.settled = new Promise((resolve) => (this.settle = resolve));
   }
 
+  get ended(): boolean {
+    return this.final !== null;
+  }
+
   get stopped(): boolean {
     return this.controller.signal.aborted;
   }
 
-  /** Resolves when the answer is done, stopped or failed and saved. */
+  /** Resolves when the answer is done, stopped or failed, saved, and accounted for. */
   finished(): Promise<void> {
     return this.settled;
   }
@@ -46,9 +51,20 @@ export class Generation {
     this.publish({ type: 'chunk', conversationId: this.conversationId, messageId: this.messageId, seq: this.seq + 1, text });
   }
 
+  /** Publishes the answer's end; `close` follows once its bookkeeping (quota, usage) is written. */
   end(event: Extract<ChatEvent, { type: 'done' | 'error' }>): void {
     this.publish(event);
     this.listeners.clear();
+    for (const listener of this.endListeners.splice(0)) listener();
+  }
+
+  /** Runs once the end is published (before bookkeeping), or now if it was. */
+  onEnd(listener: () => void): void {
+    if (this.final) listener();
+    else this.endListeners.push(listener);
+  }
+
+  close(): void {
     this.settle();
   }
 
@@ -115,7 +131,8 @@ export class GenerationHub {
       open: (userId, messageId) => {
         const generation = new Generation(conversationId, userId, messageId, (event) => this.emit(userId, event));
         this.byConversation.set(conversationId, generation);
-        void generation.finished().then(() => {
+        // The conversation is free as soon as the client has heard the end, so it can ask again at once.
+        generation.onEnd(() => {
           if (this.byConversation.get(conversationId) === generation) this.byConversation.delete(conversationId);
         });
         return generation;

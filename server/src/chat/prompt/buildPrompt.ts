@@ -38,7 +38,10 @@ const KNOWLEDGE_ONLY_RULE =
 export function buildPrompt(input: PromptInput): BuiltPrompt {
   const question: ChatMessage = { role: 'user', content: input.question };
   const budget = Math.max(0, input.contextWindow - input.answerTokens);
-  const cost = (messages: ChatMessage[]) => input.countTokens(messages);
+  // Each message is tokenised once: the tokenizer is the costliest step here.
+  const counted = new Map<ChatMessage, number>();
+  const costOf = (m: ChatMessage) => counted.get(m) ?? counted.set(m, input.countTokens([m])).get(m)!;
+  const cost = (messages: ChatMessage[]) => messages.reduce((sum, m) => sum + costOf(m), 0);
 
   let passages = input.passages;
   let system = systemMessage(input.instructions, passages, input.knowledgeOnly);

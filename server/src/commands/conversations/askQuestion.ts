@@ -1,4 +1,4 @@
-import { startAnswer } from '../../chat/answer.js';
+import { readThread, startAnswer } from '../../chat/answer.js';
 import { activePath } from '../../chat/conversationTree.js';
 import type { Generation } from '../../chat/generationHub.js';
 import { AppError } from '../../errors/appError.js';
@@ -12,10 +12,15 @@ import { conversationToChatIn } from './conversationAccess.js';
 // returns it while it is being written.
 
 export async function sendMessage(s: Services, actor: Actor, input: { conversationId: string; content: string; parentId?: string }): Promise<Generation> {
-  const { conversation, assistant } = await conversationToChatIn(s, actor, input.conversationId);
-  const parentId = input.parentId ?? (await lastMessageShown(s, conversation.id));
-  if (input.parentId) await messageIn(s, conversation.id, input.parentId, 'assistant');
-  return startAnswer(s, { conversation, assistant, actor, question: { content: input.content, parentId } });
+  // Read together: the thread is only used once the access check has passed.
+  const [{ conversation, assistant }, thread] = await Promise.all([conversationToChatIn(s, actor, input.conversationId), readThread(s, input.conversationId)]);
+  if (input.parentId) {
+    const parent = thread.find((m) => m.id === input.parentId);
+    if (!parent) throw AppError.notFound('Message');
+    if (parent.role !== 'assistant') throw new AppError('validation_failed', 'That message is not an answer');
+  }
+  const parentId = input.parentId ?? activePath(thread).at(-1)?.id ?? null;
+  return startAnswer(s, { conversation, assistant, actor, question: { content: input.content, parentId }, thread });
 }
 
 /** Answers a question again; `messageId` is the answer to replace, or the question itself. */
@@ -49,9 +54,4 @@ async function messageIn(s: Services, conversationId: string, messageId: string,
   if (!message) throw AppError.notFound('Message');
   if (role && message.role !== role) throw new AppError('validation_failed', `That message is not ${role === 'user' ? 'a question' : 'an answer'}`);
   return message;
-}
-
-async function lastMessageShown(s: Services, conversationId: string): Promise<string | null> {
-  const messages = await s.prisma.message.findMany({ where: { conversationId }, select: { id: true, parentId: true, createdAt: true }, orderBy: { createdAt: 'asc' } });
-  return activePath(messages).at(-1)?.id ?? null;
 }

@@ -68,13 +68,24 @@ export async function lockQuotas(tx: Tx, quotaIds: string[]): Promise<QuotaLimit
 }
 
 /** Locks and reads the quotas that govern a call: global, the user's groups', the user's, the assistant's. */
+const APPLICABLE = `q.scope = 'global'
+         OR (q.scope = 'group' AND q.scope_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid))
+         OR (q.scope = 'user' AND q.scope_id = $2::uuid)
+         OR (q.scope = 'assistant' AND q.scope_id = $3::uuid)`;
+
+/**
+ * Whether any quota governs the subject: one read outside a transaction, so
+ * a call nobody limits (the default install) costs one round trip, not four.
+ */
+export async function anyApplicableQuota(db: Tx, subject: { userId: string; groupIds: string[]; assistantId: string }): Promise<boolean> {
+  const rows = await db.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM quotas q WHERE ${APPLICABLE} LIMIT 1`, JSON.stringify(subject.groupIds), subject.userId, subject.assistantId);
+  return rows.length > 0;
+}
+
 export async function lockApplicableQuotas(tx: Tx, subject: { userId: string; groupIds: string[]; assistantId: string }): Promise<QuotaLimits[]> {
   const rows = await tx.$queryRawUnsafe<QuotaRecord[]>(
     `SELECT ${QUOTA_COLUMNS} FROM quotas q
-      WHERE q.scope = 'global'
-         OR (q.scope = 'group' AND q.scope_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid))
-         OR (q.scope = 'user' AND q.scope_id = $2::uuid)
-         OR (q.scope = 'assistant' AND q.scope_id = $3::uuid)
+      WHERE ${APPLICABLE}
       ORDER BY q.id FOR KEY SHARE OF q`,
     JSON.stringify(subject.groupIds),
     subject.userId,

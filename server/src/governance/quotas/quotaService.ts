@@ -10,6 +10,7 @@ import {
   keyOf,
   lockApplicableQuotas,
   lockCounters,
+  anyApplicableQuota,
   lockQuotas,
   markBreachAudited,
   sameDelta,
@@ -113,6 +114,8 @@ export class QuotaService {
     await this.sweepIfDue();
     const tokens = Math.max(0, Math.ceil(estimate.tokens));
     const cost = Math.max(0, usdToMicros(estimate.cost));
+    // A quota created between this read and the call simply starts with the next call.
+    if (!(await anyApplicableQuota(this.prisma, subject))) return NO_QUOTA;
     const outcome = await this.prisma.$transaction(async (tx) => {
       await fastCommit(tx);
       const quotas = await lockApplicableQuotas(tx, subject);

@@ -1,0 +1,314 @@
+#!/usr/bin/env node
+// What Atrium adds to a streamed answer, and how many sockets it holds.
+//   npm run bench:chat -- [--streams 1,50,200] [--seconds 6] [--phases 2] [--connections 1000]
+//   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:chat
+// Three processes on loopback: a streaming test model server, the built
+// Atrium server (`node server/dist/main.js api`, native Postgres when
+// BENCH_DATABASE_URL/TEST_DATABASE_URL is set, else the embedded database),
+// and this one, which drives both. At each concurrency it keeps that many
+// streams in flight for a few seconds, alternating phases of direct streams
+// (the openai SDK against the model server) with phases through Atrium
+// (socket.io chat:send on separate conversations, retrieval over a small
+// knowledge file included), and prints time to first token and total time
+// for both, and the difference. Then it opens --connections
+// authenticated sockets and checks they all stay up while a chat still works.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import OpenAI from 'openai';
+import pg from 'pg';
+import { io as connect } from 'socket.io-client';
+import { percentile } from './support/benchDatabase.mjs';
+
+const { values } = parseArgs({
+  options: {
+    streams: { type: 'string', default: '1,50,200' },
+    seconds: { type: 'string', default: '6' },
+    phases: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '1000' },
+    // Writes a V8 CPU profile of the Atrium process into this folder.
+    profile: { type: 'string' },
+    'first-token-ms': { type: 'string', default: '20' },
+    tokens: { type: 'string', default: '30' },
+    'token-ms': { type: 'string', default: '5' },
+  },
+});
+const levels = values.streams.split(',').map(Number);
+const connectionCount = Number(values.connections);
+const root = new URL('..', import.meta.url).pathname;
+const children = [];
+const cleanups = [];
+
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
+function start(command, args, env, ready) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let output = '';
+    const onData = (data) => {
+      output += data;
+      const match = ready(output);
+      if (match) resolve({ child, match });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d) => (output += d));
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${output.slice(-2000)}`)));
+  });
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+async function database() {
+  const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (!base) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-chat-bench-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    return { env: { DATA_DIR: dir }, engine: 'pglite' };
+  }
+  const name = `atrium_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  cleanups.push(async () => {
+    const c = new pg.Client({ connectionString: base });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.end();
+  });
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return { env: { DATABASE_URL: url.toString() }, engine: 'postgres' };
+}
+
+const summary = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), n: sorted.length };
+};
+const ms = (x) => x.toFixed(1).padStart(7);
+
+// ── set up ──
+const model = await start('node', ['bench/support/streamingModelServer.mjs', '--first-token-ms', values['first-token-ms'], '--tokens', values.tokens, '--token-ms', values['token-ms']], {}, (o) => o.match(/listening (\d+)/));
+const modelUrl = `http://127.0.0.1:${model.match[1]}/v1`;
+const db = await database();
+const port = await freePort();
+const adminPassword = randomBytes(12).toString('base64url');
+const uploads = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-chat-bench-uploads-'));
+cleanups.push(() => fs.rmSync(uploads, { recursive: true, force: true }));
+void start(
+  'node',
+  [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), 'server/dist/main.js', 'api'],
+  {
+    ...db.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: randomBytes(32).toString('base64'),
+    MASTER_KEY: randomBytes(32).toString('base64'),
+    ADMIN_EMAIL: 'bench@example.com',
+    ADMIN_PASSWORD: adminPassword,
+    OPENAI_BASE_URL: modelUrl,
+    OPENAI_API_KEY: 'sk-bench',
+    DEFAULT_MODEL: 'bench-model',
+    CHAT_TITLES: 'false',
+    LOGIN_RATE_PER_MINUTE: '10000',
+    UPLOADS_DIR: uploads,
+    COOKIE_SECURE: 'false',
+    // Hashing is not what is measured; creating hundreds of users at cost 12 would take minutes.
+    BCRYPT_COST: '4',
+  },
+  () => null,
+).catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});
+const api = `http://127.0.0.1:${port}`;
+// LOG_LEVEL=warn keeps request logging out of the measurement, so readiness is polled.
+for (let ready = false, deadline = Date.now() + 120_000; !ready; ) {
+  if (Date.now() > deadline) throw new Error('Atrium did not become ready');
+  ready = await fetch(`${api}/api/ready`).then((r) => r.ok, () => false);
+  if (!ready) await new Promise((r) => setTimeout(r, 200));
+}
+const call = async (method, p, body, token) => {
+  const res = await fetch(api + p, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body && JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? null : res.json();
+};
+const { accessToken: token } = await call('POST', '/api/v1/auth/login', { email: 'bench@example.com', password: adminPassword });
+const assistant = await call('POST', '/api/v1/assistants', { name: 'Bench', instructions: 'Answer briefly.' }, token);
+const form = new FormData();
+form.append('files', new Blob([fs.readFileSync(new URL('../tests/fixtures/documents/misc/unstructured__norwich-city.txt', import.meta.url))]), 'norwich.txt');
+const upload = await fetch(`${api}/api/v1/assistants/${assistant.id}/files`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+const fileId = (await upload.json()).files[0].id;
+for (let status = ''; status !== 'ready'; ) {
+  await new Promise((r) => setTimeout(r, 200));
+  status = (await call('GET', `/api/v1/assistants/${assistant.id}/files/${fileId}`, undefined, token)).status;
+  if (status === 'failed') throw new Error('knowledge file failed');
+}
+console.log(`engine ${db.engine}; model server: first token ${values['first-token-ms']} ms, ${values.tokens} tokens ${values['token-ms']} ms apart; ${os.cpus().length} cores`);
+
+// One user per stream, as in real use: a user's answer events go to that user's sockets only.
+const maxLevel = Math.max(...levels);
+const group = await call('POST', '/api/v1/groups', { name: 'Bench users' }, token);
+await call('PATCH', `/api/v1/assistants/${assistant.id}`, { groupIds: [group.id] }, token);
+const users = [];
+for (let i = 0; i < maxLevel; i++) {
+  const created = await call('POST', '/api/v1/users', { email: `bench-${i}@example.com`, name: `Bench ${i}`, role: 'user' }, token);
+  await call('PUT', `/api/v1/groups/${group.id}/members/${created.id}`, { role: 'member' }, token);
+  const temporary = await call('POST', '/api/v1/auth/login', { email: created.email, password: created.temporaryPassword });
+  const session = await call('POST', '/api/v1/me/password', { currentPassword: created.temporaryPassword, newPassword: `bench password ${i} long enough` }, temporary.accessToken);
+  users.push(session.accessToken);
+}
+const conversations = [];
+for (const userToken of users) conversations.push((await call('POST', '/api/v1/conversations', { assistantId: assistant.id }, userToken)).id);
+const sockets = await Promise.all(users.map((userToken) => openSocket(userToken)));
+
+function openSocket(accessToken) {
+  return new Promise((resolve, reject) => {
+    const socket = connect(api, { auth: { token: accessToken }, transports: ['websocket'], reconnection: false, forceNew: true });
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+const openai = new OpenAI({ apiKey: 'sk-bench', baseURL: modelUrl, maxRetries: 0 });
+const question = 'Which football club plays at Carrow Road and what is its nickname?';
+
+async function direct() {
+  const t0 = performance.now();
+  let first = 0;
+  const stream = await openai.chat.completions.create({ model: 'bench-model', messages: [{ role: 'user', content: question }], stream: true, stream_options: { include_usage: true } });
+  for await (const chunk of stream) if (!first && chunk.choices[0]?.delta?.content) first = performance.now();
+  return { ttft: first - t0, total: performance.now() - t0 };
+}
+
+function throughAtrium(socket, conversationId) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let first = 0;
+    let messageId;
+    const onChunk = (e) => {
+      if (!first && (!messageId || e.messageId === messageId)) first = performance.now();
+    };
+    const onDone = (e) => {
+      if (e.conversationId !== conversationId) return;
+      socket.off('chat:chunk', onChunk).off('chat:done', onDone).off('chat:error', onError);
+      resolve({ ttft: first - t0, total: performance.now() - t0 });
+    };
+    const onError = (e) => {
+      if (e.conversationId !== conversationId) return;
+      socket.off('chat:chunk', onChunk).off('chat:done', onDone).off('chat:error', onError);
+      reject(new Error(e.error?.message ?? 'chat error'));
+    };
+    socket.on('chat:chunk', onChunk).on('chat:done', onDone).on('chat:error', onError);
+    socket.emit('chat:send', { conversationId, content: question }, (ack) => {
+      if (!ack.ok) reject(new Error(ack.error.message));
+      messageId = ack.messageId;
+    });
+  });
+}
+
+// Warm both paths (JIT, connection pools, caches).
+for (let i = 0; i < 20; i++) {
+  await direct();
+  await throughAtrium(sockets[0], conversations[0]);
+}
+
+/**
+ * `level` streams kept in flight for `durationMs`: each worker starts its
+ * next stream when its last one ends, after a random first offset, so
+ * arrivals spread out as with real users rather than landing in one burst.
+ */
+async function closedLoop(level, durationMs, run) {
+  const samples = { ttft: [], total: [] };
+  let errors = 0;
+  const end = performance.now() + durationMs;
+  await Promise.all(
+    Array.from({ length: level }, async (_, i) => {
+      await new Promise((r) => setTimeout(r, Math.random() * 200));
+      while (performance.now() < end) {
+        try {
+          const { ttft, total } = await run(i);
+          samples.ttft.push(ttft);
+          samples.total.push(total);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { samples, errors };
+}
+
+console.log(`\nclosed loop, ${values.seconds} s per phase, phases alternate direct/Atrium ${values.phases} times per level`);
+console.log('streams | direct TTFT p50/p95 | Atrium TTFT p50/p95 | added TTFT p50/p95 | direct total p50/p95 | Atrium total p50/p95 | added total p50/p95 | Atrium answers | errors');
+const results = [];
+for (const level of levels) {
+  const d = { ttft: [], total: [] };
+  const a = { ttft: [], total: [] };
+  let errors = 0;
+  for (let phase = 0; phase < Number(values.phases); phase++) {
+    // Alternate which path goes first, so drift in the machine hits both alike.
+    const order = phase % 2 ? ['atrium', 'direct'] : ['direct', 'atrium'];
+    for (const path of order) {
+      const outcome = await closedLoop(level, Number(values.seconds) * 1000, (i) => (path === 'direct' ? direct() : throughAtrium(sockets[i], conversations[i])));
+      const into = path === 'direct' ? d : a;
+      into.ttft.push(...outcome.samples.ttft);
+      into.total.push(...outcome.samples.total);
+      if (path === 'atrium') errors += outcome.errors;
+    }
+  }
+  const [dt, at, dT, aT] = [summary(d.ttft), summary(a.ttft), summary(d.total), summary(a.total)];
+  results.push({ level, dt, at, dT, aT, errors });
+  console.log(
+    `${String(level).padStart(7)} | ${ms(dt.p50)} ${ms(dt.p95)}    | ${ms(at.p50)} ${ms(at.p95)}     | ${ms(at.p50 - dt.p50)} ${ms(at.p95 - dt.p95)}    | ${ms(dT.p50)} ${ms(dT.p95)}      | ${ms(aT.p50)} ${ms(aT.p95)}      | ${ms(aT.p50 - dT.p50)} ${ms(aT.p95 - dT.p95)}     | ${String(at.n).padStart(14)} | ${errors}`,
+  );
+}
+sockets.forEach((s) => s.close());
+
+// ── connections ──
+const held = [];
+let connectErrors = 0;
+let dropped = 0;
+const t0 = performance.now();
+for (let i = 0; i < connectionCount; i += 100) {
+  const batch = await Promise.allSettled(Array.from({ length: Math.min(100, connectionCount - i) }, (_, j) => openSocket(users[(i + j) % users.length])));
+  for (const outcome of batch) {
+    if (outcome.status === 'fulfilled') {
+      held.push(outcome.value);
+      outcome.value.on('disconnect', () => dropped++);
+    } else connectErrors++;
+  }
+}
+const connectMs = performance.now() - t0;
+// With every socket open: the server still answers and streams.
+const healthStart = performance.now();
+await call('GET', '/api/health');
+const healthMs = performance.now() - healthStart;
+const chatWhileHeld = await throughAtrium(held[0], conversations[0]);
+await new Promise((r) => setTimeout(r, 5000));
+console.log(
+  `\nsockets: ${held.length}/${connectionCount} connected in ${(connectMs / 1000).toFixed(1)} s, ${connectErrors} errors, ${dropped} dropped over 5 s; ` +
+    `with all open: /api/health ${healthMs.toFixed(1)} ms, a chat TTFT ${chatWhileHeld.ttft.toFixed(1)} ms, total ${chatWhileHeld.total.toFixed(1)} ms`,
+);
+held.forEach((s) => s.close());
+
+for (const child of children) child.kill('SIGTERM');
+await new Promise((r) => setTimeout(r, 500));
+for (const cleanup of cleanups) await cleanup();
+const worst = results.find((r) => r.level === maxLevel);
+console.log(`\nat ${maxLevel} streams the server added ${(worst.at.p50 - worst.dt.p50).toFixed(1)} ms (p50) / ${(worst.at.p95 - worst.dt.p95).toFixed(1)} ms (p95) to time to first token (target ≤ 5 / ≤ 20)`);
+process.exit(0);
