@@ -24,6 +24,7 @@ import { myUsageRoutes } from './http/routes/usage/myUsage.router.js';
 import { usageRoutes } from './http/routes/usage/usage.router.js';
 import { modelRoutes } from './http/routes/models/models.router.js';
 import { providerRoutes } from './http/routes/providers/providers.router.js';
+import { settingRoutes } from './http/routes/settings/settings.router.js';
 import { systemRoutes } from './http/routes/system/system.router.js';
 import { userRoutes } from './http/routes/users/users.router.js';
 import { singlePageApp } from './http/staticApps.js';
@@ -104,6 +105,7 @@ export function createApp(s: Services): Express {
   messageRoutes(s, routes);
   providerRoutes(s, routes);
   modelRoutes(s, routes);
+  settingRoutes(s, routes);
   app.use('/api/v1', routes.router);
   app.use(['/api', '/metrics'], apiNotFound);
 

@@ -56,6 +56,9 @@ const rules = {
   'model.manage': isAdmin,
   /** Sharing an assistant with a group, or withdrawing it: only by those who manage the group. */
   'assistant.share': managesGroup,
+  /** System settings: managers may read them (the console shows them read-only), admins change them. */
+  'settings.read': (actor) => actor.role === 'admin' || actor.role === 'manager',
+  'settings.manage': isAdmin,
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof rules;

@@ -1,0 +1,30 @@
+import type { Setting } from '../../db/generated/client.js';
+import type { Prisma } from '../../db/generated/client.js';
+import { authorize } from '../../policies/index.js';
+import type { Services } from '../../services.js';
+import { auditActor, type CommandContext } from '../context.js';
+
+/** Stores one system setting (already validated against its key's schema) and audits old and new values. */
+export async function saveSetting(s: Services, ctx: CommandContext, key: string, value: Prisma.InputJsonValue): Promise<Setting> {
+  authorize(ctx.actor, 'settings.manage');
+  return s.prisma.$transaction(async (tx) => {
+    const before = await tx.setting.findUnique({ where: { key } });
+    const saved = await tx.setting.upsert({
+      where: { key },
+      create: { key, value, updatedById: ctx.actor.id },
+      update: { value, updatedById: ctx.actor.id },
+    });
+    await s.audit.record(
+      {
+        actor: auditActor(ctx.actor),
+        action: 'settings.update',
+        resource: { type: 'setting', id: key },
+        oldValues: before?.value ?? null,
+        newValues: value,
+        meta: ctx.meta,
+      },
+      tx,
+    );
+    return saved;
+  });
+}

@@ -1,0 +1,81 @@
+import type { Setting } from '../../../db/generated/client.js';
+import { saveSetting } from '../../../commands/settings/saveSetting.js';
+import { AppError } from '../../../errors/appError.js';
+import { authorize } from '../../../policies/index.js';
+import { requestMeta, type Services } from '../../../services.js';
+import type { RouteBuilder } from '../../route.js';
+import {
+  settingDefaults,
+  SettingBody,
+  SettingList,
+  SettingParams,
+  settingKeys,
+  settingSchemas,
+  SettingView,
+  type SettingKey,
+} from './settings.schema.js';
+
+/** A key's value as it applies now: the saved one, or the default until one is saved. */
+function presentSetting(key: SettingKey, row: Setting | undefined) {
+  return {
+    key,
+    value: row ? row.value : settingDefaults[key],
+    saved: Boolean(row),
+    updatedAt: row?.updatedAt.toISOString() ?? null,
+    updatedById: row?.updatedById ?? null,
+  };
+}
+
+export function settingRoutes(s: Services, routes: RouteBuilder): void {
+  routes.add({
+    method: 'get',
+    path: '/settings',
+    summary: 'System settings (RAG defaults, registration policy, branding) with their defaults filled in',
+    tags: ['settings'],
+    responses: { 200: { description: 'Every setting', schema: SettingList } },
+    handler: async ({ actor }) => {
+      authorize(actor, 'settings.read');
+      const rows = await s.prisma.setting.findMany({ where: { key: { in: settingKeys } } });
+      const byKey = new Map(rows.map((r) => [r.key, r]));
+      const data = settingKeys.map((key) => presentSetting(key, byKey.get(key)));
+      return { body: { data, total: data.length } };
+    },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/settings/:key',
+    summary: 'One system setting',
+    tags: ['settings'],
+    params: SettingParams,
+    responses: { 200: { description: 'The setting', schema: SettingView } },
+    handler: async ({ actor, params }) => {
+      authorize(actor, 'settings.read');
+      const row = await s.prisma.setting.findUnique({ where: { key: params.key } });
+      return { body: presentSetting(params.key, row ?? undefined) };
+    },
+  });
+
+  routes.add({
+    method: 'put',
+    path: '/settings/:key',
+    summary: 'Replace one system setting; the body is the value, validated against the key’s schema',
+    tags: ['settings'],
+    params: SettingParams,
+    // Any object here; the key's own schema below gives field-level errors (a union would not).
+    body: SettingBody,
+    responses: { 200: { description: 'Saved', schema: SettingView } },
+    handler: async ({ actor, params, body, req }) => {
+      authorize(actor, 'settings.manage');
+      // The route accepts any setting's shape; the key decides which one is valid.
+      const parsed = settingSchemas[params.key].safeParse(body);
+      if (!parsed.success) {
+        throw new AppError('validation_failed', 'Invalid body', {
+          issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message, code: i.code })),
+        });
+      }
+      const row = await saveSetting(s, { actor, meta: requestMeta(req) }, params.key, parsed.data);
+      return { body: presentSetting(params.key, row) };
+    },
+  });
+}
