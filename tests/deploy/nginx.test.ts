@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
+import { randomBytes } from 'node:crypto';
+import { readEvents } from '../support/chatServer.js';
+import { OpenAiTestServer } from '../support/openaiTestServer.js';
 import { createEmptyDatabase, engineName } from '../support/testDb.js';
 import { AtriumProcesses, assertBuilt, builtPaths } from './support/atriumProcesses.js';
 import { assertSystemTools, NginxInstance } from './support/nginxInstance.js';
@@ -32,9 +35,11 @@ nativeOnly('the built product behind nginx (native Postgres only; skipped withou
   let base: string;
   let token: string;
   let assistantId: string;
+  let model: OpenAiTestServer | undefined;
 
   beforeAll(async () => {
     assertBuilt();
+    model = await new OpenAiTestServer().start();
     assertSystemTools();
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-nginx-'));
     database = await createEmptyDatabase();
@@ -51,6 +56,12 @@ nativeOnly('the built product behind nginx (native Postgres only; skipped withou
         // No TLS in front of most of this test (as README says for plain HTTP).
         COOKIE_SECURE: 'false',
         BCRYPT_COST: '4',
+        // The default chat model: a test server speaking OpenAI's streaming protocol.
+        MASTER_KEY: randomBytes(32).toString('base64'),
+        OPENAI_BASE_URL: model.baseUrl,
+        OPENAI_API_KEY: 'sk-nginx-test-key',
+        DEFAULT_MODEL: 'test-chat-model',
+        CHAT_TITLES: 'false',
       },
     });
     await atrium.waitReady();
@@ -75,7 +86,7 @@ nativeOnly('the built product behind nginx (native Postgres only; skipped withou
 
   afterAll(async () => {
     // Every step runs even when an earlier one failed, so no process outlives the test.
-    const steps = [() => browser?.close(), () => nginx?.stop(), () => atrium?.stop(), () => database?.drop()];
+    const steps = [() => browser?.close(), () => nginx?.stop(), () => atrium?.stop(), () => database?.drop(), () => model?.close()];
     for (const step of steps) await Promise.resolve(step()).catch((error: unknown) => console.error('cleanup:', error));
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
   }, 30_000);
@@ -227,12 +238,75 @@ nativeOnly('the built product behind nginx (native Postgres only; skipped withou
   });
 
   describe('streamed answers through nginx', () => {
-    // For the chat engineer, once POST /api/v1/conversations/:id/messages lands:
-    // stream an answer over socket.io (connectSocket above) and over SSE
-    // (Accept: text/event-stream) through `base`, and check tokens arrive one
-    // by one (nginx must not buffer: site.conf's /api/v1/conversations/ location).
-    test.todo('a streamed answer over the websocket arrives token by token through nginx');
-    test.todo('a streamed answer over SSE arrives unbuffered through nginx');
+    // Tokens must reach the client as they are written: 8 tokens 60 ms apart
+    // arrive spread over about half a second, not in one lump at the end
+    // (nginx must neither buffer the SSE response nor the websocket).
+    const words = ['Through', 'nginx', 'every', 'token', 'arrives', 'as', 'it', 'is', 'written.'];
+    const expected = words.join(' ');
+    const login = async () => {
+      const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
+      return ((await res.json()) as { accessToken: string }).accessToken;
+    };
+    const newConversation = async (accessToken: string) => {
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` };
+      const post = async (p: string, body: unknown) => {
+        const res = await fetch(`${base}${p}`, { method: 'POST', headers, body: JSON.stringify(body) });
+        const json = (await res.json()) as { id: string };
+        if (res.status !== 201) throw new Error(`POST ${p}: ${res.status} ${JSON.stringify(json)}`);
+        return json.id;
+      };
+      return post('/api/v1/conversations', { assistantId: await post('/api/v1/assistants', { name: `Streams ${Math.random()}` }) });
+    };
+
+    test('a streamed answer over the websocket arrives token by token through nginx', () =>
+      explain(async () => {
+        const accessToken = await login();
+        const conversationId = await newConversation(accessToken);
+        const { socket, error } = await connectSocket(base, accessToken);
+        expect(error).toBeUndefined();
+        try {
+          model!.chat.script({ text: expected, chunkDelayMs: 60 });
+          const arrivals: number[] = [];
+          let text = '';
+          const done = new Promise<{ message: { content: string } }>((resolve) => socket!.once('chat:done', resolve));
+          socket!.on('chat:chunk', (e: { text: string }) => {
+            arrivals.push(Date.now());
+            text += e.text;
+          });
+          const ack = await withTimeout(new Promise<{ ok: boolean }>((resolve) => socket!.emit('chat:send', { conversationId, content: 'stream please' }, resolve)), 10_000, 'the send ack');
+          expect(ack.ok).toBe(true);
+          const final = await withTimeout(done, 15_000, 'chat:done');
+          expect(text).toBe(expected);
+          expect(final.message.content).toBe(expected);
+          expect(arrivals.length).toBeGreaterThanOrEqual(5);
+          expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(300);
+        } finally {
+          socket!.close();
+        }
+      }));
+
+    test('a streamed answer over SSE arrives unbuffered through nginx', () =>
+      explain(async () => {
+        const accessToken = await login();
+        const conversationId = await newConversation(accessToken);
+        model!.chat.script({ text: expected, chunkDelayMs: 60 });
+        const res = await fetch(`${base}/api/v1/conversations/${conversationId}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${accessToken}` },
+          body: JSON.stringify({ content: 'stream please' }),
+        });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+        const arrivals: number[] = [];
+        const events = await readEvents(res, (e) => {
+          if (e.event === 'chunk') arrivals.push(Date.now());
+          return false;
+        });
+        expect(events.at(-1)!.event).toBe('done');
+        expect(events.filter((e) => e.event === 'chunk').map((e) => e.data.text).join('')).toBe(expected);
+        expect(arrivals.length).toBeGreaterThanOrEqual(5);
+        expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(300);
+      }));
   });
 
   describe('in headless Chromium', () => {
