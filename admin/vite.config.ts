@@ -27,6 +27,7 @@ export default defineConfig({
           groups: [
             { name: 'mui', test: /node_modules[\\/]@mui[\\/]/, priority: 20 },
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 20 },
+            { name: 'charts', test: /node_modules[\\/](recharts|d3-[\w-]+|victory-vendor)[\\/]/, priority: 20 },
             { name: 'vendor', test: /node_modules[\\/]/, priority: 10 },
           ],
         },

@@ -1,8 +1,20 @@
-import { Admin, Resource } from 'react-admin';
-import { authProvider } from './authProvider';
+import { Admin, CustomRoutes, Resource } from 'react-admin';
+import { Route } from 'react-router-dom';
+import assistants from './assistants';
+import audit from './audit';
+import { authProvider, NOT_ALLOWED_PATH } from './authProvider';
 import { dataProvider } from './dataProvider';
 import { Dashboard } from './dashboard/Dashboard';
+import groups from './groups';
+import { AppLayout } from './layout/AppLayout';
 import { LoginPage } from './LoginPage';
+import models from './models';
+import { NotAllowed } from './NotAllowed';
+import providers from './providers';
+import quotas from './quotas';
+import quotaAlerts from './quotas/alerts';
+import { SettingsPage } from './settings/SettingsPage';
+import { UsagePage } from './usage/UsagePage';
 import users from './users';
 
 export function App() {
@@ -13,10 +25,25 @@ export function App() {
       dataProvider={dataProvider}
       dashboard={Dashboard}
       loginPage={LoginPage}
+      layout={AppLayout}
       requireAuth
       disableTelemetry
     >
+      <Resource {...assistants} />
       <Resource {...users} />
+      <Resource {...groups} />
+      <Resource {...providers} />
+      <Resource {...models} />
+      <Resource {...quotas} />
+      <Resource {...quotaAlerts} />
+      <Resource {...audit} />
+      <CustomRoutes>
+        <Route path="/usage" element={<UsagePage />} />
+        <Route path="/settings" element={<SettingsPage />} />
+      </CustomRoutes>
+      <CustomRoutes noLayout>
+        <Route path={NOT_ALLOWED_PATH} element={<NotAllowed />} />
+      </CustomRoutes>
     </Admin>
   );
 }

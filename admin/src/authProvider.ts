@@ -1,22 +1,24 @@
-import type { AuthProvider } from 'react-admin';
-import { ApiError, clearSession, getUser, hasSession, login, logout, refresh } from './session';
+import type { AuthProvider, RaRecord } from 'react-admin';
+import { ApiError, clearSession, getAbilities, getUser, hasSession, loadAbilities, login, logout, refresh } from './session';
+import { abilityFor } from './abilities';
 
-/** Roles allowed into the console; staff (`user`) use the chat app only. */
-const CONSOLE_ROLES = new Set(['admin', 'manager']);
+/** Where staff land: the console is for admins and managers (`console.open`). */
+export const NOT_ALLOWED_PATH = '/not-allowed';
 
-interface LoginParams {
-  username?: string;
-  email?: string;
-  password: string;
+async function ensureAbilities() {
+  const abilities = getAbilities();
+  return Object.keys(abilities).length ? abilities : loadAbilities();
 }
 
 export const authProvider: AuthProvider = {
-  async login({ username, email, password }: LoginParams) {
-    const user = await login(email ?? username ?? '', password);
-    if (!CONSOLE_ROLES.has(user.role)) {
+  async login({ username, email, password }: { username?: string; email?: string; password: string }) {
+    await login(email ?? username ?? '', password);
+    const abilities = await loadAbilities();
+    if (!abilities['console.open']) {
       await logout();
-      throw new Error('The console is for administrators and managers.');
+      return { redirectTo: NOT_ALLOWED_PATH };
     }
+    return undefined;
   },
 
   async logout() {
@@ -25,9 +27,13 @@ export const authProvider: AuthProvider = {
   },
 
   async checkAuth() {
-    if (hasSession()) return;
     // After a page reload only the httpOnly refresh cookie survives.
-    if (!(await refresh())) throw new Error('Not signed in');
+    if (!hasSession() && !(await refresh())) throw new Error('Not signed in');
+    const abilities = await ensureAbilities();
+    if (!abilities['console.open']) {
+      await logout();
+      throw { redirectTo: NOT_ALLOWED_PATH, message: false };
+    }
   },
 
   async checkError(error: unknown) {
@@ -49,10 +55,9 @@ export const authProvider: AuthProvider = {
     return getUser()?.role ?? null;
   },
 
-  // Coarse gate for now; the API stays the authority and will send computed abilities later.
-  async canAccess({ resource }) {
-    const role = getUser()?.role;
-    if (role === 'admin') return true;
-    return resource !== 'users' && role === 'manager';
+  /** The API's own abilities decide what is shown; the API refuses the rest anyway. */
+  async canAccess({ resource, action, record }) {
+    const abilities = await ensureAbilities();
+    return abilityFor(abilities, resource, action, record as RaRecord | undefined);
   },
 };

@@ -1,33 +1,9 @@
-import type {
-  CreateParams,
-  CreateResult,
-  DataProvider,
-  DeleteManyParams,
-  DeleteManyResult,
-  DeleteParams,
-  DeleteResult,
-  GetListParams,
-  GetListResult,
-  GetManyParams,
-  GetManyReferenceParams,
-  GetManyReferenceResult,
-  GetManyResult,
-  GetOneParams,
-  GetOneResult,
-  Identifier,
-  RaRecord,
-  UpdateManyParams,
-  UpdateManyResult,
-  UpdateParams,
-  UpdateResult,
-} from 'react-admin';
-import { apiFetch } from './session';
+import { HttpError } from 'react-admin';
+import type { DataProvider, GetListResult, Identifier, RaRecord } from 'react-admin';
+import { ApiError, apiFetch, fieldErrors } from './session';
 
-/** List endpoints answer `{ data, total }` and take page, pageSize, sort, order and q. */
-interface ListResponse<R> {
-  data: R[];
-  total: number;
-}
+// One data provider for the whole console. Lists answer `{ data, total }`, a few
+// small ones a bare array or `{ data }`; single records come as themselves.
 
 interface ListQuery {
   pagination?: { page: number; perPage: number };
@@ -35,22 +11,27 @@ interface ListQuery {
   filter?: Record<string, unknown>;
 }
 
-/** Single-record endpoints may answer the record itself or `{ data: record }`. */
-function unwrapRecord<R extends RaRecord>(body: unknown): R {
-  if (body && typeof body === 'object' && 'data' in body) {
-    const inner = (body as { data: unknown }).data;
-    if (inner && typeof inner === 'object' && !Array.isArray(inner)) return inner as R;
-  }
-  return body as R;
-}
+/** Query parameters some resources always need. */
+const fixedQuery: Record<string, Record<string, string>> = {
+  // Admins manage every model, disabled ones and embeddings included.
+  models: { all: 'true' },
+};
 
-function listQuery({ pagination, sort, filter }: ListQuery): string {
-  const query = new URLSearchParams();
+/** Turns a record as the API sends it into the shape the forms edit. */
+const fromApi: Record<string, (record: RaRecord) => RaRecord> = {
+  // Retrieval overrides are nested in responses but flat in requests; flat everywhere in the console.
+  assistants: ({ retrieval, ...rest }) => ({ ...rest, ...((retrieval as object | undefined) ?? {}) }),
+};
+
+const present = (resource: string, record: RaRecord) => (fromApi[resource] ? fromApi[resource](record) : record);
+
+function listQuery(resource: string, { pagination, sort, filter }: ListQuery): string {
+  const query = new URLSearchParams(fixedQuery[resource]);
   if (pagination) {
     query.set('page', String(pagination.page));
     query.set('pageSize', String(pagination.perPage));
   }
-  if (sort?.field) {
+  if (sort?.field && sort.field !== 'id') {
     query.set('sort', sort.field);
     query.set('order', sort.order.toLowerCase());
   }
@@ -62,66 +43,83 @@ function listQuery({ pagination, sort, filter }: ListQuery): string {
   return text ? `?${text}` : '';
 }
 
-async function fetchList<R extends RaRecord>(path: string, signal?: AbortSignal): Promise<GetListResult<R>> {
-  const body = (await apiFetch(path, { signal })) as ListResponse<R>;
-  return { data: body.data, total: body.total };
+/** Paged lists and whole small lists (arrays, `{ data }`) look the same to react-admin. */
+function asList<R extends RaRecord>(resource: string, body: unknown): GetListResult<R> {
+  if (Array.isArray(body)) return { data: body.map((r) => present(resource, r)) as R[], total: body.length };
+  const { data, total } = body as { data: R[]; total?: number };
+  return { data: data.map((r) => present(resource, r)) as R[], total: total ?? data.length };
 }
 
 const recordPath = (resource: string, id: Identifier) => `/${resource}/${encodeURIComponent(String(id))}`;
 
-const jsonBody = (data: unknown): RequestInit['body'] => JSON.stringify(data);
+/** Only what changed: the API refuses read-only fields and empty updates. */
+function changes(data: Record<string, unknown>, previous: Record<string, unknown> | undefined): Record<string, unknown> {
+  const changed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (key === 'id') continue;
+    if (previous && JSON.stringify(previous[key]) === JSON.stringify(value)) continue;
+    changed[key] = value === '' ? null : value;
+  }
+  return changed;
+}
+
+/** API validation issues become react-admin field errors (shown under each input). */
+async function call<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    if (error instanceof ApiError) {
+      const errors = fieldErrors(error);
+      throw new HttpError(error.message, error.status, errors ? { errors } : error.body);
+    }
+    throw error;
+  }
+}
 
 export const dataProvider: DataProvider = {
-  getList<R extends RaRecord>(resource: string, params: GetListParams): Promise<GetListResult<R>> {
-    return fetchList<R>(`/${resource}${listQuery(params)}`, params.signal);
-  },
+  getList: (resource, params) => call(async () => asList(resource, await apiFetch(`/${resource}${listQuery(resource, params)}`, { signal: params.signal }))),
 
-  async getOne<R extends RaRecord>(resource: string, params: GetOneParams<R>): Promise<GetOneResult<R>> {
-    return { data: unwrapRecord<R>(await apiFetch(recordPath(resource, params.id), { signal: params.signal })) };
-  },
+  getOne: (resource, params) =>
+    call(async () => ({ data: present(resource, (await apiFetch(recordPath(resource, params.id), { signal: params.signal })) as RaRecord) as never })),
 
-  async getMany<R extends RaRecord>(resource: string, params: GetManyParams<R>): Promise<GetManyResult<R>> {
-    const records = await Promise.all(
-      params.ids.map(async (id) => unwrapRecord<R>(await apiFetch(recordPath(resource, id), { signal: params.signal }))),
-    );
-    return { data: records };
-  },
+  getMany: (resource, params) =>
+    call(async () => ({
+      data: (await Promise.all(params.ids.map(async (id) => present(resource, (await apiFetch(recordPath(resource, id), { signal: params.signal })) as RaRecord)))) as never[],
+    })),
 
-  getManyReference<R extends RaRecord>(
-    resource: string,
-    params: GetManyReferenceParams,
-  ): Promise<GetManyReferenceResult<R>> {
+  getManyReference: (resource, params) => {
     const filter = { ...params.filter, [params.target]: params.id };
-    return fetchList<R>(`/${resource}${listQuery({ ...params, filter })}`, params.signal);
+    return call(async () => asList(resource, await apiFetch(`/${resource}${listQuery(resource, { ...params, filter })}`, { signal: params.signal })));
   },
 
-  async create<R extends Omit<RaRecord, 'id'>, Result extends RaRecord = R & { id: Identifier }>(
-    resource: string,
-    params: CreateParams<R>,
-  ): Promise<CreateResult<Result>> {
-    const body = await apiFetch(`/${resource}`, { method: 'POST', body: jsonBody(params.data) });
-    return { data: unwrapRecord<Result>(body) };
-  },
+  create: (resource, params) =>
+    call(async () => {
+      const body = Object.fromEntries(Object.entries(params.data as Record<string, unknown>).filter(([, v]) => v !== '' && v !== undefined));
+      return { data: present(resource, (await apiFetch(`/${resource}`, { method: 'POST', body: JSON.stringify(body) })) as RaRecord) as never };
+    }),
 
-  async update<R extends RaRecord>(resource: string, params: UpdateParams<R>): Promise<UpdateResult<R>> {
-    const body = await apiFetch(recordPath(resource, params.id), { method: 'PATCH', body: jsonBody(params.data) });
-    return { data: unwrapRecord<R>(body) };
-  },
+  update: (resource, params) =>
+    call(async () => {
+      const body = changes(params.data as Record<string, unknown>, params.previousData as Record<string, unknown>);
+      if (Object.keys(body).length === 0) return { data: params.previousData as never };
+      return { data: present(resource, (await apiFetch(recordPath(resource, params.id), { method: 'PATCH', body: JSON.stringify(body) })) as RaRecord) as never };
+    }),
 
-  async updateMany<R extends RaRecord>(resource: string, params: UpdateManyParams<R>): Promise<UpdateManyResult<R>> {
-    await Promise.all(
-      params.ids.map((id) => apiFetch(recordPath(resource, id), { method: 'PATCH', body: jsonBody(params.data) })),
-    );
-    return { data: params.ids };
-  },
+  updateMany: (resource, params) =>
+    call(async () => {
+      await Promise.all(params.ids.map((id) => apiFetch(recordPath(resource, id), { method: 'PATCH', body: JSON.stringify(params.data) })));
+      return { data: params.ids };
+    }),
 
-  async delete<R extends RaRecord>(resource: string, params: DeleteParams<R>): Promise<DeleteResult<R>> {
-    await apiFetch(recordPath(resource, params.id), { method: 'DELETE' });
-    return { data: params.previousData ?? ({ id: params.id } as R) };
-  },
+  delete: (resource, params) =>
+    call(async () => {
+      await apiFetch(recordPath(resource, params.id), { method: 'DELETE' });
+      return { data: (params.previousData ?? { id: params.id }) as never };
+    }),
 
-  async deleteMany<R extends RaRecord>(resource: string, params: DeleteManyParams<R>): Promise<DeleteManyResult<R>> {
-    await Promise.all(params.ids.map((id) => apiFetch(recordPath(resource, id), { method: 'DELETE' })));
-    return { data: params.ids };
-  },
+  deleteMany: (resource, params) =>
+    call(async () => {
+      await Promise.all(params.ids.map((id) => apiFetch(recordPath(resource, id), { method: 'DELETE' })));
+      return { data: params.ids };
+    }),
 };

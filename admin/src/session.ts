@@ -14,6 +14,9 @@ export interface SessionUser {
   role: Role;
 }
 
+/** What the API says the signed-in user may do (GET /me), e.g. `{ 'user.list': true }`. */
+export type Abilities = Record<string, boolean>;
+
 interface TokenResponse {
   accessToken: string;
   user: SessionUser;
@@ -39,6 +42,16 @@ export class ApiError extends Error {
 let accessToken: string | null = null;
 let currentUser: SessionUser | null = null;
 let refreshInFlight: Promise<boolean> | null = null;
+let currentAbilities: Abilities = {};
+
+export function getAbilities(): Abilities {
+  return currentAbilities;
+}
+
+/** For the socket.io handshake, which cannot use the fetch wrapper below. */
+export function getAccessToken(): string | null {
+  return accessToken;
+}
 
 export function getUser(): SessionUser | null {
   return currentUser;
@@ -51,6 +64,7 @@ export function hasSession(): boolean {
 export function clearSession(): void {
   accessToken = null;
   currentUser = null;
+  currentAbilities = {};
 }
 
 function setSession({ accessToken: token, user }: TokenResponse): void {
@@ -127,12 +141,12 @@ export async function logout(): Promise<void> {
   }
 }
 
-/** Authenticated JSON request against the API; retries once after refreshing an expired token. */
-export async function apiFetch(path: string, init: RequestInit = {}): Promise<unknown> {
+/** Authenticated request; retries once after refreshing an expired token. Multipart bodies keep their own type. */
+export async function apiResponse(path: string, init: RequestInit = {}): Promise<Response> {
   const send = () => {
     const headers = new Headers(init.headers);
-    headers.set('Accept', 'application/json');
-    if (init.body !== undefined && !headers.has('Content-Type')) {
+    if (!headers.has('Accept')) headers.set('Accept', 'application/json');
+    if (typeof init.body === 'string' && !headers.has('Content-Type')) {
       headers.set('Content-Type', 'application/json');
     }
     if (accessToken) headers.set('Authorization', `Bearer ${accessToken}`);
@@ -143,5 +157,42 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<un
   if (response.status === 401 && (await refresh())) {
     response = await send();
   }
-  return parseResponse(response);
+  return response;
+}
+
+/** Authenticated JSON request against the API. */
+export async function apiFetch(path: string, init: RequestInit = {}): Promise<unknown> {
+  return parseResponse(await apiResponse(path, init));
+}
+
+/** Fetches a download (CSV, NDJSON, a knowledge file) with the token and hands it to the browser as a file. */
+export async function downloadFile(path: string, fallbackName: string): Promise<void> {
+  const response = await apiResponse(path, { headers: { Accept: '*/*' } });
+  if (!response.ok) await parseResponse(response);
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const name = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition)?.[1];
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name ? decodeURIComponent(name) : fallbackName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Loads the signed-in user's abilities; the console hides what they do not allow. */
+export async function loadAbilities(): Promise<Abilities> {
+  const me = (await apiFetch('/me')) as SessionUser & { abilities: Abilities };
+  currentUser = { id: me.id, email: me.email, name: me.name, role: me.role };
+  currentAbilities = me.abilities;
+  return currentAbilities;
+}
+
+/** The message and, for validation errors, the field errors of a failed request. */
+export function fieldErrors(error: unknown): Record<string, string> | undefined {
+  if (!(error instanceof ApiError) || error.code !== 'validation_failed') return undefined;
+  const issues = ((error.body as ApiErrorBody | undefined)?.error?.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
+  if (!issues?.length) return undefined;
+  return Object.fromEntries(issues.map((i) => [i.path || 'root.serverError', i.message]));
 }

@@ -1,0 +1,59 @@
+import {
+  BooleanInput,
+  NumberInput,
+  ReferenceArrayInput,
+  SelectArrayInput,
+  SelectInput,
+  TabbedForm,
+  TextInput,
+  maxValue,
+  minValue,
+  required,
+} from 'react-admin';
+import { useApi } from '../common/useApi';
+
+interface ModelChoice {
+  id: string;
+  name: string;
+  displayName: string | null;
+  providerName: string;
+}
+
+/** The chat models anyone who manages assistants may pick (enabled, of enabled providers). */
+function ModelInput() {
+  const { data } = useApi<{ data: ModelChoice[] }>('/models');
+  const choices = (data?.data ?? []).map((m) => ({ id: m.id, name: `${m.displayName ?? m.name} (${m.providerName})` }));
+  return <SelectInput source="modelId" label="Model" choices={choices} emptyText="System default" isLoading={!data} />;
+}
+
+const systemDefault = 'Empty: the system default';
+
+/** Create and edit share one form: instructions, model, tuning, retrieval and sharing. */
+export function AssistantForm({ toolbar }: { toolbar?: React.ReactElement | false }) {
+  return (
+    <TabbedForm toolbar={toolbar}>
+      <TabbedForm.Tab label="General">
+        <TextInput source="name" validate={required()} />
+        <TextInput source="description" multiline fullWidth />
+        <TextInput source="instructions" label="Instructions (system prompt)" multiline minRows={6} fullWidth />
+      </TabbedForm.Tab>
+      <TabbedForm.Tab label="Model">
+        <ModelInput />
+        <NumberInput source="temperature" step={0.1} validate={[minValue(0), maxValue(2)]} />
+        <NumberInput source="maxTokens" label="Max tokens" validate={[minValue(1), maxValue(200000)]} />
+      </TabbedForm.Tab>
+      <TabbedForm.Tab label="Retrieval">
+        <NumberInput source="topK" label="Top-k passages" helperText={systemDefault} validate={[minValue(1), maxValue(50)]} />
+        <NumberInput source="similarityThreshold" step={0.05} helperText={systemDefault} validate={[minValue(0), maxValue(1)]} />
+        <NumberInput source="chunkSize" label="Chunk size (tokens)" helperText="Applies to files indexed afterwards" />
+        <NumberInput source="chunkOverlap" label="Chunk overlap (tokens)" helperText={systemDefault} />
+        <BooleanInput source="knowledgeOnly" label="Answer only from knowledge" />
+      </TabbedForm.Tab>
+      <TabbedForm.Tab label="Groups">
+        <ReferenceArrayInput source="groupIds" reference="groups" perPage={200}>
+          <SelectArrayInput optionText="name" label="Groups that may use it" />
+        </ReferenceArrayInput>
+      </TabbedForm.Tab>
+    </TabbedForm>
+  );
+}

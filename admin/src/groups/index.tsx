@@ -1,0 +1,58 @@
+import { Box } from '@mui/material';
+import GroupsIcon from '@mui/icons-material/Groups';
+import { Create, DataTable, DateField, Edit, List, SearchInput, SimpleForm, TextInput, required } from 'react-admin';
+import { GroupMembers } from './GroupMembers';
+
+function GroupList() {
+  return (
+    <List filters={[<SearchInput key="q" source="q" alwaysOn />]} sort={{ field: 'name', order: 'ASC' }}>
+      <DataTable bulkActionButtons={false}>
+        <DataTable.Col source="name" />
+        <DataTable.Col source="description" disableSort />
+        <DataTable.Col source="memberCount" label="Members" disableSort />
+        <DataTable.Col source="createdAt" label="Created" field={DateField} />
+      </DataTable>
+    </List>
+  );
+}
+
+const GroupFields = () => (
+  <>
+    <TextInput source="name" validate={required()} />
+    <TextInput source="description" multiline fullWidth />
+  </>
+);
+
+function GroupCreate() {
+  return (
+    <Create redirect="edit">
+      <SimpleForm>
+        <GroupFields />
+      </SimpleForm>
+    </Create>
+  );
+}
+
+function GroupEdit() {
+  return (
+    <Edit mutationMode="pessimistic">
+      <SimpleForm>
+        <GroupFields />
+      </SimpleForm>
+      {/* Outside the form: membership changes save at once, each on its own. */}
+      <Box sx={{ px: 2, pb: 2 }}>
+        <GroupMembers />
+      </Box>
+    </Edit>
+  );
+}
+
+export default {
+  name: 'groups',
+  list: GroupList,
+  create: GroupCreate,
+  edit: GroupEdit,
+  icon: GroupsIcon,
+  recordRepresentation: 'name',
+  options: { label: 'Groups' },
+};
