@@ -82,6 +82,8 @@ export function askOverSse(base, token, conversationId, content) {
           res.on('end', () => settle(reject, new HttpError('POST', path, res.statusCode, text)));
           return;
         }
+        // Atrium sends the headers once the question is stored and the answer begun, before the model is called.
+        const startedAt = performance.now() - t0;
         let buffer = '';
         res.setEncoding('utf8');
         res.on('data', (data) => {
@@ -91,7 +93,7 @@ export function askOverSse(base, token, conversationId, content) {
             buffer = buffer.slice(end + 2);
             const event = /^event: (.*)$/m.exec(frame)?.[1];
             if (event === 'chunk') ttft ??= performance.now() - t0;
-            else if (event === 'done') settle(resolve, { ttft: ttft ?? performance.now() - t0, total: performance.now() - t0 });
+            else if (event === 'done') settle(resolve, { ttft: ttft ?? performance.now() - t0, total: performance.now() - t0, parts: { 'stream start (question accepted)': startedAt } });
             else if (event === 'error') settle(reject, new Error(`answer error: ${/"code":"([^"]+)"/.exec(frame)?.[1] ?? 'unknown'}`));
           }
         });
@@ -125,6 +127,7 @@ export function askOverSocket(socket, conversationId, content) {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     let ttft;
+    let acked;
     const finish = (fn, value) => {
       clearTimeout(timer);
       socket.off('chat:chunk', onChunk).off('chat:done', onDone).off('chat:error', onError).off('disconnect', onDisconnect);
@@ -134,7 +137,7 @@ export function askOverSocket(socket, conversationId, content) {
       if (e.conversationId === conversationId) ttft ??= performance.now() - t0;
     };
     const onDone = (e) => {
-      if (e.conversationId === conversationId) finish(resolve, { ttft: ttft ?? performance.now() - t0, total: performance.now() - t0 });
+      if (e.conversationId === conversationId) finish(resolve, { ttft: ttft ?? performance.now() - t0, total: performance.now() - t0, parts: acked === undefined ? {} : { 'ack (question accepted)': acked } });
     };
     const onError = (e) => {
       if (e.conversationId === conversationId) finish(reject, new Error(`chat:error ${e.error?.code ?? 'unknown'}`));
@@ -143,6 +146,8 @@ export function askOverSocket(socket, conversationId, content) {
     const timer = setTimeout(() => finish(reject, new Error(`answer timed out after ${ANSWER_TIMEOUT_MS} ms`)), ANSWER_TIMEOUT_MS);
     socket.on('chat:chunk', onChunk).on('chat:done', onDone).on('chat:error', onError).on('disconnect', onDisconnect);
     socket.emit('chat:send', { conversationId, content }, (ack) => {
+      // The ack comes once the question is stored and the answer begun, before the model is called.
+      acked = performance.now() - t0;
       if (!ack?.ok) finish(reject, new Error(`chat:send refused: ${ack?.error?.code ?? 'no ack'}`));
     });
   });

@@ -21,6 +21,8 @@ export async function constantRate({ api, users, assistantId, rate, seconds, rec
   const end = t0 + seconds * 1000;
   const pending = new Set();
   let sent = 0;
+  let answered = 0;
+  let lastAnswerAt = t0;
   let worstLagMs = 0;
   while (performance.now() < end) {
     // Request k is due at t0 + k/rate: request 0 at once.
@@ -31,19 +33,26 @@ export async function constantRate({ api, users, assistantId, rate, seconds, rec
       const [kind, path] = REST_READS[sent % REST_READS.length];
       const user = users[Math.floor(sent / REST_READS.length) % users.length];
       if (pending.size >= MAX_IN_FLIGHT) {
-        rec?.fail(scenario, kind, `more than ${MAX_IN_FLIGHT} requests in flight`);
+        rec?.fail(scenario, kind, `not sent: the server was ${MAX_IN_FLIGHT} requests behind`);
         continue;
       }
-      const request = call(api, 'GET', path(user, assistantId), { token: user.token }).then(
-        () => rec?.ok(scenario, kind, performance.now() - scheduled),
-        (error) => rec?.fail(scenario, kind, error.message),
-      );
+      const request = call(api, 'GET', path(user, assistantId), { token: user.token })
+        .then(
+          () => rec?.ok(scenario, kind, performance.now() - scheduled),
+          (error) => rec?.fail(scenario, kind, error.message),
+        )
+        .finally(() => {
+          answered++;
+          lastAnswerAt = performance.now();
+        });
       pending.add(request);
       void request.finally(() => pending.delete(request));
     }
     await sleep(TICK_MS);
   }
   rec?.stop();
+  const sendSeconds = (performance.now() - t0) / 1000;
   await Promise.race([Promise.all(pending), sleep(35_000)]);
-  return { sent, seconds: (performance.now() - t0) / 1000, worstLagMs };
+  // Served per second: what the server kept up with, whatever was offered.
+  return { sent, sendSeconds, served: answered / ((lastAnswerAt - t0) / 1000), worstLagMs };
 }

@@ -10,6 +10,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { openSocket } from './client.mjs';
 import { chatOverRawSocketIo } from './k6Protocol.mjs';
+import { cpuMeter } from './cpu.mjs';
 import { constantRate } from './restPhase.mjs';
 import { browsing, chatting, direct, stress, streams } from './scenarios.mjs';
 import { answerOnce, createUsers, seedAssistant } from './seed.mjs';
@@ -86,6 +87,8 @@ console.log(
     `mixed run ${opt.duration} s: ${opt.chatters} chatting, ${opt.stressors} stress, ${opt.browsers} browsing users, ${opt.direct} direct model loops, ${idle.length} idle sockets (${idleErrors} failed to connect)`,
 );
 
+const cpuPids = { ...stack.pids, generator: process.pid };
+const mixedCpu = await cpuMeter(cpuPids, stack.database);
 const mixed = new Recorder();
 const endAt = performance.now() + opt.duration * 1000;
 const rampMs = Math.min(10_000, (opt.duration * 1000) / 6);
@@ -100,6 +103,7 @@ mixed.stop();
 streams.change(0);
 const streamsAverage = streams.area / (opt.duration * 1000);
 printReport('Mixed run', mixed);
+console.log(`\n  ${await mixedCpu()}`);
 console.log(`\n  answers in flight through Atrium: peak ${streams.peak}, average ${streamsAverage.toFixed(1)}; idle sockets dropped during the run: ${idleDropped}`);
 const sockets = { wanted: opt.sockets, held: idle.length - idleDropped, errors: idleErrors, dropped: idleDropped };
 idle.forEach((s) => s.close());
@@ -112,9 +116,13 @@ if (opt['rest-seconds'] > 0) {
   // Warm-up at the same rate (not recorded): JIT, connection pools, caches.
   await constantRate({ ...phase, seconds: Math.min(3, opt['rest-seconds']), rec: null });
   rest = new Recorder();
+  const restCpu = await cpuMeter(cpuPids, stack.database);
   restRun = await constantRate({ ...phase, seconds: opt['rest-seconds'], rec: rest, scenario: 'REST (open model)' });
   printReport(`REST phase: ${opt['rest-rate']} req/s scheduled`, rest);
-  console.log(`\n  sent ${restRun.sent} in ${restRun.seconds.toFixed(1)} s (${(restRun.sent / restRun.seconds).toFixed(1)} req/s); worst generator lag ${restRun.worstLagMs.toFixed(1)} ms`);
+  console.log(
+    `\n  sent ${restRun.sent} in ${restRun.sendSeconds.toFixed(1)} s (${(restRun.sent / restRun.sendSeconds).toFixed(1)} req/s offered), served ${restRun.served.toFixed(1)} req/s; worst generator lag ${restRun.worstLagMs.toFixed(1)} ms` +
+      `\n  ${await restCpu()}`,
+  );
 }
 
 console.log(`\nload average after the run: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -110,7 +110,7 @@ async function database() {
   });
   const url = new URL(base);
   url.pathname = `/${name}`;
-  return { env: { DATABASE_URL: url.toString() }, engine: 'native Postgres' };
+  return { env: { DATABASE_URL: url.toString() }, engine: 'native Postgres', base, name };
 }
 
 /**
@@ -158,5 +158,5 @@ export async function startStack({ firstTokenMs, tokens, tokenMs, profileDir }) 
     ready = await fetch(`${api}/api/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
     if (!ready) await sleep(200);
   }
-  return { api, modelUrl, admin, engine: db.engine, serverPid: server.child.pid };
+  return { api, modelUrl, admin, engine: db.engine, database: db.name && { base: db.base, name: db.name }, pids: { atrium: server.child.pid, 'model server': model.child.pid } };
 }

@@ -42,12 +42,16 @@ export class Recorder {
     byKind.set(key, (byKind.get(key) ?? 0) + 1);
   }
 
-  /** Times `run`, recording its latency (and the ttft it returns, if any) or its error. */
+  /**
+   * Times `run`, recording its latency (and the ttft it returns, if any) or
+   * its error; `parts` it returns ({ name: ms }) are recorded as kinds of their own.
+   */
   async time(scenario, kind, run) {
     const t0 = performance.now();
     try {
       const result = await run();
       this.ok(scenario, kind, performance.now() - t0, result?.ttft);
+      for (const [name, ms] of Object.entries(result?.parts ?? {})) this.ok(scenario, `  ${name}`, ms);
       return result;
     } catch (error) {
       this.fail(scenario, kind, error?.message ?? error);
@@ -57,11 +61,7 @@ export class Recorder {
 
   /** Every latency of a scenario, all kinds together. */
   latencies(scenario) {
-    return [...(this.samples.get(scenario)?.values() ?? [])].flatMap((k) => k.latency);
-  }
-
-  ttfts(scenario) {
-    return [...(this.samples.get(scenario)?.values() ?? [])].flatMap((k) => k.ttft);
+    return [...(this.samples.get(scenario) ?? new Map())].filter(([kind]) => !kind.startsWith(' ')).flatMap(([, k]) => k.latency);
   }
 
   stop() {
@@ -81,7 +81,8 @@ export class Recorder {
     const scenarios = new Set([...this.samples.keys(), ...this.errors.keys()]);
     return [...scenarios].map((scenario) => {
       const kinds = [...(this.samples.get(scenario) ?? new Map())].map(([kind, k]) => ({ kind, latency: summarise(k.latency), ttft: k.ttft.length ? summarise(k.ttft) : undefined }));
-      const requests = kinds.reduce((a, k) => a + k.latency.n, 0);
+      // Parts of a request (indented kinds) are not requests of their own.
+      const requests = kinds.filter((k) => !k.kind.startsWith(' ')).reduce((a, k) => a + k.latency.n, 0);
       const errors = this.errorCount(scenario);
       return { scenario, requests, errors, rps: (requests + errors) / this.seconds, kinds, errorsByKind: [...(this.errors.get(scenario) ?? new Map())] };
     });

@@ -22,9 +22,10 @@ export function compareWithTargets({ opt, mixed, rest, restRun, streams, sockets
   if (restRun) {
     const all = summarise(rest.latencies('REST (open model)'));
     const errors = rest.errorCount('REST (open model)');
-    const achieved = restRun.sent / restRun.seconds;
+    // The rate the server kept up with: offered requests it fell behind on do not count.
+    const achieved = Math.min(restRun.served, restRun.sent / restRun.sendSeconds);
     const atRate = achieved >= opt['rest-rate'] * 0.95 && opt['rest-rate'] >= 300;
-    line(all.p95 <= 25 && atRate && errors / Math.max(1, all.n + errors) < MAX_ERROR_RATE, `REST p95 ≤ 25 ms at 300 req/s: p95 ${f(all.p95)} ms (p50 ${f(all.p50)}, p99 ${f(all.p99)}) at ${f(achieved)} req/s, ${errors} errors${opt['rest-rate'] < 300 ? ' (rate below the target: not a measurement of it)' : ''}`);
+    line(opt['rest-rate'] < 300 ? undefined : all.p95 <= 25 && atRate && errors / Math.max(1, all.n + errors) < MAX_ERROR_RATE, `REST p95 ≤ 25 ms at 300 req/s: p95 ${f(all.p95)} ms (p50 ${f(all.p50)}, p99 ${f(all.p99)}) at ${f(achieved)} req/s served of ${opt['rest-rate']} offered, ${errors} errors${opt['rest-rate'] < 300 ? ' (rate below the target: not a measurement of it)' : ''}`);
   } else line(undefined, 'REST target: REST phase skipped (--rest-seconds 0)');
 
   const base = ttftOf(mixed, 'model server direct (baseline)', 'POST chat/completions');
