@@ -1,11 +1,22 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { App } from './App';
+import { App } from './App.js';
+import { asApiError } from './api/errors.js';
 import './styles.css';
 
 const queryClient = new QueryClient({
-  defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } },
+  defaultOptions: {
+    queries: {
+      // Refusals (4xx) are answers, not hiccups: only network and server errors are retried.
+      retry: (count, error) => {
+        const status = asApiError(error).status;
+        return (status === 0 || status >= 500) && count < 2;
+      },
+      refetchOnWindowFocus: false,
+      staleTime: 10_000,
+    },
+  },
 });
 
 const container = document.getElementById('root');

@@ -1,0 +1,63 @@
+import { api, apiFetch, session } from './client.js';
+import { ApiError } from './errors.js';
+import type { Assistant, Conversation, ConversationDetail, MyUsage, Page, Session, User } from './types.js';
+
+// One function per REST call the chat app makes.
+
+export async function login(email: string, password: string): Promise<Session> {
+  const res = await fetch('/api/v1/auth/login', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  const body = (await res.json().catch(() => undefined)) as (Session & { error?: { code: string; message: string; details?: unknown } }) | undefined;
+  if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? 'http_error', body?.error?.message ?? 'Sign-in failed', body?.error?.details, Number(res.headers.get('retry-after')) || undefined);
+  session.set(body!);
+  return body!;
+}
+
+export async function logout(): Promise<void> {
+  await fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' }).catch(() => undefined);
+  session.set(null, 'logout');
+}
+
+export async function changePassword(currentPassword: string, newPassword: string): Promise<Session> {
+  const next = await api<Session>('/api/v1/me/password', { method: 'POST', body: { currentPassword, newPassword } });
+  session.set(next);
+  return next;
+}
+
+export const fetchMe = (signal?: AbortSignal) => api<User>('/api/v1/me', { signal });
+export const fetchAssistants = (signal?: AbortSignal) => api<Page<Assistant>>('/api/v1/assistants?pageSize=200&order=asc', { signal });
+export const fetchUsage = (signal?: AbortSignal) => api<MyUsage>('/api/v1/me/usage', { signal });
+
+export function fetchConversations(params: { q?: string; archived?: boolean }, signal?: AbortSignal): Promise<Page<Conversation>> {
+  const query = new URLSearchParams({ pageSize: '200', archived: String(params.archived ?? false) });
+  if (params.q) query.set('q', params.q);
+  return api<Page<Conversation>>(`/api/v1/conversations?${query}`, { signal });
+}
+
+export const fetchConversation = (id: string, signal?: AbortSignal) => api<ConversationDetail>(`/api/v1/conversations/${id}`, { signal });
+export const createConversation = (assistantId: string) => api<Conversation>('/api/v1/conversations', { method: 'POST', body: { assistantId } });
+export const updateConversation = (id: string, patch: { title?: string; archived?: boolean }) =>
+  api<Conversation>(`/api/v1/conversations/${id}`, { method: 'PATCH', body: patch });
+export const deleteConversation = (id: string, keepalive = false) => api<void>(`/api/v1/conversations/${id}`, { method: 'DELETE', keepalive });
+
+/** Downloads an export through the bearer-authenticated API and hands it to the browser as a file. */
+export async function downloadExport(conversation: Conversation, format: 'md' | 'json'): Promise<void> {
+  const res = await apiFetch(`/api/v1/conversations/${conversation.id}/export?format=${format}`);
+  const name = /filename="?([^";]+)"?/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `conversation.${format}`;
+  const url = URL.createObjectURL(await res.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Avatars need the bearer token, so they are fetched as blobs and shown from an object URL. */
+export async function fetchAvatar(url: string, signal?: AbortSignal): Promise<string> {
+  const res = await apiFetch(url, { signal });
+  return URL.createObjectURL(await res.blob());
+}

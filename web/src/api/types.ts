@@ -1,0 +1,109 @@
+// Response shapes of the Atrium API as the chat app reads them. They mirror
+// the server's zod presenters (server/src/http/presenters/*); the server's
+// OpenAPI document at /api/v1/openapi.json is the full reference.
+
+export type Role = 'admin' | 'manager' | 'user';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  mustChangePassword: boolean;
+}
+
+export interface Session {
+  accessToken: string;
+  expiresIn: number;
+  user: User;
+}
+
+export interface Assistant {
+  id: string;
+  name: string;
+  description: string;
+  avatarUrl: string | null;
+  model: { id: string; name: string; displayName: string | null } | null;
+  knowledgeOnly: boolean;
+}
+
+export interface Conversation {
+  id: string;
+  assistantId: string;
+  title: string;
+  archived: boolean;
+  createdAt: string;
+  updatedAt: string;
+  lastMessageAt: string;
+  snippet?: string;
+}
+
+export interface Source {
+  index: number;
+  fileId: string;
+  fileName: string;
+  page: number | null;
+  section: string | null;
+  text: string;
+  score: number;
+}
+
+export type MessageStatus = 'streaming' | 'complete' | 'stopped' | 'error';
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  parentId: string | null;
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+  status: MessageStatus;
+  model: string | null;
+  usage: { promptTokens: number; completionTokens: number } | null;
+  finishReason: string | null;
+  latencyMs: number | null;
+  sources: Source[];
+  error: string | null;
+  editHistory: { content: string; editedAt: string }[];
+  branch?: { index: number; count: number };
+  createdAt: string;
+}
+
+export interface ConversationDetail extends Conversation {
+  messages: Message[];
+  streaming: { messageId: string } | null;
+}
+
+export interface Page<T> {
+  data: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export type LimitName = 'requestsPerMinute' | 'requestsPerHour' | 'tokensPerDay' | 'tokensPerMonth' | 'costPerDay' | 'costPerMonth';
+
+export interface LimitStanding {
+  limit: LimitName;
+  period: 'minute' | 'hour' | 'day' | 'month';
+  limitValue: number;
+  used: number;
+  remaining: number;
+  usedPct: number;
+  resetsAt: string;
+  scope?: 'global' | 'group' | 'user' | 'assistant';
+  scopeName?: string | null;
+}
+
+export interface MyUsage {
+  timeZone: string;
+  limits: LimitStanding[];
+  today: { requests: number; tokens: number; cost: number; resetsAt: string };
+  thisMonth: { requests: number; tokens: number; cost: number; resetsAt: string };
+}
+
+/** The API's one error shape, also used in socket acks and chat:error. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  details?: unknown;
+}

@@ -1,0 +1,54 @@
+import { useState, type FormEvent } from 'react';
+import { login } from '../api/endpoints.js';
+import { asApiError } from '../api/errors.js';
+import { describeError } from '../ui/describeError.js';
+
+export function LoginScreen({ expired }: { expired: boolean }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await login(email, password);
+    } catch (e) {
+      const d = describeError(asApiError(e));
+      setError(`${d.title}. ${d.detail}`);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="auth">
+      <form className="auth__card" onSubmit={submit} aria-labelledby="login-title">
+        <div className="brand" aria-hidden="true">A</div>
+        <h1 id="login-title">Sign in to Atrium</h1>
+        {expired && !error && (
+          <p className="notice notice--info" role="status">
+            Your session has expired. Please sign in again.
+          </p>
+        )}
+        {error && (
+          <p className="notice notice--error" role="alert">
+            {error}
+          </p>
+        )}
+        <label>
+          Email
+          <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+        </label>
+        <label>
+          Password
+          <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        <button className="button button--primary" type="submit" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}

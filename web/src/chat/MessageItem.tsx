@@ -1,0 +1,147 @@
+import { lazy, Suspense, useState, type KeyboardEvent } from 'react';
+import type { Assistant, ErrorInfo, Message } from '../api/types.js';
+import { CopyButton } from '../ui/CopyButton.js';
+import { describeError } from '../ui/describeError.js';
+import { EditIcon, RegenerateIcon } from '../ui/icons.js';
+import { AssistantAvatar } from './AssistantAvatar.js';
+import { Sources } from './Sources.js';
+
+// Markdown, GFM and highlighting are most of the bundle: loaded after sign-in, while the first screen shows.
+const Markdown = lazy(() => import('./Markdown.js').then((m) => ({ default: m.Markdown })));
+
+interface Props {
+  message: Message;
+  assistant: Assistant | undefined;
+  streaming: boolean;
+  failure: ErrorInfo | undefined;
+  /** Regenerate and edit are offered only when no answer is being written. */
+  busy: boolean;
+  onRegenerate: (messageId: string) => void;
+  onEdit: (messageId: string, content: string) => void;
+}
+
+export function MessageItem(props: Props) {
+  return props.message.role === 'user' ? <UserMessage {...props} /> : <AssistantMessage {...props} />;
+}
+
+function UserMessage({ message, busy, onEdit }: Props) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(message.content);
+
+  function save() {
+    const content = draft.trim();
+    if (!content) return;
+    setEditing(false);
+    if (content !== message.content) onEdit(message.id, content);
+  }
+  function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      save();
+    } else if (e.key === 'Escape') setEditing(false);
+  }
+
+  if (editing) {
+    return (
+      <article className="message message--user" aria-label="Your message, editing">
+        <div className="message__edit">
+          <textarea aria-label="Edit your message" value={draft} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKeyDown} autoFocus rows={3} />
+          <div className="message__edit-actions">
+            <button type="button" className="button button--ghost" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+            <button type="button" className="button button--primary" onClick={save} disabled={busy}>
+              Save and send
+            </button>
+          </div>
+        </div>
+      </article>
+    );
+  }
+  return (
+    <article className="message message--user" aria-label="Your message">
+      <div className="message__bubble">{message.content}</div>
+      <div className="message__actions">
+        {message.editHistory.length > 0 && <span className="muted small">edited</span>}
+        <BranchBadge message={message} />
+        <CopyButton text={message.content} label="Copy message" />
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Edit and resend"
+          title="Edit and resend"
+          disabled={busy}
+          onClick={() => {
+            setDraft(message.content);
+            setEditing(true);
+          }}
+        >
+          <EditIcon />
+        </button>
+      </div>
+    </article>
+  );
+}
+
+function AssistantMessage({ message, assistant, streaming, failure, busy, onRegenerate }: Props) {
+  const waiting = streaming && message.content === '';
+  const failed = message.status === 'error';
+  const described = failed ? describeError(failure ?? { code: 'answer_failed', message: message.error ?? 'The answer failed.' }) : null;
+  return (
+    <article className="message message--assistant" aria-label={`Answer from ${assistant?.name ?? 'the assistant'}`} aria-busy={streaming}>
+      <AssistantAvatar assistant={assistant} size={32} />
+      <div className="message__body">
+        {waiting ? (
+          <p className="typing" role="status" aria-label="The assistant is writing">
+            <span />
+            <span />
+            <span />
+          </p>
+        ) : (
+          <Suspense fallback={<p className="plain">{message.content}</p>}>
+            <Markdown text={message.content} />
+          </Suspense>
+        )}
+        {streaming && !waiting && <span className="cursor" aria-hidden="true" />}
+        {message.status === 'stopped' && <p className="message__note">Stopped</p>}
+        {message.finishReason === 'length' && <p className="message__note">The answer was cut off at the length limit.</p>}
+        {described && (
+          <div className="notice notice--error" role="alert">
+            <strong>{described.title}.</strong> {described.detail}
+          </div>
+        )}
+        {!streaming && <Sources sources={message.sources} />}
+        {!streaming && (
+          <div className="message__actions">
+            <BranchBadge message={message} />
+            {message.content && <CopyButton text={message.content} label="Copy answer" />}
+            <button type="button" className="icon-button" aria-label="Regenerate answer" title="Regenerate" disabled={busy} onClick={() => onRegenerate(message.id)}>
+              <RegenerateIcon />
+            </button>
+            {message.model && (
+              <span className="message__meta" title={usageTitle(message)}>
+                {message.model}
+              </span>
+            )}
+          </div>
+        )}
+      </div>
+    </article>
+  );
+}
+
+function BranchBadge({ message }: { message: Message }) {
+  if (!message.branch || message.branch.count < 2) return null;
+  return (
+    <span className="muted small" title="Versions of this turn (regenerated or edited)">
+      {message.branch.index} / {message.branch.count}
+    </span>
+  );
+}
+
+function usageTitle(m: Message): string {
+  const parts = [`Model: ${m.model}`];
+  if (m.usage) parts.push(`${m.usage.promptTokens + m.usage.completionTokens} tokens`);
+  if (m.latencyMs !== null) parts.push(`${(m.latencyMs / 1000).toFixed(1)} s`);
+  return parts.join(' · ');
+}

@@ -1,0 +1,37 @@
+import type { Source } from '../api/types.js';
+import { FileIcon } from '../ui/icons.js';
+
+const PREVIEW_CHARS = 140;
+
+function where(s: Source): string {
+  return [s.page !== null ? `page ${s.page}` : null, s.section].filter(Boolean).join(' · ');
+}
+
+/** The passages an answer was written from; each opens to its full text. */
+export function Sources({ sources }: { sources: Source[] }) {
+  if (sources.length === 0) return null;
+  return (
+    <section className="sources" aria-label="Sources">
+      <h3 className="sources__title">Sources</h3>
+      <ol className="sources__list">
+        {sources.map((s) => {
+          const preview = s.text.length > PREVIEW_CHARS ? `${s.text.slice(0, PREVIEW_CHARS).trimEnd()}…` : s.text;
+          return (
+            <li key={`${s.index}-${s.fileId}`} className="source">
+              <details>
+                <summary>
+                  <span className="source__index">{s.index}</span>
+                  <FileIcon />
+                  <span className="source__name">{s.fileName}</span>
+                  {where(s) && <span className="source__where">{where(s)}</span>}
+                  <span className="source__preview">{preview}</span>
+                </summary>
+                <blockquote className="source__text">{s.text}</blockquote>
+              </details>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}

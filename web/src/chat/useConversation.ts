@@ -1,0 +1,52 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect } from 'react';
+import { fetchConversation } from '../api/endpoints.js';
+import { asApiError } from '../api/errors.js';
+import { request } from './socket.js';
+import { keys, toThread, updateThread, type ChatThread } from './threadCache.js';
+import { resume } from './useChatEvents.js';
+import { useConnection } from './useConnection.js';
+
+/** A conversation as cached; several components may watch the same one. */
+export function useThreadQuery(id: string | null) {
+  return useQuery({
+    queryKey: keys.conversation(id ?? 'none'),
+    queryFn: async ({ signal }) => toThread(await fetchConversation(id!, signal)),
+    enabled: !!id,
+    retry: (count, error) => asApiError(error).status >= 500 && count < 2,
+  });
+}
+
+/** One conversation with its live answer, and what the user can do in it. */
+export function useConversation(id: string | null) {
+  const client = useQueryClient();
+  const online = useConnection() === 'online';
+  const query = useThreadQuery(id);
+  const thread = query.data;
+
+  // A gap, a reload mid-answer or a reconnect: take the server's text so far, then the rest.
+  const stale = !!thread?.live?.stale;
+  useEffect(() => {
+    if (id && stale && online) void resume(client, id).catch(() => undefined);
+  }, [client, id, stale, online]);
+
+  const run = useCallback(
+    async (event: string, payload: Record<string, unknown>) => {
+      if (!id) return;
+      await request(event, { conversationId: id, ...payload });
+    },
+    [id],
+  );
+
+  return {
+    query,
+    thread: thread as ChatThread | undefined,
+    streaming: !!thread?.live,
+    send: (content: string) => run('chat:send', { content }),
+    regenerate: (messageId: string) => run('chat:regenerate', { messageId }),
+    edit: (messageId: string, content: string) => run('chat:edit', { messageId, content }),
+    stop: () => run('chat:stop', {}),
+    /** Marks an answer as failed locally, e.g. when the send itself was refused. */
+    clearFailure: (messageId: string) => id && updateThread(client, id, (t) => ({ failures: Object.fromEntries(Object.entries(t.failures).filter(([k]) => k !== messageId)) })),
+  };
+}

@@ -1,0 +1,44 @@
+import type { LimitStanding, MyUsage } from '../api/types.js';
+import { limitWords, whenText } from '../ui/describeError.js';
+
+// What the quota widget and banner say, from GET /me/usage. Pure, so the
+// choice of which limit to show is tested on its own.
+
+export interface QuotaLine {
+  label: string;
+  text: string;
+  pct: number;
+}
+
+function amount(limit: LimitStanding, value: number): string {
+  if (limit.limit.startsWith('cost')) return `$${value.toFixed(2)}`;
+  const n = Math.max(0, Math.floor(value)).toLocaleString('en');
+  return limit.limit.startsWith('tokens') ? `${n} tokens` : `${n} messages`;
+}
+
+/** The tightest limit of a period: the one with the least left relative to its size. */
+export function tightest(limits: LimitStanding[], periods: LimitStanding['period'][]): LimitStanding | undefined {
+  return limits
+    .filter((l) => periods.includes(l.period))
+    .sort((a, b) => b.usedPct - a.usedPct || a.remaining - b.remaining)[0];
+}
+
+export function quotaLines(usage: MyUsage): QuotaLine[] {
+  const lines: QuotaLine[] = [];
+  const day = tightest(usage.limits, ['minute', 'hour', 'day']);
+  const month = tightest(usage.limits, ['month']);
+  if (day) lines.push({ label: 'Today', text: `${amount(day, day.remaining)} left`, pct: day.usedPct });
+  if (month) lines.push({ label: 'This month', text: `${amount(month, month.remaining)} left`, pct: month.usedPct });
+  if (lines.length === 0) lines.push({ label: 'Today', text: `${usage.today.tokens.toLocaleString('en')} tokens used`, pct: 0 });
+  return lines;
+}
+
+/** A limit that is used up, if any: the one that resets last (that is when sending works again). */
+export function exhausted(limits: LimitStanding[]): LimitStanding | undefined {
+  return limits.filter((l) => l.remaining <= 0).sort((a, b) => b.resetsAt.localeCompare(a.resetsAt))[0];
+}
+
+export function limitReachedText(limit: { limit?: string; resetsAt?: string }, now: Date = new Date()): string {
+  const resets = limit.resetsAt ? ` It resets ${whenText(limit.resetsAt, now)}.` : '';
+  return `You have reached your ${limitWords(limit.limit)}.${resets}`;
+}

@@ -1,0 +1,31 @@
+import { useState } from 'react';
+import type { User } from '../api/types.js';
+import { useDismiss } from './useDismiss.js';
+
+export function UserMenu({ user, onSignOut }: { user: User; onSignOut: () => void }) {
+  const [open, setOpen] = useState(false);
+  const ref = useDismiss<HTMLDivElement>(open, () => setOpen(false));
+  return (
+    <div className="user-menu" ref={ref}>
+      <button type="button" className="user-menu__initial" aria-label={`Account: ${user.name}`} aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {user.name.charAt(0).toUpperCase()}
+      </button>
+      {open && (
+        <div className="menu" role="menu">
+          <p className="menu__header">
+            <strong>{user.name}</strong>
+            <span className="muted small">{user.email}</span>
+          </p>
+          {user.role !== 'user' && (
+            <a role="menuitem" href="/admin/">
+              Admin console
+            </a>
+          )}
+          <button type="button" role="menuitem" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
