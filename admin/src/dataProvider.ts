@@ -1,6 +1,7 @@
 import { HttpError } from 'react-admin';
 import type { DataProvider, GetListResult, Identifier, RaRecord } from 'react-admin';
-import { ApiError, apiFetch, fieldErrors } from './session';
+import { abilityFor } from './abilities';
+import { ApiError, apiFetch, fieldErrors, getAbilities } from './session';
 
 // One data provider for the whole console. Lists answer `{ data, total }`, a few
 // small ones a bare array or `{ data }`; single records come as themselves.
@@ -63,9 +64,18 @@ function changes(data: Record<string, unknown>, previous: Record<string, unknown
   return changed;
 }
 
+/**
+ * react-admin still runs a list's query while it redirects to "access denied";
+ * refusing here keeps the console from asking for what the abilities already refuse.
+ */
+function assertReadable(resource: string): void {
+  if (!abilityFor(getAbilities(), resource, 'list')) throw new HttpError('Not allowed', 403);
+}
+
 /** API validation issues become react-admin field errors (shown under each input). */
-async function call<T>(request: () => Promise<T>): Promise<T> {
+async function call<T>(request: () => Promise<T>, resource?: string): Promise<T> {
   try {
+    if (resource) assertReadable(resource);
     return await request();
   } catch (error) {
     if (error instanceof ApiError) {
@@ -77,19 +87,20 @@ async function call<T>(request: () => Promise<T>): Promise<T> {
 }
 
 export const dataProvider: DataProvider = {
-  getList: (resource, params) => call(async () => asList(resource, await apiFetch(`/${resource}${listQuery(resource, params)}`, { signal: params.signal }))),
+  getList: (resource, params) =>
+    call(async () => asList(resource, await apiFetch(`/${resource}${listQuery(resource, params)}`, { signal: params.signal })), resource),
 
   getOne: (resource, params) =>
-    call(async () => ({ data: present(resource, (await apiFetch(recordPath(resource, params.id), { signal: params.signal })) as RaRecord) as never })),
+    call(async () => ({ data: present(resource, (await apiFetch(recordPath(resource, params.id), { signal: params.signal })) as RaRecord) as never }), resource),
 
   getMany: (resource, params) =>
     call(async () => ({
       data: (await Promise.all(params.ids.map(async (id) => present(resource, (await apiFetch(recordPath(resource, id), { signal: params.signal })) as RaRecord)))) as never[],
-    })),
+    }), resource),
 
   getManyReference: (resource, params) => {
     const filter = { ...params.filter, [params.target]: params.id };
-    return call(async () => asList(resource, await apiFetch(`/${resource}${listQuery(resource, { ...params, filter })}`, { signal: params.signal })));
+    return call(async () => asList(resource, await apiFetch(`/${resource}${listQuery(resource, { ...params, filter })}`, { signal: params.signal })), resource);
   },
 
   create: (resource, params) =>

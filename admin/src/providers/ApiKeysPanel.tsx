@@ -43,8 +43,14 @@ export function ApiKeysPanel() {
   const [rotating, setRotating] = useState<ApiKey | null>(null);
   const [newSecret, setNewSecret] = useState('');
   const [check, setCheck] = useState<ConnectionCheck | null>(null);
+  // Kept apart from the result so the dialog does not change its text while it fades out.
+  const [checkOpen, setCheckOpen] = useState(false);
   if (!provider) return null;
   const keysPath = `/providers/${provider.id}/keys`;
+  const test = async (keyId?: string) => {
+    setCheck((await apiFetch(`/providers/${provider.id}/test`, { method: 'POST', body: JSON.stringify(keyId ? { keyId } : {}) })) as ConnectionCheck);
+    setCheckOpen(true);
+  };
 
   const run = async (work: () => Promise<unknown>, done?: string) => {
     try {
@@ -88,7 +94,7 @@ export function ApiKeysPanel() {
               <TableCell>{when(k.rotatedAt)}</TableCell>
               <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
                 <Button onClick={() => setRotating(k)}>Rotate</Button>
-                <Button onClick={() => run(async () => setCheck((await apiFetch(`/providers/${provider.id}/test`, { method: 'POST', body: JSON.stringify({ keyId: k.id }) })) as ConnectionCheck))}>
+                <Button onClick={() => run(() => test(k.id))}>
                   Test
                 </Button>
                 <Button color="error" onClick={() => window.confirm(`Delete key ${k.label}?`) && run(() => apiFetch(`${keysPath}/${k.id}`, { method: 'DELETE' }), 'Key deleted')}>
@@ -109,6 +115,7 @@ export function ApiKeysPanel() {
         <SecretField label="API key (write-only)" value={secret} onChange={setSecret} />
         <Button
           variant="outlined"
+          sx={{ whiteSpace: 'nowrap', flexShrink: 0 }}
           disabled={!secret.trim()}
           onClick={() =>
             run(async () => {
@@ -120,7 +127,7 @@ export function ApiKeysPanel() {
         >
           Add key
         </Button>
-        <Button variant="contained" onClick={() => run(async () => setCheck((await apiFetch(`/providers/${provider.id}/test`, { method: 'POST', body: '{}' })) as ConnectionCheck))}>
+        <Button variant="contained" sx={{ whiteSpace: 'nowrap', flexShrink: 0 }} onClick={() => run(() => test())}>
           Test connection
         </Button>
       </Stack>
@@ -144,7 +151,7 @@ export function ApiKeysPanel() {
           </Button>
         </Stack>
       </ResultDialog>
-      <ResultDialog title="Connection test" open={check !== null} onClose={() => setCheck(null)}>
+      <ResultDialog title="Connection test" open={checkOpen} onClose={() => setCheckOpen(false)}>
         <Typography data-testid="connection-result" color={check?.ok ? 'success.main' : 'error'}>
           {check?.ok ? `Connected in ${check.latencyMs} ms` : `Failed: ${check?.error ?? 'unknown error'}`}
         </Typography>

@@ -33,16 +33,16 @@ export function UsagePage() {
     <Box sx={{ mt: 2 }}>
       <Title title="Usage" />
       <Stack direction="row" spacing={2} sx={{ mb: 2, alignItems: 'center', flexWrap: 'wrap' }}>
-        <TextField size="small" type="date" label="From" value={from} onChange={(e) => setFrom(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} />
-        <TextField size="small" type="date" label="To" value={to} onChange={(e) => setTo(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} />
-        <TextField size="small" select label="By" value={groupBy} onChange={(e) => setGroupBy(e.target.value as GroupBy)} sx={{ minWidth: 140 }}>
+        <TextField size="small" fullWidth={false} sx={{ width: 170 }} type="date" label="From" value={from} onChange={(e) => setFrom(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} />
+        <TextField size="small" fullWidth={false} sx={{ width: 170 }} type="date" label="To" value={to} onChange={(e) => setTo(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} />
+        <TextField size="small" fullWidth={false} select label="By" value={groupBy} onChange={(e) => setGroupBy(e.target.value as GroupBy)} sx={{ minWidth: 140 }}>
           {(['user', 'group', 'assistant', 'model'] as const).map((g) => (
             <MenuItem key={g} value={g}>
               {g}
             </MenuItem>
           ))}
         </TextField>
-        <TextField size="small" select label="Chart" value={metric} onChange={(e) => setMetric(e.target.value as Metric)} sx={{ minWidth: 140 }}>
+        <TextField size="small" fullWidth={false} select label="Chart" value={metric} onChange={(e) => setMetric(e.target.value as Metric)} sx={{ minWidth: 140 }}>
           {(Object.keys(metricLabels) as Metric[]).map((m) => (
             <MenuItem key={m} value={m}>
               {metricLabels[m]}
