@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import sharp from 'sharp';
 import { DEFAULT_PASSWORD } from '../support/factories.js';
 import { fixture } from '../support/knowledge.js';
 import { eventually, startChatServer, type ChatTestServer } from '../support/chatServer.js';
@@ -52,6 +53,10 @@ describe('chat app in the browser', () => {
       groupIds: [group.body.id],
     });
     assistantId = assistant.body.id;
+    const avatar = new FormData();
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#d9822b' } }).png().toBuffer();
+    avatar.append('avatar', new Blob([png], { type: 'image/png' }), 'avatar.png');
+    expect((await fetch(`${t.url}/api/v1/assistants/${assistantId}/avatar`, { method: 'PUT', headers: { authorization: `Bearer ${admin.token}` }, body: avatar })).status).toBe(200);
     // Not shared with the staff member's group: must not be offered.
     await t.json(admin.token, 'POST', '/api/v1/assistants', { name: 'Finance secrets', instructions: 'x', groupIds: [] });
     const form = new FormData();
@@ -102,6 +107,10 @@ describe('chat app in the browser', () => {
     await page.getByRole('button', { name: /PDF expert/ }).waitFor();
     expect(await page.getByText('Answers questions about PDF software from the team wiki.').isVisible()).toBe(true);
     expect(await page.getByText('Finance secrets').count()).toBe(0);
+    // The avatar is behind the bearer token: fetched as a blob and shown from an object URL.
+    const avatar = page.getByRole('button', { name: /PDF expert/ }).locator('img');
+    await avatar.waitFor();
+    expect(await avatar.evaluate((img: HTMLImageElement) => [img.src.slice(0, 5), img.naturalWidth])).toEqual(['blob:', 256]);
 
     // The refresh cookie keeps the session over a reload; the token itself is only in memory.
     await page.reload();
@@ -127,7 +136,8 @@ describe('chat app in the browser', () => {
     expect(await answer.locator('pre code.hljs').count()).toBe(1);
     expect(await answer.locator('.hljs-keyword').count()).toBeGreaterThan(0);
     expect(await answer.getByRole('button', { name: 'Copy code' }).count()).toBe(1);
-    expect(await answer.locator('img, script').count()).toBe(0);
+    expect(await answer.locator('.markdown img, .markdown script').count()).toBe(0);
+    expect(await answer.locator('.markdown').count()).toBe(1);
     expect(await answer.locator('a[href^="javascript"]').count()).toBe(0);
     expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
     expect(await answer.getByText('test-chat-model').isVisible()).toBe(true);
@@ -135,7 +145,10 @@ describe('chat app in the browser', () => {
     const source = answer.getByRole('region', { name: 'Sources' }).locator('li').first();
     expect(await source.textContent()).toContain(FILE_NAME);
     expect(await source.textContent()).toMatch(/page \d+/);
-    await source.locator('summary').click();
+    // The citation [1] in the text opens its source.
+    expect(await source.locator('blockquote').isVisible()).toBe(false);
+    await answer.getByRole('button', { name: 'Source 1' }).click();
+    await source.locator('blockquote').waitFor();
     expect(await source.locator('blockquote').textContent()).toMatch(/pdf/i);
     // The generated title reaches the sidebar.
     await page.getByRole('navigation', { name: 'Conversations' }).getByText('A generated title').waitFor();
@@ -287,6 +300,24 @@ describe('chat app in the browser', () => {
     expect(await alert.textContent()).toMatch(/The assistant could not answer\. The model provider is not reachable at the moment\./);
     await lastAnswer().getByRole('button', { name: 'Regenerate answer' }).click();
     await lastAnswer().getByText('You asked: Are you there?').waitFor({ timeout: 20_000 });
+  });
+
+  it('edits a question and resends it, and exports the conversation', async () => {
+    const question = page.locator('article.message--user').last();
+    await question.getByRole('button', { name: 'Edit and resend' }).click();
+    await page.getByRole('textbox', { name: 'Edit your message' }).fill('Are you still there?');
+    await page.getByRole('button', { name: 'Save and send' }).click();
+    await lastAnswer().getByText('You asked: Are you still there?').waitFor();
+    expect(await page.getByText('Are you there?', { exact: true }).count()).toBe(0);
+    expect(await page.locator('article.message--user').last().getByText('2 / 2').count()).toBe(1);
+
+    const sidebar = page.getByRole('navigation', { name: 'Conversations' });
+    await sidebar.locator('.conv--active').getByRole('button', { name: /^Actions for/ }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Export as Markdown' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/\.md$/);
+    const exported = fs.readFileSync((await download.path())!, 'utf8');
+    expect(exported).toContain('Are you still there?');
+    expect(exported).toContain('You asked: Are you still there?');
   });
 
   it('works on a phone-sized screen', async () => {

@@ -1,9 +1,10 @@
-import { memo, type ReactNode } from 'react';
+import { memo, useMemo, type ReactNode } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
 import rehypeHighlight from 'rehype-highlight';
 import rehypeSanitize from 'rehype-sanitize';
 import remarkGfm from 'remark-gfm';
 import { CopyButton } from '../ui/CopyButton.js';
+import { parseCitationHref } from './citations.js';
 
 // Model output and document passages are untrusted. Raw HTML in the Markdown
 // is never parsed (no rehype-raw: it shows as text), rehype-sanitize then drops
@@ -17,7 +18,15 @@ function textOf(node: ReactNode): string {
   return '';
 }
 
-const components: Components = {
+function ExternalLink({ href, children }: { href?: string; children?: ReactNode }) {
+  return (
+    <a href={href} target="_blank" rel="noopener noreferrer nofollow">
+      {children}
+    </a>
+  );
+}
+
+const baseComponents: Components = {
   pre({ children }) {
     const code = textOf(children).replace(/\n$/, '');
     const language = /language-([\w+-]+)/.exec(String((children as { props?: { className?: string } })?.props?.className ?? ''))?.[1];
@@ -31,13 +40,7 @@ const components: Components = {
       </div>
     );
   },
-  a({ href, children }) {
-    return (
-      <a href={href} target="_blank" rel="noopener noreferrer nofollow">
-        {children}
-      </a>
-    );
-  },
+  a: ExternalLink,
   table({ children }) {
     return (
       <div className="table-scroll">
@@ -47,7 +50,23 @@ const components: Components = {
   },
 };
 
-export const Markdown = memo(function Markdown({ text }: { text: string }) {
+/** onCite: a citation link ([n], see citations.ts) was clicked. */
+export const Markdown = memo(function Markdown({ text, onCite }: { text: string; onCite?: (index: number) => void }) {
+  const components = useMemo<Components>(
+    () => ({
+      ...baseComponents,
+      a(props) {
+        const cited = onCite ? parseCitationHref(props.href) : null;
+        if (cited === null) return <ExternalLink {...props} />;
+        return (
+          <button type="button" className="cite" aria-label={`Source ${cited}`} onClick={() => onCite!(cited)}>
+            {cited}
+          </button>
+        );
+      },
+    }),
+    [onCite],
+  );
   return (
     <div className="markdown">
       <ReactMarkdown remarkPlugins={[remarkGfm]} rehypePlugins={[rehypeSanitize, [rehypeHighlight, { detect: false }]]} components={components}>

@@ -1,10 +1,11 @@
-import { lazy, Suspense, useState, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useCallback, useMemo, useState, type KeyboardEvent } from 'react';
 import type { Assistant, ErrorInfo, Message } from '../api/types.js';
 import { CopyButton } from '../ui/CopyButton.js';
 import { describeError } from '../ui/describeError.js';
 import { EditIcon, RegenerateIcon } from '../ui/icons.js';
 import { AssistantAvatar } from './AssistantAvatar.js';
-import { Sources } from './Sources.js';
+import { linkCitations } from './citations.js';
+import { sourceElementId, Sources } from './Sources.js';
 
 // Markdown, GFM and highlighting are most of the bundle: loaded after sign-in, while the first screen shows.
 const Markdown = lazy(() => import('./Markdown.js').then((m) => ({ default: m.Markdown })));
@@ -86,6 +87,17 @@ function UserMessage({ message, busy, onEdit }: Props) {
 function AssistantMessage({ message, assistant, streaming, failure, busy, onRegenerate }: Props) {
   const waiting = streaming && message.content === '';
   const failed = message.status === 'error';
+  const text = useMemo(() => linkCitations(message.content, new Set(message.sources.map((s) => s.index))), [message.content, message.sources]);
+  const openSource = useCallback(
+    (index: number) => {
+      const details = document.getElementById(sourceElementId(message.id, index));
+      if (!(details instanceof HTMLDetailsElement)) return;
+      details.open = true;
+      details.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+      details.querySelector('summary')?.focus();
+    },
+    [message.id],
+  );
   const described = failed ? describeError(failure ?? { code: 'answer_failed', message: message.error ?? 'The answer failed.' }) : null;
   return (
     <article className="message message--assistant" aria-label={`Answer from ${assistant?.name ?? 'the assistant'}`} aria-busy={streaming}>
@@ -99,7 +111,7 @@ function AssistantMessage({ message, assistant, streaming, failure, busy, onRege
           </p>
         ) : (
           <Suspense fallback={<p className="plain">{message.content}</p>}>
-            <Markdown text={message.content} />
+            <Markdown text={text} onCite={openSource} />
           </Suspense>
         )}
         {streaming && !waiting && <span className="cursor" aria-hidden="true" />}
@@ -110,7 +122,7 @@ function AssistantMessage({ message, assistant, streaming, failure, busy, onRege
             <strong>{described.title}.</strong> {described.detail}
           </div>
         )}
-        {!streaming && <Sources sources={message.sources} />}
+        {!streaming && <Sources messageId={message.id} sources={message.sources} />}
         {!streaming && (
           <div className="message__actions">
             <BranchBadge message={message} />

@@ -8,7 +8,10 @@ function where(s: Source): string {
 }
 
 /** The passages an answer was written from; each opens to its full text. */
-export function Sources({ sources }: { sources: Source[] }) {
+/** The element id of a source, so a citation in the answer can open it. */
+export const sourceElementId = (messageId: string, index: number) => `source-${messageId}-${index}`;
+
+export function Sources({ messageId, sources }: { messageId: string; sources: Source[] }) {
   if (sources.length === 0) return null;
   return (
     <section className="sources" aria-label="Sources">
@@ -18,7 +21,7 @@ export function Sources({ sources }: { sources: Source[] }) {
           const preview = s.text.length > PREVIEW_CHARS ? `${s.text.slice(0, PREVIEW_CHARS).trimEnd()}…` : s.text;
           return (
             <li key={`${s.index}-${s.fileId}`} className="source">
-              <details>
+              <details id={sourceElementId(messageId, s.index)}>
                 <summary>
                   <span className="source__index">{s.index}</span>
                   <FileIcon />
