@@ -199,6 +199,18 @@ describe('chat app in the browser', () => {
     await page.unroute(/\/socket\.io\//);
   });
 
+  it('picks up an answer being written after a reload', async () => {
+    const full = words(80, 'again');
+    t.openai.chat.script({ text: full, chunkDelayMs: 40 });
+    await ask('And once more.');
+    await lastAnswer().getByText('again5', { exact: false }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Stop answer' }).waitFor();
+    await page.getByRole('button', { name: 'Send message' }).waitFor({ timeout: 20_000 });
+    const shown = await eventually(async () => ((await lastAnswer().locator('.markdown').textContent()) ?? '').trim(), (text) => text.length >= full.length);
+    expect(shown).toBe(full);
+  });
+
   it('searches, renames, archives and deletes conversations with undo', async () => {
     // A second conversation to delete (the one above stays for the screens below).
     const scratch = await t.json(staff.token, 'POST', '/api/v1/conversations', { assistantId, title: 'Scratch chat' });

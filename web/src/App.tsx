@@ -1,3 +1,5 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { LoginScreen } from './auth/LoginScreen.js';
 import { PasswordChangeScreen } from './auth/PasswordChangeScreen.js';
 import { useSession } from './auth/useSession.js';
@@ -5,6 +7,11 @@ import { ChatApp } from './ChatApp.js';
 
 export function App() {
   const auth = useSession();
+  const client = useQueryClient();
+  // Nothing of one user's data may outlive their session in this tab.
+  useEffect(() => {
+    if (auth.status === 'signed-out') client.clear();
+  }, [auth.status, client]);
   if (auth.status === 'checking') {
     return (
       <main className="auth" aria-busy="true">

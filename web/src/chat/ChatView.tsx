@@ -123,7 +123,7 @@ export function ChatView({ conversationId, assistantId, assistants }: Props) {
           key={conversationId && conversationId !== createdHere.current ? conversationId : 'new'}
           streaming={chat.streaming}
           disabled={offline || (!conversationId && !assistantId)}
-          placeholder={offline ? 'Reconnecting…' : `Message ${assistant?.name ?? 'the assistant'}`}
+          placeholder={connection === 'offline' ? 'Reconnecting…' : connection === 'connecting' ? 'Connecting…' : `Message ${assistant?.name ?? 'the assistant'}`}
           onSend={send}
           onStop={stop}
         />
