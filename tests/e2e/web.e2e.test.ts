@@ -43,7 +43,7 @@ describe('chat app in the browser', () => {
   beforeAll(async () => {
     t = await startChatServer();
     admin = await t.login({ role: 'admin' });
-    staff = await t.login({ role: 'user', name: 'Sam Staff' });
+    staff = await t.login({ role: 'user', name: 'Sam Staff', email: 'sam.staff@example.com' });
     const group = await t.json(admin.token, 'POST', '/api/v1/groups', { name: 'Readers' });
     await t.json(admin.token, 'PUT', `/api/v1/groups/${group.body.id}/members/${staff.id}`, { role: 'member' });
     const assistant = await t.json(admin.token, 'POST', '/api/v1/assistants', {
@@ -116,6 +116,19 @@ describe('chat app in the browser', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Who would you like to ask?' }).waitFor();
     expect(await page.evaluate(() => JSON.stringify(localStorage) + document.cookie)).not.toMatch(/eyJ/);
+
+    // An expired access token is renewed from the cookie and the request retried, unnoticed.
+    let expired = 0;
+    await page.route(/\/api\/v1\/conversations\?/, (route) =>
+      expired++ === 0 ? route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error: { code: 'token_expired', message: 'Access token expired' } }) }) : route.continue(),
+    );
+    const renewed = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh') && r.status() === 200);
+    await page.getByRole('searchbox', { name: 'Search conversations' }).fill('nothing like this');
+    await renewed;
+    await page.getByText('No conversation matches.').waitFor();
+    expect(expired).toBe(2);
+    await page.unroute(/\/api\/v1\/conversations\?/);
+    await page.getByRole('searchbox', { name: 'Search conversations' }).fill('');
   });
 
   it('streams an answer as Markdown with its sources, and runs no HTML from it', async () => {
@@ -223,6 +236,7 @@ describe('chat app in the browser', () => {
     const results = sidebar.getByRole('list', { name: 'Search results' });
     await eventually(() => results.getByRole('listitem').count(), (n) => n === 1);
     expect(await results.textContent()).toContain('Tell me everything');
+    expect(await results.locator('mark').first().textContent()).toBe('everything');
     await screenshot(page, 'web-sidebar-search');
     await sidebar.getByRole('searchbox', { name: 'Search conversations' }).fill('');
 

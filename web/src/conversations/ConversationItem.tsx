@@ -2,18 +2,21 @@ import { useState, type KeyboardEvent } from 'react';
 import { downloadExport } from '../api/endpoints.js';
 import type { Conversation } from '../api/types.js';
 import { MoreIcon } from '../ui/icons.js';
+import { highlightParts } from './highlight.js';
 import { useDismiss } from '../ui/useDismiss.js';
 import type { useConversationActions } from './useConversations.js';
 
 interface Props {
   conversation: Conversation;
   active: boolean;
+  /** The search, to mark its words in the matching passage. */
+  query: string;
   onOpen: () => void;
   onDelete: (c: Conversation) => void;
   actions: ReturnType<typeof useConversationActions>;
 }
 
-export function ConversationItem({ conversation: c, active, onOpen, onDelete, actions }: Props) {
+export function ConversationItem({ conversation: c, active, query, onOpen, onDelete, actions }: Props) {
   const [menu, setMenu] = useState(false);
   const [renaming, setRenaming] = useState(false);
   const [title, setTitle] = useState(c.title);
@@ -44,7 +47,11 @@ export function ConversationItem({ conversation: c, active, onOpen, onDelete, ac
       ) : (
         <button type="button" className="conv__open" onClick={onOpen} aria-current={active ? 'page' : undefined}>
           <span className="conv__title">{c.title}</span>
-          {c.snippet && <span className="conv__snippet">{c.snippet}</span>}
+          {c.snippet && (
+            <span className="conv__snippet">
+              {highlightParts(c.snippet, query).map((part, i) => (part.hit ? <mark key={i}>{part.text}</mark> : part.text))}
+            </span>
+          )}
         </button>
       )}
       <div className="conv__menu" ref={menuRef}>

@@ -62,7 +62,7 @@ export function Sidebar({ activeId, open, onClose }: Props) {
         {searching ? (
           <ul aria-label="Search results">
             {rows.map((c) => (
-              <ConversationItem key={c.id} conversation={c} active={c.id === activeId} onOpen={() => go(`/c/${c.id}`)} actions={actions} onDelete={remove} />
+              <ConversationItem key={c.id} conversation={c} query={search} active={c.id === activeId} onOpen={() => go(`/c/${c.id}`)} actions={actions} onDelete={remove} />
             ))}
           </ul>
         ) : (
@@ -71,7 +71,7 @@ export function Sidebar({ activeId, open, onClose }: Props) {
               <h2 className="sidebar__group">{group.label}</h2>
               <ul>
                 {group.items.map((c) => (
-                  <ConversationItem key={c.id} conversation={c} active={c.id === activeId} onOpen={() => go(`/c/${c.id}`)} actions={actions} onDelete={remove} />
+                  <ConversationItem key={c.id} conversation={c} query={search} active={c.id === activeId} onOpen={() => go(`/c/${c.id}`)} actions={actions} onDelete={remove} />
                 ))}
               </ul>
             </section>
