@@ -227,10 +227,14 @@ for (let i = 0; i < 20; i++) {
   await throughAtrium(sockets[0], conversations[0]);
 }
 
+// How long one answer takes, so workers can spread their starts over it.
+const streamMs = (await direct()).total;
+
 /**
  * `level` streams kept in flight for `durationMs`: each worker starts its
- * next stream when its last one ends, after a random first offset, so
- * arrivals spread out as with real users rather than landing in one burst.
+ * next stream when its last one ends, after a random first offset within one
+ * stream's length, so arrivals spread out as with real users instead of all
+ * landing in one burst (which measures a burst, not concurrency).
  */
 async function closedLoop(level, durationMs, run) {
   const samples = { ttft: [], total: [] };
@@ -238,7 +242,7 @@ async function closedLoop(level, durationMs, run) {
   const end = performance.now() + durationMs;
   await Promise.all(
     Array.from({ length: level }, async (_, i) => {
-      await new Promise((r) => setTimeout(r, Math.random() * 200));
+      await new Promise((r) => setTimeout(r, Math.random() * streamMs));
       while (performance.now() < end) {
         try {
           const { ttft, total } = await run(i);

@@ -4,7 +4,7 @@ import type { ChatMessage, ChatProvider, ChatRequest, ChatStreamEvent, Connectio
 import { ProviderError } from './chatProvider.js';
 import { checkConnection } from './openaiCompatible.js';
 import { toProviderError } from './providerErrors.js';
-import { linkedAbort, withIdleTimeout } from './streamWatchdog.js';
+import { guardedStream } from './streamWatchdog.js';
 
 // Anthropic requires max_tokens; this is the fallback when the assistant sets none.
 const DEFAULT_MAX_TOKENS = 1024;
@@ -30,17 +30,8 @@ export class AnthropicProvider implements ChatProvider {
     });
   }
 
-  async *streamChat(request: ChatRequest): AsyncGenerator<ChatStreamEvent> {
-    const { controller, dispose } = linkedAbort(request.signal);
-    try {
-      yield* withIdleTimeout(this.events(request, controller.signal), this.timeoutMs, () => controller.abort());
-    } catch (error) {
-      // However the SDK words an abort mid-stream, the caller asked for it.
-      if (request.signal?.aborted) throw new ProviderError('cancelled', 'The request was cancelled');
-      throw toProviderError(error, Anthropic, 'Anthropic');
-    } finally {
-      dispose();
-    }
+  streamChat(request: ChatRequest): AsyncGenerator<ChatStreamEvent> {
+    return guardedStream(request, this.timeoutMs, (signal) => this.events(request, signal), (error) => toProviderError(error, Anthropic, 'Anthropic'));
   }
 
   private async *events(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamEvent> {

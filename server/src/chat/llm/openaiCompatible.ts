@@ -3,7 +3,7 @@ import { countTokens } from '../../ingestion/chunk/tokenCounter.js';
 import type { ChatMessage, ChatProvider, ChatRequest, ChatStreamEvent, ConnectionCheck, ProviderEndpoint } from './chatProvider.js';
 import { ProviderError } from './chatProvider.js';
 import { toProviderError } from './providerErrors.js';
-import { linkedAbort, withIdleTimeout } from './streamWatchdog.js';
+import { guardedStream } from './streamWatchdog.js';
 
 // Chat messages cost a few tokens of framing each on OpenAI-style models.
 const TOKENS_PER_MESSAGE = 4;
@@ -29,17 +29,8 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     });
   }
 
-  async *streamChat(request: ChatRequest): AsyncGenerator<ChatStreamEvent> {
-    const { controller, dispose } = linkedAbort(request.signal);
-    try {
-      yield* withIdleTimeout(this.events(request, controller.signal), this.timeoutMs, () => controller.abort());
-    } catch (error) {
-      // However the SDK words an abort mid-stream, the caller asked for it.
-      if (request.signal?.aborted) throw new ProviderError('cancelled', 'The request was cancelled');
-      throw toProviderError(error, OpenAI, 'The model provider');
-    } finally {
-      dispose();
-    }
+  streamChat(request: ChatRequest): AsyncGenerator<ChatStreamEvent> {
+    return guardedStream(request, this.timeoutMs, (signal) => this.events(request, signal), (error) => toProviderError(error, OpenAI, 'The model provider'));
   }
 
   private async *events(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatStreamEvent> {

@@ -1,4 +1,4 @@
-import { ProviderError } from './chatProvider.js';
+import { ProviderError, type ChatRequest, type ChatStreamEvent } from './chatProvider.js';
 
 /**
  * Iterates an upstream stream with a time limit on the first item and on every
@@ -39,4 +39,27 @@ export function linkedAbort(signal: AbortSignal | undefined): { controller: Abor
   const forward = () => controller.abort(signal.reason);
   signal.addEventListener('abort', forward, { once: true });
   return { controller, dispose: () => signal.removeEventListener('abort', forward) };
+}
+
+/**
+ * What every adapter's streamChat does around its SDK call: link the caller's
+ * abort to the request, give up on silence after `timeoutMs`, and turn every
+ * failure into a ProviderError (an abort mid-stream is the caller's stop,
+ * however the SDK words it).
+ */
+export async function* guardedStream(
+  request: ChatRequest,
+  timeoutMs: number,
+  open: (signal: AbortSignal) => AsyncGenerator<ChatStreamEvent>,
+  toError: (error: unknown) => ProviderError,
+): AsyncGenerator<ChatStreamEvent> {
+  const { controller, dispose } = linkedAbort(request.signal);
+  try {
+    yield* withIdleTimeout(open(controller.signal), timeoutMs, () => controller.abort());
+  } catch (error) {
+    if (request.signal?.aborted) throw new ProviderError('cancelled', 'The request was cancelled');
+    throw toError(error);
+  } finally {
+    dispose();
+  }
 }
