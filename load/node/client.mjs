@@ -15,8 +15,22 @@ export class HttpError extends Error {
   }
 }
 
-/** One JSON request; resolves with the parsed body (null for 204), rejects on any non-2xx. */
-export function call(base, method, path, { token, body } = {}) {
+/**
+ * One JSON request; resolves with the parsed body (null for 204), rejects on
+ * any non-2xx. A GET on a kept-alive connection that the server closed as it
+ * was reused is sent once more, as browsers do; that race is the client's,
+ * not a failure of the server.
+ */
+export async function call(base, method, path, options = {}) {
+  try {
+    return await send(base, method, path, options);
+  } catch (error) {
+    if (method !== 'GET' || !error.reusedSocket || error.code !== 'ECONNRESET') throw error;
+    return send(base, method, path, options);
+  }
+}
+
+function send(base, method, path, { token, body } = {}) {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -43,7 +57,7 @@ export function call(base, method, path, { token, body } = {}) {
       },
     );
     req.on('timeout', () => req.destroy(new Error(`${method} timed out after ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
+    req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
     req.end(payload);
   });
 }

@@ -43,8 +43,8 @@ async function backendPids(database) {
 }
 
 /**
- * Starts measuring; await the returned function at the phase's end for a
- * one-line summary. Postgres backends that start during the phase count
+ * Starts measuring; await the returned function at the phase's end for the
+ * CPU seconds used by each (`used`) and a one-line summary (`text`). Postgres backends that start during the phase count
  * from zero, those that end during it are missed.
  */
 export async function cpuMeter(pids, database) {
@@ -61,6 +61,9 @@ export async function cpuMeter(pids, database) {
     const busy = machineSeconds().busy - machine0;
     const others = busy - Object.values(used).reduce((a, b) => a + b, 0);
     const pct = (s) => `${Number.isFinite(s) ? Math.round((s / wall) * 100) : '-'}%`;
-    return `CPU (100% = one core): ${Object.entries(used).map(([name, s]) => `${name} ${pct(s)}`).join(', ')}, everything else (other work on the machine) ${pct(others)}; machine busy ${pct(busy)} of ${os.cpus().length * 100}%`;
+    return {
+      used,
+      text: `CPU (100% = one core): ${Object.entries(used).map(([name, s]) => `${name} ${pct(s)}`).join(', ')}, everything else (other work on the machine) ${pct(others)}; machine busy ${pct(busy)} of ${os.cpus().length * 100}%`,
+    };
   };
 }

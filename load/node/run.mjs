@@ -14,7 +14,7 @@ import { cpuMeter } from './cpu.mjs';
 import { constantRate } from './restPhase.mjs';
 import { browsing, chatting, direct, stress, streams } from './scenarios.mjs';
 import { answerOnce, createUsers, seedAssistant } from './seed.mjs';
-import { deadline, shutdown, startStack } from './stack.mjs';
+import { deadline, printServerLog, shutdown, startStack } from './stack.mjs';
 import { printReport, Recorder } from './stats.mjs';
 import { compareWithTargets } from './targets.mjs';
 
@@ -103,7 +103,7 @@ mixed.stop();
 streams.change(0);
 const streamsAverage = streams.area / (opt.duration * 1000);
 printReport('Mixed run', mixed);
-console.log(`\n  ${await mixedCpu()}`);
+console.log(`\n  ${(await mixedCpu()).text}`);
 console.log(`\n  answers in flight through Atrium: peak ${streams.peak}, average ${streamsAverage.toFixed(1)}; idle sockets dropped during the run: ${idleDropped}`);
 const sockets = { wanted: opt.sockets, held: idle.length - idleDropped, errors: idleErrors, dropped: idleDropped };
 idle.forEach((s) => s.close());
@@ -118,14 +118,21 @@ if (opt['rest-seconds'] > 0) {
   rest = new Recorder();
   const restCpu = await cpuMeter(cpuPids, stack.database);
   restRun = await constantRate({ ...phase, seconds: opt['rest-seconds'], rec: rest, scenario: 'REST (open model)' });
+  const cpu = await restCpu();
   printReport(`REST phase: ${opt['rest-rate']} req/s scheduled`, rest);
+  // CPU time per request barely depends on what else the machine runs, so it says what the rate needs anywhere.
+  const served = rest.report()[0]?.requests ?? 0;
+  const perRequest = (name) => (cpu.used[name] * 1000) / Math.max(1, served);
   console.log(
     `\n  sent ${restRun.sent} in ${restRun.sendSeconds.toFixed(1)} s (${(restRun.sent / restRun.sendSeconds).toFixed(1)} req/s offered), served ${restRun.served.toFixed(1)} req/s; worst generator lag ${restRun.worstLagMs.toFixed(1)} ms` +
-      `\n  ${await restCpu()}`,
+      `\n  ${cpu.text}` +
+      `\n  CPU per request: Atrium ${perRequest('atrium').toFixed(2)} ms${stack.database ? `, Postgres ${perRequest('Postgres (this database)').toFixed(2)} ms` : ''}; ` +
+      `${opt['rest-rate']} req/s needs ${((perRequest('atrium') * opt['rest-rate']) / 10).toFixed(0)}% of a core in the (single-threaded) Atrium process`,
   );
 }
 
 console.log(`\nload average after the run: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+printServerLog();
 const verdict = compareWithTargets({ opt, mixed, rest, restRun, streams: { peak: streams.peak, average: streamsAverage }, sockets });
 await shutdown();
 if (values.profile) console.log(`CPU profile of the Atrium process written to ${values.profile}`);

@@ -30,6 +30,14 @@ export function shutdown() {
 }
 
 process.on('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+// A failure anywhere still stops the children and drops the database, and says what the server logged.
+for (const event of ['uncaughtException', 'unhandledRejection']) {
+  process.once(event, (error) => {
+    console.error(`load run failed: ${error?.stack ?? error}`);
+    printServerLog();
+    void shutdown().finally(() => process.exit(1));
+  });
+}
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     console.error(`\n${signal}: stopping`);
@@ -45,6 +53,34 @@ export function deadline(ms) {
   }, ms).unref();
 }
 
+/** Atrium's log lines (JSON, warn and above) by message: a count and the first line of each. */
+const serverLog = new Map();
+let partialLine = '';
+
+function collectLog(data) {
+  const lines = (partialLine + data).split('\n');
+  partialLine = lines.pop() ?? '';
+  for (const line of lines) {
+    let entry;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const key = `${entry.level >= 50 ? 'error' : 'warn'}: ${entry.msg}`;
+    const seen = serverLog.get(key);
+    if (seen) seen.count++;
+    else serverLog.set(key, { count: 1, first: line.slice(0, 600) });
+  }
+}
+
+/** What Atrium logged during the run: a line per message with its count and first occurrence. */
+export function printServerLog() {
+  if (!serverLog.size) return console.log('\nAtrium logged no warnings or errors.');
+  console.log('\nAtrium logged (warn and above):');
+  for (const [key, { count, first }] of serverLog) console.log(`  ×${count}  ${key}\n      first: ${first}`);
+}
+
 function start(label, args, env, ready, timeoutMs) {
   return new Promise((resolve, reject) => {
     const child = spawn('node', args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -53,6 +89,7 @@ function start(label, args, env, ready, timeoutMs) {
     const timer = ready && setTimeout(() => reject(new Error(`${label} not ready after ${timeoutMs} ms:\n${output.slice(-2000)}`)), timeoutMs);
     child.stdout.on('data', (d) => {
       output = (output + d).slice(-20_000);
+      if (label === 'atrium') collectLog(d);
       const match = ready?.(output);
       if (match) {
         clearTimeout(timer);
