@@ -45,14 +45,14 @@ export function registerChatHandlers(s: Services, socket: ChatSocket): void {
   const { actor } = socket.data;
   const started = (generation: Generation) => ({ ok: true as const, messageId: generation.messageId });
 
-  handle(socket, 'chat:send', Send, async (p) => started(await sendMessage(s, actor, p)));
-  handle(socket, 'chat:regenerate', Regenerate, async (p) => started(await regenerateAnswer(s, actor, p)));
-  handle(socket, 'chat:edit', Edit, async (p) => started(await editAndResend(s, actor, p)));
-  handle(socket, 'chat:stop', ConversationRef, async (p) => {
+  handle(socket, s.logger, 'chat:send', Send, async (p) => started(await sendMessage(s, actor, p)));
+  handle(socket, s.logger, 'chat:regenerate', Regenerate, async (p) => started(await regenerateAnswer(s, actor, p)));
+  handle(socket, s.logger, 'chat:edit', Edit, async (p) => started(await editAndResend(s, actor, p)));
+  handle(socket, s.logger, 'chat:stop', ConversationRef, async (p) => {
     await ownConversation(s, actor, p.conversationId);
     return { ok: true as const, stopped: await stopAnswer(s, actor, p.conversationId) };
   });
-  handle(socket, 'chat:resume', ConversationRef, async (p) => {
+  handle(socket, s.logger, 'chat:resume', ConversationRef, async (p) => {
     await ownConversation(s, actor, p.conversationId);
     const running = s.generations.active(p.conversationId);
     return { ok: true as const, streaming: running ? running.snapshot() : null };
@@ -67,7 +67,13 @@ export function forwardChatEvents(s: Services, io: Server): () => void {
   });
 }
 
-function handle<S extends z.ZodType>(socket: ChatSocket, event: keyof ChatClientEvents, schema: S, run: (payload: z.infer<S>) => Promise<Parameters<ChatAck>[0]>): void {
+function handle<S extends z.ZodType>(
+  socket: ChatSocket,
+  logger: Pick<Services['logger'], 'error'>,
+  event: keyof ChatClientEvents,
+  schema: S,
+  run: (payload: z.infer<S>) => Promise<Parameters<ChatAck>[0]>,
+): void {
   socket.on(event, (payload: unknown, ack?: ChatAck) => {
     const reply: ChatAck = typeof ack === 'function' ? ack : () => undefined;
     const parsed = schema.safeParse(payload);
@@ -76,6 +82,8 @@ function handle<S extends z.ZodType>(socket: ChatSocket, event: keyof ChatClient
       return;
     }
     run(parsed.data).then(reply, (error: unknown) => {
+      // An unexpected failure is logged here, as the REST error handler does, or it would leave no trace.
+      if (!(error instanceof AppError)) logger.error({ err: error, event }, 'socket event failed');
       const e = error instanceof AppError ? error : new AppError('internal', 'Something went wrong');
       reply({ ok: false, error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } });
     });
