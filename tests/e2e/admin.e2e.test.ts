@@ -135,6 +135,44 @@ describe('admin console in the browser', () => {
     await screenshot(page, 'admin-knowledge');
   });
 
+  it('edits an assistant (only what changed is sent), soft-deletes it and restores it', async () => {
+    await page.goto(consoleUrl(`assistants/${assistantId}`));
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByRole('tab', { name: 'Model' }).click();
+    await page.getByLabel('Temperature').fill('0.3');
+    await page.getByRole('tab', { name: 'Retrieval' }).click();
+    await page.getByLabel('Top-k passages').fill('8');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Element updated').waitFor();
+    const edited = await t.json(admin.token, 'GET', `/api/v1/assistants/${assistantId}`);
+    expect(edited.body).toMatchObject({ temperature: 0.3, retrieval: { topK: 8 }, name: 'Support handbook' });
+    const update = await t.json(admin.token, 'GET', `/api/v1/audit?action=assistant.update&resourceId=${assistantId}`);
+    expect(update.body.total).toBe(1);
+    expect(Object.keys(update.body.data[0].newValues).sort()).toEqual(['temperature', 'topK']);
+
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.waitForURL(/#\/assistants$/);
+    expect((await t.json(admin.token, 'GET', `/api/v1/assistants/${assistantId}`)).status).toBe(404);
+    await page.getByText('Deleted (restorable)').click();
+    await page.getByRole('cell', { name: 'Support handbook' }).waitFor();
+    await page.getByRole('button', { name: 'Restore' }).click();
+    await page.getByText('Support handbook restored').waitFor();
+    expect((await t.json(admin.token, 'GET', `/api/v1/assistants/${assistantId}`)).status).toBe(200);
+  });
+
+  it('adds a member to a group', async () => {
+    const newcomer = await t.login({ role: 'user', name: 'Nora Newcomer' });
+    await page.goto(consoleUrl(`groups/${groupId}`));
+    await page.getByRole('cell', { name: staff.email, exact: true }).waitFor();
+    await page.getByLabel('Add user').fill(newcomer.email.slice(0, 12));
+    await page.getByRole('option', { name: newcomer.email }).click();
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByRole('cell', { name: newcomer.email, exact: true }).waitFor();
+    const group = await t.json(admin.token, 'GET', `/api/v1/groups/${groupId}`);
+    expect(group.body.members.map((m: { email: string; role: string }) => `${m.email}:${m.role}`)).toContain(`${newcomer.email}:member`);
+  });
+
   it('creates a user with a temporary password that works once', async () => {
     await page.goto(consoleUrl('users/create'));
     await page.locator('input[name=email]').fill('new.hire@example.com');

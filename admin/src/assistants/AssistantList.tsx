@@ -71,6 +71,8 @@ export function AssistantList() {
       filters={[<SearchInput key="q" source="q" alwaysOn />, <BooleanInput key="deleted" source="deleted" label="Deleted (restorable)" alwaysOn />]}
       sort={{ field: 'name', order: 'ASC' }}
       actions={<Actions />}
+      // Keep the filters (and so the "Deleted" switch) even when no assistant is in use.
+      empty={false}
     >
       <AssistantTable />
     </List>
