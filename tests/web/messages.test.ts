@@ -57,7 +57,7 @@ describe('quota widget', () => {
     ];
     expect(tightest(limits, ['minute', 'hour', 'day'])?.limit).toBe('requestsPerHour');
     expect(quotaLines(usage(limits))).toEqual([
-      { label: 'Today', text: '1 messages left', pct: 90 },
+      { label: 'Today', text: '1 message left', pct: 90 },
       { label: 'This month', text: '$12.50 left', pct: 75 },
     ]);
   });
@@ -71,6 +71,9 @@ describe('quota widget', () => {
     expect(exhausted(spent)?.limit).toBe('tokensPerMonth');
     expect(exhausted([limit({ limit: 'tokensPerDay', period: 'day' })])).toBeUndefined();
     expect(limitReachedText({ limit: 'tokensPerDay', resetsAt: local(23, 0) }, now)).toBe('You have reached your daily token allowance. It resets tomorrow at 00:00.');
+    expect(limitReachedText({ limit: 'requestsPerHour', scope: 'assistant', scopeName: 'PDF expert', resetsAt: local(22, 10) }, now)).toBe(
+      'You have reached the hourly message limit of PDF expert. It resets today at 10:00.',
+    );
   });
 });
 

@@ -38,17 +38,20 @@ export function chatSocket(): Socket {
     reconnectionDelayMax: 5000,
   });
   s.on('connect', () => setState('online'));
-  s.on('disconnect', () => setState('offline'));
-  s.on('connect_error', (error: Error & { data?: { code?: string } }) => {
+  // socket.io retries lost connections by itself, but not a handshake the server
+  // refused (expired token) nor a socket it closed: renew the session, then connect again.
+  const renewAndConnect = () =>
+    void session.refresh().then((next) => {
+      if (next) setTimeout(() => s.connect(), 250);
+      else session.set(null, 'expired');
+    });
+  s.on('disconnect', (reason) => {
     setState('offline');
-    // A refused handshake is not retried by socket.io: refresh the token, then connect again.
-    if (!s.active) {
-      void session.refresh().then((next) => {
-        if (next) setTimeout(() => s.connect(), 250);
-        else session.set(null, 'expired');
-      });
-    }
-    void error;
+    if (reason === 'io server disconnect') renewAndConnect();
+  });
+  s.on('connect_error', () => {
+    setState('offline');
+    if (!s.active) renewAndConnect();
   });
   socket = s;
   return s;

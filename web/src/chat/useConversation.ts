@@ -1,9 +1,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { fetchConversation } from '../api/endpoints.js';
 import { asApiError } from '../api/errors.js';
 import { request } from './socket.js';
-import { keys, toThread, updateThread, type ChatThread } from './threadCache.js';
+import { keys, toThread, type ChatThread } from './threadCache.js';
 import { resume } from './useChatEvents.js';
 import { useConnection } from './useConnection.js';
 
@@ -30,23 +30,18 @@ export function useConversation(id: string | null) {
     if (id && stale && online) void resume(client, id).catch(() => undefined);
   }, [client, id, stale, online]);
 
-  const run = useCallback(
-    async (event: string, payload: Record<string, unknown>) => {
-      if (!id) return;
-      await request(event, { conversationId: id, ...payload });
-    },
-    [id],
-  );
+  // Stable across renders, so effects that use them (Esc to stop) do not re-subscribe on every chunk.
+  const actions = useMemo(() => {
+    const run = async (event: string, payload: Record<string, unknown>) => {
+      if (id) await request(event, { conversationId: id, ...payload });
+    };
+    return {
+      send: (content: string) => run('chat:send', { content }),
+      regenerate: (messageId: string) => run('chat:regenerate', { messageId }),
+      edit: (messageId: string, content: string) => run('chat:edit', { messageId, content }),
+      stop: () => run('chat:stop', {}),
+    };
+  }, [id]);
 
-  return {
-    query,
-    thread: thread as ChatThread | undefined,
-    streaming: !!thread?.live,
-    send: (content: string) => run('chat:send', { content }),
-    regenerate: (messageId: string) => run('chat:regenerate', { messageId }),
-    edit: (messageId: string, content: string) => run('chat:edit', { messageId, content }),
-    stop: () => run('chat:stop', {}),
-    /** Marks an answer as failed locally, e.g. when the send itself was refused. */
-    clearFailure: (messageId: string) => id && updateThread(client, id, (t) => ({ failures: Object.fromEntries(Object.entries(t.failures).filter(([k]) => k !== messageId)) })),
-  };
+  return { query, thread: thread as ChatThread | undefined, streaming: !!thread?.live, ...actions };
 }

@@ -12,8 +12,9 @@ export interface QuotaLine {
 
 function amount(limit: LimitStanding, value: number): string {
   if (limit.limit.startsWith('cost')) return `$${value.toFixed(2)}`;
-  const n = Math.max(0, Math.floor(value)).toLocaleString('en');
-  return limit.limit.startsWith('tokens') ? `${n} tokens` : `${n} messages`;
+  const count = Math.max(0, Math.floor(value));
+  const unit = limit.limit.startsWith('tokens') ? 'token' : 'message';
+  return `${count.toLocaleString('en')} ${unit}${count === 1 ? '' : 's'}`;
 }
 
 /** The tightest limit of a period: the one with the least left relative to its size. */
@@ -38,7 +39,9 @@ export function exhausted(limits: LimitStanding[]): LimitStanding | undefined {
   return limits.filter((l) => l.remaining <= 0).sort((a, b) => b.resetsAt.localeCompare(a.resetsAt))[0];
 }
 
-export function limitReachedText(limit: { limit?: string; resetsAt?: string }, now: Date = new Date()): string {
+/** An assistant's own quota stops only that assistant, so the banner names it. */
+export function limitReachedText(limit: { limit?: string; resetsAt?: string; scope?: string; scopeName?: string | null }, now: Date = new Date()): string {
   const resets = limit.resetsAt ? ` It resets ${whenText(limit.resetsAt, now)}.` : '';
-  return `You have reached your ${limitWords(limit.limit)}.${resets}`;
+  const whose = limit.scope === 'assistant' && limit.scopeName ? `the ${limitWords(limit.limit)} of ${limit.scopeName}` : `your ${limitWords(limit.limit)}`;
+  return `You have reached ${whose}.${resets}`;
 }

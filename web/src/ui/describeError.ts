@@ -18,8 +18,8 @@ interface QuotaDetails {
 }
 
 const LIMIT_WORDS: Record<string, string> = {
-  requestsPerMinute: 'messages per minute',
-  requestsPerHour: 'messages per hour',
+  requestsPerMinute: 'per-minute message limit',
+  requestsPerHour: 'hourly message limit',
   tokensPerDay: 'daily token allowance',
   tokensPerMonth: 'monthly token allowance',
   costPerDay: 'daily spending limit',
