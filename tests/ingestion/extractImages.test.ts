@@ -38,7 +38,7 @@ describe('OCR of images', () => {
     const turned = await scratch.write('turned.png', await sharp(readFixture('ocr/tesseractjs__testocr.png')).rotate(90).png().toBuffer());
     const text = onlyText(await extractDocument(turned));
     expect(similarity(readExpectedText('ocr/tesseractjs__testocr.png'), text)).toBeGreaterThan(0.95);
-  }, 30_000);
+  }, 120_000);
 
   it('reads WebP and every page of a multi-page TIFF', async () => {
     const webp = await scratch.write('scan.webp', await sharp(readFixture('ocr/tesseractjs__testocr.png')).webp({ lossless: true }).toBuffer());
@@ -55,7 +55,7 @@ describe('OCR of images', () => {
     expect(result.spans.map((span) => span.page)).toEqual([1, 2]);
     expect(result.spans[0]?.text).toContain('The quick brown dog jumped over the');
     expect(result.spans[1]?.text).toContain('abcdefghijkl');
-  }, 30_000);
+  }, 120_000);
 });
 
 describe('bad images fail with a clear reason', () => {
