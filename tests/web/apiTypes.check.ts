@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+import type { MessageView, SourceView } from '../../server/src/http/presenters/message.js';
+import type { ConversationDetailView, ConversationView } from '../../server/src/http/presenters/conversation.js';
+import type { AssistantView } from '../../server/src/http/presenters/assistant.js';
+import type { MyUsageView } from '../../server/src/http/presenters/usage.js';
+import type { SessionResponse } from '../../server/src/http/routes/auth/auth.schema.js';
+import type { Assistant, Conversation, ConversationDetail, Message, MyUsage, Session, Source } from '../../web/src/api/types.js';
+
+// The chat app mirrors the API's response types by hand (web/src/api/types.ts)
+// so its build needs neither zod nor the server. This file, type-checked with
+// the tests (`npx tsc -p tests/tsconfig.json`, in CI), fails when a server
+// schema no longer gives the app what it reads: a field renamed, removed or
+// changed in type.
+
+type Serves<Server, App> = [Server] extends [App] ? true : false;
+const check = <T extends true>(): T => true as T;
+
+export const apiTypesStillMatch = [
+  check<Serves<z.infer<typeof SessionResponse>, Session>>(),
+  check<Serves<z.infer<typeof AssistantView>, Assistant>>(),
+  check<Serves<z.infer<typeof ConversationView>, Conversation>>(),
+  check<Serves<z.infer<typeof ConversationDetailView>, ConversationDetail>>(),
+  check<Serves<z.infer<typeof MessageView>, Message>>(),
+  check<Serves<z.infer<typeof SourceView>, Source>>(),
+  check<Serves<z.infer<typeof MyUsageView>, MyUsage>>(),
+];
