@@ -249,10 +249,10 @@ describe('chat app in the browser', () => {
     await sidebar.getByRole('button', { name: 'Actions for PDF questions' }).click();
     await page.getByRole('menuitem', { name: 'Archive' }).click();
     await eventually(() => sidebar.getByText('PDF questions').count(), (n) => n === 0);
-    await sidebar.getByRole('tab', { name: 'Archived' }).click();
+    await sidebar.getByRole('button', { name: 'Archived', exact: true }).click();
     await sidebar.getByRole('button', { name: 'Actions for PDF questions' }).click();
     await page.getByRole('menuitem', { name: 'Unarchive' }).click();
-    await sidebar.getByRole('tab', { name: 'Chats' }).click();
+    await sidebar.getByRole('button', { name: 'Chats', exact: true }).click();
     await sidebar.getByText('PDF questions').waitFor();
 
     const total = async () => (await t.json(staff.token, 'GET', '/api/v1/conversations?archived=all')).body.total as number;

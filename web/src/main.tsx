@@ -4,6 +4,9 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './App.js';
 import { asApiError } from './api/errors.js';
 import './styles.css';
+import { applyStoredTheme } from './ui/theme.js';
+
+applyStoredTheme();
 
 const queryClient = new QueryClient({
   defaultOptions: {

@@ -117,6 +117,7 @@ function AssistantMessage({ message, assistant, streaming, failure, busy, onRege
         {streaming && !waiting && <span className="cursor" aria-hidden="true" />}
         {message.status === 'stopped' && <p className="message__note">Stopped</p>}
         {message.finishReason === 'length' && <p className="message__note">The answer was cut off at the length limit.</p>}
+        {message.finishReason === 'no_knowledge' && <p className="message__note">Nothing in this assistant’s knowledge answers this question.</p>}
         {described && (
           <div className="notice notice--error" role="alert">
             <strong>{described.title}.</strong> {described.detail}

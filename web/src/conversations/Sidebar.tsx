@@ -44,11 +44,11 @@ export function Sidebar({ activeId, open, onClose }: Props) {
         <SearchIcon />
         <input type="search" aria-label="Search conversations" placeholder="Search your chats" value={search} onChange={(e) => setSearch(e.target.value)} />
       </div>
-      <div className="tabs" role="tablist" aria-label="Which conversations">
-        <button type="button" role="tab" aria-selected={!archived} className={!archived ? 'tab tab--active' : 'tab'} onClick={() => setArchived(false)}>
+      <div className="tabs" role="group" aria-label="Which conversations">
+        <button type="button" aria-pressed={!archived} className={!archived ? 'tab tab--active' : 'tab'} onClick={() => setArchived(false)}>
           Chats
         </button>
-        <button type="button" role="tab" aria-selected={archived} className={archived ? 'tab tab--active' : 'tab'} onClick={() => setArchived(true)}>
+        <button type="button" aria-pressed={archived} className={archived ? 'tab tab--active' : 'tab'} onClick={() => setArchived(true)}>
           Archived
         </button>
       </div>

@@ -13,6 +13,12 @@ function stored(): Theme {
 
 const media = () => window.matchMedia('(prefers-color-scheme: dark)');
 
+/** Before the first render (from the app's module, not an inline script: the CSP forbids those), so no screen flashes light. */
+export function applyStoredTheme(): void {
+  const theme = stored();
+  document.documentElement.dataset.theme = theme === 'system' ? (media().matches ? 'dark' : 'light') : theme;
+}
+
 /** The chosen theme, the one in effect (light or dark), and a setter. */
 export function useTheme(): [Theme, 'light' | 'dark', (t: Theme) => void] {
   const [theme, setTheme] = useState<Theme>(stored);
