@@ -25,7 +25,7 @@ describe(`retrieval quality on SQuAD with the offline embedder (${engineName})`,
     indexed = await indexSubset(t.prisma, t.services.embedder, await loadSquadSubset());
     report = await measureQuality(t.services.retriever, t.services.embedder, indexed, { crossCheck: 25 });
     console.log(formatQualityReport(report, `retrieval quality, SQuAD v1.1 dev subset (${engineName}, ${t.services.embedder.name}/${t.services.embedder.dimension})`));
-  }, 120_000);
+  }, 300_000);
   afterAll(() => t.close());
 
   it('indexed every paragraph as a ready file and asked every question', () => {
