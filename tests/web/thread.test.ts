@@ -1,5 +1,5 @@
 import type { Message } from '../../web/src/api/types.js';
-import { applyChunk, applyDone, applyError, applySnapshot, applyStart, markStale, type Thread } from '../../web/src/chat/thread.js';
+import { applyChunk, applyDone, applyError, applySnapshot, applyStart, markStale, newerOf, type Thread } from '../../web/src/chat/thread.js';
 
 // The chat app's stream reducer: answers grow chunk by chunk in seq order,
 // repeats are dropped, gaps wait, and a resume snapshot joins up with the
@@ -134,5 +134,17 @@ describe('stream reducer', () => {
     const root = message({ role: 'user', content: 'New start', parentId: null });
     const rootAnswer = message({ role: 'assistant', status: 'streaming', parentId: root.id });
     expect(applyStart(t, { userMessage: root, message: rootAnswer, seq: 0 }).messages.map((m) => m.id)).toEqual([root.id, rootAnswer.id]);
+  });
+});
+
+describe('refetched conversations', () => {
+  it('keep the cached thread when the fetch predates the answer being followed', () => {
+    const before = started();
+    const done = applyDone(before.thread, { ...before.answer, status: 'complete', content: 'A1' });
+    const next = started(done); // a quick next question, while the refetch after A1 is on its way
+    expect(newerOf(next.thread, done)).toBe(next.thread);
+    const fetchedLater = { messages: next.thread.messages, live: null };
+    expect(newerOf(next.thread, fetchedLater)).toBe(fetchedLater);
+    expect(newerOf(undefined, done)).toBe(done);
   });
 });

@@ -83,6 +83,16 @@ export function applyError(thread: Thread, event: { messageId?: string | null; e
   return { messages, live: thread.live?.messageId === (event.message?.id ?? event.messageId) ? null : thread.live };
 }
 
+/**
+ * A fetched conversation replaces the cached one, unless the fetch was
+ * answered before an answer this client already follows had started (the
+ * previous answer's end asks for a refetch; a quick next question can beat it).
+ */
+export function newerOf<T extends Thread>(cached: T | undefined, fetched: T): T {
+  if (cached?.live && !fetched.messages.some((m) => m.id === cached.live!.messageId)) return cached;
+  return fetched;
+}
+
 /** The connection dropped: what arrives next may have gaps, so the answer is re-synced on reconnect. */
 export function markStale(thread: Thread): Thread {
   return thread.live ? { ...thread, live: { ...thread.live, stale: true } } : thread;

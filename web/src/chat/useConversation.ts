@@ -3,6 +3,7 @@ import { useEffect, useMemo } from 'react';
 import { fetchConversation } from '../api/endpoints.js';
 import { asApiError } from '../api/errors.js';
 import { request } from './socket.js';
+import { newerOf } from './thread.js';
 import { keys, toThread, type ChatThread } from './threadCache.js';
 import { resume } from './useChatEvents.js';
 import { useConnection } from './useConnection.js';
@@ -14,6 +15,7 @@ export function useThreadQuery(id: string | null) {
     queryFn: async ({ signal }) => toThread(await fetchConversation(id!, signal)),
     enabled: !!id,
     retry: (count, error) => asApiError(error).status >= 500 && count < 2,
+    structuralSharing: (cached, fetched) => newerOf(cached as ChatThread | undefined, fetched as ChatThread),
   });
 }
 
