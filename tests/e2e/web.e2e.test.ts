@@ -385,6 +385,28 @@ describe('chat app in the browser', () => {
     await fresh.close();
   });
 
+  it('ends the session when an administrator resets the password, then asks for a new one', async () => {
+    const user = await t.login({ role: 'user', email: 'reset.me@example.com' });
+    const ctx = await browser.newContext();
+    const { page: p } = await watchedPage(ctx);
+    await p.goto(t.url);
+    await signIn(p, user.email);
+    await p.getByRole('heading', { name: 'Who would you like to ask?' }).waitFor();
+    const reset = await t.json(admin.token, 'POST', `/api/v1/users/${user.id}/reset-password`, { password: 'reset by admin 3' });
+    expect(reset.status).toBe(200);
+    // The next request (a search) is refused: the token predates the reset, and so does the refresh cookie.
+    await p.getByRole('searchbox', { name: 'Search conversations' }).fill('anything');
+    await p.getByRole('status').filter({ hasText: 'Your session has expired' }).waitFor();
+    await signIn(p, user.email, 'reset by admin 3');
+    await p.getByRole('heading', { name: 'Choose your password' }).waitFor();
+    await p.getByLabel('Temporary password').fill('reset by admin 3');
+    await p.getByLabel('New password', { exact: true }).fill('mine again 4!');
+    await p.getByLabel('Repeat new password').fill('mine again 4!');
+    await p.getByRole('button', { name: 'Save and continue' }).click();
+    await p.getByRole('heading', { name: 'Who would you like to ask?' }).waitFor();
+    await ctx.close();
+  });
+
   it('signs out', async () => {
     await page.getByRole('button', { name: /^Account:/ }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();

@@ -88,7 +88,12 @@ export async function apiFetch(path: string, options: RequestOptions = {}): Prom
       res = await send(next.accessToken);
     }
   }
-  if (!res.ok) throw await parseError(res);
+  if (!res.ok) {
+    const error = await parseError(res);
+    // An administrator reset the password meanwhile: the app shows the password screen.
+    if (error.code === 'password_change_required' && current) session.set({ ...current, user: { ...current.user, mustChangePassword: true } });
+    throw error;
+  }
   return res;
 }
 
