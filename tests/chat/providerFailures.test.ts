@@ -24,7 +24,8 @@ describe(`provider failures and stop (${engineName})`, () => {
     return { conversationId, events: await readEvents(res) };
   }
   const answerRequests = () => t.openai.chatRequests().filter((r) => !String(r.body.messages[0]?.content).startsWith('Write a title'));
-  const usageOf = (messageId: string) => t.server.services.prisma.usageLog.findFirst({ where: { messageId } });
+  // Usage is written just after the client hears the end, so it is waited for.
+  const usageOf = (messageId: string) => eventually(() => t.server.services.prisma.usageLog.findFirst({ where: { messageId } }));
 
   it('retries a 429 before the first token and then answers', async () => {
     const before = answerRequests().length;

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { PrismaClient } from '../db/database.js';
 import { AppError } from '../errors/appError.js';
+import type { GroupRole } from '../db/generated/enums.js';
 import type { Actor } from '../policies/actor.js';
 import type { AccessTokens } from './accessTokens.js';
 
@@ -22,13 +23,19 @@ export async function actorFromToken(
 ): Promise<Actor> {
   if (!token) throw new AppError('unauthenticated', 'Authentication required');
   const claims = deps.accessTokens.verify(token);
-  const user = await deps.prisma.user.findUnique({
-    where: { id: claims.sub },
-    include: { memberships: { select: { groupId: true, role: true } } },
-  });
+  // The user and their memberships in one round trip: this runs on every request and socket handshake.
+  const [user] = await deps.prisma.$queryRaw<
+    { id: string; email: string; role: Actor['role']; active: boolean; mustChangePassword: boolean; passwordChangedAt: Date; memberships: [string, GroupRole][] }[]
+  >`
+    SELECT u.id::text AS id, u.email, u.role::text AS role, u.active, u.must_change_password AS "mustChangePassword",
+           u.password_changed_at AS "passwordChangedAt",
+           coalesce(json_agg(json_build_array(m.group_id::text, m.role::text)) FILTER (WHERE m.group_id IS NOT NULL), '[]'::json) AS memberships
+      FROM users u LEFT JOIN group_memberships m ON m.user_id = u.id
+     WHERE u.id = ${claims.sub}::uuid
+     GROUP BY u.id`;
   if (!user || !user.active) throw new AppError('unauthenticated', 'Account not found or deactivated');
   // Tokens issued before the last password change are void.
-  if (claims.issuedAtMs < user.passwordChangedAt.getTime()) {
+  if (claims.issuedAtMs < new Date(user.passwordChangedAt).getTime()) {
     throw new AppError('unauthenticated', 'Session ended by a password change; please log in again');
   }
   return {
@@ -36,7 +43,7 @@ export async function actorFromToken(
     email: user.email,
     role: user.role,
     mustChangePassword: user.mustChangePassword,
-    groups: new Map(user.memberships.map((m) => [m.groupId, m.role])),
+    groups: new Map(user.memberships),
   };
 }
 

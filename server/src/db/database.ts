@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { hnswSessionSql, hnswStartupOptions } from './vectorSearch.js';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from '../config/index.js';
 import { PrismaClient } from './generated/client.js';
@@ -37,7 +38,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000, options: hnswStartupOptions });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
@@ -77,6 +78,7 @@ async function openPostgres(url: string): Promise<Database> {
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) await fs.mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir ?? 'memory://', { extensions: { vector } });
+  await db.exec(hnswSessionSql);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
   // PGlite has a single connection; Prisma and sessions share it in turn.
   const session: SqlSession = {

@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../db/database.js';
 import type { Embedder } from '../ingestion/embed/index.js';
+import { efSearchFor, SESSION_HNSW } from '../db/vectorSearch.js';
 import { vectorLiteral } from '../ingestion/index/chunkStore.js';
 import { bm25Parameters, saturatedFrequency } from './bm25.js';
 import { evidenceFusion, fusedScore, type FusionStrategy } from './fusion.js';
@@ -190,14 +191,9 @@ export class PassageRetriever {
     // The cast and the embedding_dim predicate match the partial HNSW index of
     // this dimension. Iterative scans keep walking the graph when the
     // assistant/status filter discards neighbours, so filtered queries still
-    // return `limit` rows.
-    return this.prisma.$transaction(async (tx) => {
-      // Both settings in one round trip, for this transaction only.
-      await tx.$queryRawUnsafe(
-        `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
-        String(Math.min(1000, Math.max(64, limit * 2))),
-      );
-      return tx.$queryRawUnsafe<CandidateRow[]>(
+    // return `limit` rows; every session starts with them on (db/vectorSearch.ts).
+    const search = (db: Pick<PrismaClient, '$queryRawUnsafe'>) =>
+      db.$queryRawUnsafe<CandidateRow[]>(
         `WITH nearest AS (
            SELECT c.id, (c.embedding::vector(${dim})) <=> $1::vector(${dim}) AS distance
              FROM chunks c
@@ -214,6 +210,12 @@ export class PassageRetriever {
         this.embedder.name,
         limit,
       );
+    const efSearch = efSearchFor(limit);
+    if (efSearch === SESSION_HNSW.efSearch) return search(this.prisma);
+    // A search wider than the session's default widens ef_search for its own transaction only.
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$queryRawUnsafe(`SELECT set_config('hnsw.ef_search', $1, true)`, String(efSearch));
+      return search(tx);
     });
   }
 
