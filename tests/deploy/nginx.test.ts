@@ -315,11 +315,34 @@ nativeOnly('the built product behind nginx (native Postgres only; skipped withou
       browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
     }, 30_000);
 
-    test('the chat app renders, reaches the API through nginx, and breaks no content security rule', () =>
+    test('the chat app through nginx: sign in, ask, and watch the answer stream in over the websocket', () =>
       explain(async () => {
-        const { page, problems } = await openWatched(browser!, `${base}/c/some/route`);
-        await page.getByText('Server status:').waitFor({ timeout: 15_000 });
-        expect(await page.locator('.status strong').textContent()).toBe('ok');
+        const loginRes = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) });
+        const accessToken = ((await loginRes.json()) as { accessToken: string }).accessToken;
+        const created = await fetch(`${base}/api/v1/assistants`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+          body: JSON.stringify({ name: 'Nginx helper', description: 'Answers through the proxy' }),
+        });
+        expect(created.status).toBe(201);
+        const answer = 'Every word of this answer came through nginx over the websocket.';
+        model!.chat.script({ text: answer, chunkDelayMs: 80 });
+
+        const { page, problems } = await openWatched(browser!, `${base}/`);
+        await page.getByLabel('Email').fill(admin.email);
+        await page.getByLabel('Password', { exact: true }).fill(admin.password);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: /Nginx helper/ }).click();
+        const composer = page.getByRole('textbox', { name: 'Message' });
+        await composer.fill('Does streaming work behind the proxy?');
+        await composer.press('Enter');
+        // Mid-answer: the stop button is up and only part of the text is there.
+        await page.getByRole('button', { name: 'Stop answer' }).waitFor({ timeout: 15_000 });
+        const last = page.locator('article.message--assistant').last();
+        await last.getByText('Every word').waitFor({ timeout: 15_000 });
+        expect(await last.textContent()).not.toContain('websocket.');
+        await last.getByText(answer).waitFor({ timeout: 15_000 });
+        await page.getByRole('button', { name: 'Send message' }).waitFor();
         expect(problems).toEqual([]);
         await page.close();
       }),
