@@ -314,6 +314,7 @@ describe('chat app in the browser', () => {
     await page.getByRole('button', { name: /PDF expert/ }).click();
     await ask('How does PDF.js render a page?');
     await lastAnswer().getByRole('region', { name: 'Sources' }).waitFor();
+    await lastAnswer().locator('.markdown table').waitFor();
     await screenshot(page, 'web-dark');
     await page.getByRole('button', { name: 'Switch to light theme' }).click();
   });
@@ -359,7 +360,9 @@ describe('chat app in the browser', () => {
     await p.getByRole('button', { name: 'Open conversations' }).click();
     await eventually(async () => (await sidebar.boundingBox())!.x, (x) => x >= 0);
     await sidebar.getByRole('listitem').first().locator('.conv__open').click();
-    await p.locator('article.message--assistant').first().waitFor();
+    await p.locator('article.message--assistant .markdown').first().waitFor();
+    // Picking a conversation closes the drawer (a short slide).
+    await eventually(async () => { const b = (await sidebar.boundingBox())!; return b.x + b.width; }, (right) => right <= 1);
     const box = (await p.getByRole('textbox', { name: 'Message' }).boundingBox())!;
     expect(box.x).toBeGreaterThanOrEqual(0);
     expect(box.x + box.width).toBeLessThanOrEqual(390);
