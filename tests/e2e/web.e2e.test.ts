@@ -39,12 +39,14 @@ describe('chat app in the browser', () => {
   let admin: { id: string; token: string };
   let staff: { id: string; email: string; token: string };
   let assistantId: string;
+  let groupId: string;
 
   beforeAll(async () => {
     t = await startChatServer();
     admin = await t.login({ role: 'admin' });
     staff = await t.login({ role: 'user', name: 'Sam Staff', email: 'sam.staff@example.com' });
     const group = await t.json(admin.token, 'POST', '/api/v1/groups', { name: 'Readers' });
+    groupId = group.body.id;
     await t.json(admin.token, 'PUT', `/api/v1/groups/${group.body.id}/members/${staff.id}`, { role: 'member' });
     const assistant = await t.json(admin.token, 'POST', '/api/v1/assistants', {
       name: 'PDF expert',
@@ -407,6 +409,25 @@ describe('chat app in the browser', () => {
     await p.getByLabel('Repeat new password').fill('mine again 4!');
     await p.getByRole('button', { name: 'Save and continue' }).click();
     await p.getByRole('heading', { name: 'Who would you like to ask?' }).waitFor();
+    await ctx.close();
+  });
+
+  it('lists older conversations page by page', async () => {
+    const user = await t.login({ role: 'user', email: 'long.history@example.com' });
+    await t.json(admin.token, 'PUT', `/api/v1/groups/${groupId}/members/${user.id}`, { role: 'member' });
+    for (let i = 1; i <= 55; i++) expect((await t.json(user.token, 'POST', '/api/v1/conversations', { assistantId, title: `Old chat ${i}` })).status).toBe(201);
+    const ctx = await browser.newContext();
+    const { page: p } = await watchedPage(ctx);
+    await p.goto(t.url);
+    await signIn(p, user.email);
+    const sidebar = p.getByRole('navigation', { name: 'Conversations' });
+    await sidebar.getByText('Old chat 55', { exact: true }).waitFor();
+    expect(await sidebar.locator('.conv').count()).toBe(50);
+    expect(await sidebar.getByText('Old chat 5', { exact: true }).count()).toBe(0);
+    await sidebar.getByRole('button', { name: 'Show older conversations' }).click();
+    await sidebar.getByText('Old chat 1', { exact: true }).waitFor();
+    expect(await sidebar.locator('.conv').count()).toBe(55);
+    expect(await sidebar.getByRole('button', { name: 'Show older conversations' }).count()).toBe(0);
     await ctx.close();
   });
 

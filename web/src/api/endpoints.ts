@@ -32,8 +32,8 @@ export const fetchMe = (signal?: AbortSignal) => api<User>('/api/v1/me', { signa
 export const fetchAssistants = (signal?: AbortSignal) => api<Page<Assistant>>('/api/v1/assistants?pageSize=200&order=asc', { signal });
 export const fetchUsage = (signal?: AbortSignal) => api<MyUsage>('/api/v1/me/usage', { signal });
 
-export function fetchConversations(params: { q?: string; archived?: boolean }, signal?: AbortSignal): Promise<Page<Conversation>> {
-  const query = new URLSearchParams({ pageSize: '200', archived: String(params.archived ?? false) });
+export function fetchConversations(params: { q?: string; archived?: boolean; page?: number; pageSize?: number }, signal?: AbortSignal): Promise<Page<Conversation>> {
+  const query = new URLSearchParams({ page: String(params.page ?? 1), pageSize: String(params.pageSize ?? 50), archived: String(params.archived ?? false) });
   if (params.q) query.set('q', params.q);
   return api<Page<Conversation>>(`/api/v1/conversations?${query}`, { signal });
 }

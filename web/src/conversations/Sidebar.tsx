@@ -19,7 +19,7 @@ export function Sidebar({ activeId, open, onClose }: Props) {
   const actions = useConversationActions();
   const deletion = useDeleteWithUndo();
   const searching = search.trim().length > 0;
-  const rows = (list.data?.data ?? []).filter((c) => c.id !== deletion.pending?.id);
+  const rows = list.rows.filter((c) => c.id !== deletion.pending?.id);
 
   const go = (path: string) => {
     navigate(path);
@@ -76,6 +76,11 @@ export function Sidebar({ activeId, open, onClose }: Props) {
               </ul>
             </section>
           ))
+        )}
+        {list.hasNextPage && (
+          <button type="button" className="button button--ghost sidebar__more" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+            {list.isFetchingNextPage ? 'Loading…' : 'Show older conversations'}
+          </button>
         )}
       </div>
       {deletion.pending && (

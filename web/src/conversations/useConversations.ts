@@ -1,10 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { deleteConversation, fetchConversations, updateConversation } from '../api/endpoints.js';
 import type { Conversation, Page } from '../api/types.js';
 import { keys, updateThread } from '../chat/threadCache.js';
 
 const SEARCH_DEBOUNCE_MS = 250;
+const PAGE_SIZE = 50;
 const UNDO_MS = 6000;
 
 /** The sidebar list: the user's own conversations, archived or not, optionally searched. */
@@ -14,11 +15,19 @@ export function useConversationList(search: string, archived: boolean) {
     const timer = setTimeout(() => setQ(search.trim()), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [search]);
-  return useQuery({
+  const query = useInfiniteQuery({
     queryKey: [...keys.conversations, { q, archived }],
-    queryFn: ({ signal }) => fetchConversations({ q: q || undefined, archived }, signal),
+    queryFn: ({ signal, pageParam }) => fetchConversations({ q: q || undefined, archived, page: pageParam, pageSize: PAGE_SIZE }, signal),
+    initialPageParam: 1,
+    getNextPageParam: (last) => (last.page * last.pageSize < last.total ? last.page + 1 : undefined),
     placeholderData: (previous) => previous,
   });
+  // A conversation that moved up while older pages loaded would show twice.
+  const rows = useMemo(() => {
+    const seen = new Set<string>();
+    return (query.data?.pages ?? []).flatMap((p) => p.data).filter((c) => !seen.has(c.id) && seen.add(c.id));
+  }, [query.data]);
+  return { ...query, rows, q };
 }
 
 export function useConversationActions() {
@@ -51,7 +60,9 @@ export function useDeleteWithUndo() {
     setPending(null);
     if (!c) return;
     // Out of every cached list now, so the row does not come back while the DELETE is on its way.
-    client.setQueriesData<Page<Conversation>>({ queryKey: keys.conversations }, (page) => page && { ...page, data: page.data.filter((row) => row.id !== c.id), total: page.total - 1 });
+    client.setQueriesData<InfiniteData<Page<Conversation>>>({ queryKey: keys.conversations }, (list) =>
+      list && { ...list, pages: list.pages.map((page) => ({ ...page, data: page.data.filter((row) => row.id !== c.id) })) },
+    );
     void deleteConversation(c.id).finally(() => {
       client.removeQueries({ queryKey: keys.conversation(c.id) });
       void client.invalidateQueries({ queryKey: keys.conversations });
