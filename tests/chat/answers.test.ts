@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { NO_KNOWLEDGE_ANSWER } from '../../server/src/chat/answer.js';
 import { fixture } from '../support/knowledge.js';
-import { eventually, readEvents, startChatServer, TEST_MODEL, type ChatTestServer } from '../support/chatServer.js';
+import { eventually, readEvents, startChatServer, TEST_MODEL, uploadAndWait, type ChatTestServer } from '../support/chatServer.js';
 import { engineName } from '../support/testDb.js';
 
 // The whole chat pipeline against a real server and database: a real file is
@@ -30,16 +30,7 @@ describe(`answers with sources (${engineName})`, () => {
       groupIds: [group.body.id],
     });
     assistantId = assistant.body.id;
-    const form = new FormData();
-    form.append('files', new Blob([fs.readFileSync(fixture(PDF))]), 'pdfjs__pdfjs_wikipedia.pdf');
-    const res = await fetch(`${t.url}/api/v1/assistants/${assistantId}/files`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}` }, body: form });
-    expect(res.status).toBe(201);
-    const fileId = ((await res.json()) as { files: { id: string }[] }).files[0]!.id;
-    await eventually(
-      async () => (await t.json(admin.token, 'GET', `/api/v1/assistants/${assistantId}/files/${fileId}`)).body.status,
-      (status) => status === 'ready' || status === 'failed',
-      90_000,
-    );
+    expect(await uploadAndWait(t, admin.token, assistantId, fixture(PDF), 'pdfjs__pdfjs_wikipedia.pdf')).toBe('ready');
   }, 120_000);
   afterAll(() => t.close());
 

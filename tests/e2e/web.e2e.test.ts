@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-c
 import sharp from 'sharp';
 import { DEFAULT_PASSWORD } from '../support/factories.js';
 import { fixture } from '../support/knowledge.js';
-import { eventually, startChatServer, type ChatTestServer } from '../support/chatServer.js';
+import { eventually, startChatServer, uploadAndWait, type ChatTestServer } from '../support/chatServer.js';
 import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
 
 // The chat app (web/dist, built first) in headless Chromium against a real
@@ -61,16 +61,7 @@ describe('chat app in the browser', () => {
     expect((await fetch(`${t.url}/api/v1/assistants/${assistantId}/avatar`, { method: 'PUT', headers: { authorization: `Bearer ${admin.token}` }, body: avatar })).status).toBe(200);
     // Not shared with the staff member's group: must not be offered.
     await t.json(admin.token, 'POST', '/api/v1/assistants', { name: 'Finance secrets', instructions: 'x', groupIds: [] });
-    const form = new FormData();
-    form.append('files', new Blob([fs.readFileSync(fixture(PDF))]), FILE_NAME);
-    const res = await fetch(`${t.url}/api/v1/assistants/${assistantId}/files`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}` }, body: form });
-    expect(res.status).toBe(201);
-    const fileId = ((await res.json()) as { files: { id: string }[] }).files[0]!.id;
-    await eventually(
-      async () => (await t.json(admin.token, 'GET', `/api/v1/assistants/${assistantId}/files/${fileId}`)).body.status,
-      (status) => status === 'ready' || status === 'failed',
-      90_000,
-    );
+    expect(await uploadAndWait(t, admin.token, assistantId, fixture(PDF), FILE_NAME)).toBe('ready');
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     ({ page, problems } = await watchedPage(context));

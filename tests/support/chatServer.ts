@@ -161,3 +161,17 @@ export function record(socket: Socket, names: string[]): { name: string; payload
 export function emitWithAck<T = any>(socket: Socket, event: string, payload: unknown): Promise<T> {
   return new Promise((resolve) => socket.emit(event, payload, resolve));
 }
+
+/** Uploads a fixture document to an assistant through the API and waits until it is processed; returns its final status. */
+export async function uploadAndWait(t: ChatTestServer, token: string, assistantId: string, filePath: string, name = path.basename(filePath)): Promise<string> {
+  const form = new FormData();
+  form.append('files', new Blob([fs.readFileSync(filePath)]), name);
+  const res = await fetch(`${t.url}/api/v1/assistants/${assistantId}/files`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+  const fileId = ((await res.json()) as { files: { id: string }[] }).files[0]!.id;
+  return eventually(
+    async () => (await t.json(token, 'GET', `/api/v1/assistants/${assistantId}/files/${fileId}`)).body.status as string,
+    (status) => status === 'ready' || status === 'failed',
+    90_000,
+  );
+}
