@@ -97,24 +97,14 @@ export class AnthropicTestServer extends ProtocolTestServer {
     });
     send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
     send('ping', {});
-    if (reply.firstTokenDelayMs) await this.delay(reply.firstTokenDelayMs);
-    for (const [i, token] of tokens.entries()) {
-      if (response.destroyed) return;
-      if (i === reply.disconnectAfterTokens) {
-        // Let the tokens already written reach the client before the cut.
-        await this.delay(30);
-        response.socket?.destroy();
-        return;
-      }
-      if (i === reply.errorAfterTokens) {
-        send('error', { error: { type: 'overloaded_error', message: 'Overloaded' } });
-        response.end();
-        return;
-      }
-      if (i > 0 && reply.chunkDelayMs) await this.delay(reply.chunkDelayMs);
-      send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: token } });
-    }
-    if (response.destroyed) return;
+    const finished = await this.streamTokens(
+      response,
+      tokens,
+      reply,
+      (token) => send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: token } }),
+      () => send('error', { error: { type: 'overloaded_error', message: 'Overloaded' } }),
+    );
+    if (!finished) return;
     send('content_block_stop', { index: 0 });
     send('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: tokens.length } });
     send('message_stop', {});

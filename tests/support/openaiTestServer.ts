@@ -126,24 +126,14 @@ export class OpenAiTestServer extends ProtocolTestServer {
     const send = (data: unknown) => response.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
     const chunk = (delta: object, finish: string | null) => ({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: finish }] });
     send(chunk({ role: 'assistant', content: '' }, null));
-    if (reply.firstTokenDelayMs) await this.delay(reply.firstTokenDelayMs);
-    for (const [i, token] of tokens.entries()) {
-      if (response.destroyed) return;
-      if (i === reply.disconnectAfterTokens) {
-        // Let the tokens already written reach the client before the cut.
-        await this.delay(30);
-        response.socket?.destroy();
-        return;
-      }
-      if (i === reply.errorAfterTokens) {
-        send({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
-        response.end();
-        return;
-      }
-      if (i > 0 && reply.chunkDelayMs) await this.delay(reply.chunkDelayMs);
-      send(chunk({ content: token }, null));
-    }
-    if (response.destroyed) return;
+    const finished = await this.streamTokens(
+      response,
+      tokens,
+      reply,
+      (token) => send(chunk({ content: token }, null)),
+      () => send({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } }),
+    );
+    if (!finished) return;
     send(chunk({}, finishReason));
     if (body.stream_options?.include_usage && !reply.omitUsage) send({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage });
     send('[DONE]');

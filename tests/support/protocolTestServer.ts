@@ -70,6 +70,39 @@ export abstract class ProtocolTestServer {
     });
   }
 
+  /**
+   * The scripted middle of a streamed reply, the same for every protocol:
+   * first-token delay, then each token (`sendToken`), with a cut connection or
+   * a protocol error (`sendError`) where the script asks. Returns whether the
+   * stream may be finished normally.
+   */
+  async streamTokens(
+    response: ServerResponse,
+    tokens: string[],
+    reply: { firstTokenDelayMs?: number; chunkDelayMs?: number; disconnectAfterTokens?: number; errorAfterTokens?: number },
+    sendToken: (token: string) => void,
+    sendError: () => void,
+  ): Promise<boolean> {
+    if (reply.firstTokenDelayMs) await this.delay(reply.firstTokenDelayMs);
+    for (const [i, token] of tokens.entries()) {
+      if (response.destroyed) return false;
+      if (i === reply.disconnectAfterTokens) {
+        // Let the tokens already written reach the client before the cut.
+        await this.delay(30);
+        response.socket?.destroy();
+        return false;
+      }
+      if (i === reply.errorAfterTokens) {
+        sendError();
+        response.end();
+        return false;
+      }
+      if (i > 0 && reply.chunkDelayMs) await this.delay(reply.chunkDelayMs);
+      sendToken(token);
+    }
+    return !response.destroyed;
+  }
+
   private async dispatch(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
     let request: TestRequest;
     try {

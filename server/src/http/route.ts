@@ -117,7 +117,11 @@ export class RouteBuilder {
 }
 
 function parse(schema: Schema | undefined, value: unknown, where: string): unknown {
-  if (!schema) return undefined;
+  return schema ? parseOrFail(schema, value, where) : undefined;
+}
+
+/** Validates with zod; a failure is the one `validation_failed` error, with every issue's path. */
+export function parseOrFail<S extends Schema>(schema: S, value: unknown, where: string): z.infer<S> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   throw new AppError('validation_failed', `Invalid ${where}`, {

@@ -4,7 +4,7 @@ import { ownConversation } from '../../../commands/conversations/conversationAcc
 import { AppError } from '../../../errors/appError.js';
 import type { Services } from '../../../services.js';
 import { presentChatEvent } from '../../presenters/chatEvent.js';
-import { MessageView, presentMessage } from '../../presenters/message.js';
+import { MessageView } from '../../presenters/message.js';
 import type { RouteBuilder } from '../../route.js';
 import { openEventStream } from '../../sse.js';
 import { IdParams } from '../../schemas/common.js';
@@ -73,8 +73,9 @@ export function messageRoutes(s: Services, routes: RouteBuilder): void {
       const stream = openEventStream(req, res);
       stream.send('start', presentChatEvent({ type: 'start', conversationId: params.id, userMessage: null, message, seq: 0 }));
       if (message.status === 'error') {
-        stream.send('error', { conversationId: params.id, messageId: message.id, error: { code: 'upstream_failed', message: message.error ?? 'The answer failed' }, message: presentMessage(message) });
-      } else stream.send('done', { conversationId: params.id, message: presentMessage(message) });
+        const error = { code: 'upstream_failed', message: message.error ?? 'The answer failed' };
+        stream.send('error', presentChatEvent({ type: 'error', conversationId: params.id, messageId: message.id, error, message }));
+      } else stream.send('done', presentChatEvent({ type: 'done', conversationId: params.id, message }));
       stream.end();
     },
   });

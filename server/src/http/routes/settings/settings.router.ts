@@ -1,9 +1,8 @@
 import type { Setting } from '../../../db/generated/client.js';
 import { saveSetting } from '../../../commands/settings/saveSetting.js';
-import { AppError } from '../../../errors/appError.js';
 import { authorize } from '../../../policies/index.js';
 import { requestMeta, type Services } from '../../../services.js';
-import type { RouteBuilder } from '../../route.js';
+import { parseOrFail, type RouteBuilder } from '../../route.js';
 import {
   settingDefaults,
   SettingBody,
@@ -68,13 +67,8 @@ export function settingRoutes(s: Services, routes: RouteBuilder): void {
     handler: async ({ actor, params, body, req }) => {
       authorize(actor, 'settings.manage');
       // The route accepts any setting's shape; the key decides which one is valid.
-      const parsed = settingSchemas[params.key].safeParse(body);
-      if (!parsed.success) {
-        throw new AppError('validation_failed', 'Invalid body', {
-          issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message, code: i.code })),
-        });
-      }
-      const row = await saveSetting(s, { actor, meta: requestMeta(req) }, params.key, parsed.data);
+      const value = parseOrFail(settingSchemas[params.key], body, 'body');
+      const row = await saveSetting(s, { actor, meta: requestMeta(req) }, params.key, value);
       return { body: presentSetting(params.key, row) };
     },
   });
