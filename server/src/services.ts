@@ -20,6 +20,7 @@ import { EventBus } from './realtime/eventBus.js';
 import { HttpReranker } from './retrieval/reranker.js';
 import { evidenceFusion, reciprocalRankFusion } from './retrieval/fusion.js';
 import { PassageRetriever } from './retrieval/retrievePassages.js';
+import { SystemSettings } from './settings/systemSettings.js';
 
 /** The long-lived parts every use case may need, built once at start. */
 export interface Services {
@@ -36,6 +37,8 @@ export interface Services {
   storage: FileStorage;
   jobs: JobQueue;
   events: EventBus;
+  /** System settings (RAG defaults, registration, branding) as they apply now, cached briefly. */
+  settings: SystemSettings;
   embedder: Embedder;
   pipeline: KnowledgePipeline;
   retriever: PassageRetriever;
@@ -58,6 +61,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const keyVault = KeyVault.fromBase64(config.masterKey, config.masterKeyPrevious);
   const events = new EventBus(db, logger);
   const embedder = createEmbedder(config.embedder);
+  const settings = new SystemSettings(prisma, events, logger);
   const reranker = config.reranker && new HttpReranker(config.reranker, (err) => logger.warn({ err }, 'reranker failed; keeping fused order'));
   return {
     config,
@@ -72,8 +76,9 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     storage,
     jobs: new JobQueue(prisma),
     events,
+    settings,
     embedder,
-    pipeline: new KnowledgePipeline({ prisma, storage, embedder, events, logger, extraction: config.extraction }),
+    pipeline: new KnowledgePipeline({ prisma, storage, embedder, events, settings, logger, extraction: config.extraction }),
     retriever: new PassageRetriever(prisma, embedder, defaultMinScore(config.embedder.kind), {
       reranker: reranker || undefined,
       fusion: config.embedder.kind === 'openai' ? reciprocalRankFusion : evidenceFusion,

@@ -15,6 +15,7 @@ function message(partial: Partial<Message> & Pick<Message, 'role'>): Message {
     content: '',
     status: 'complete',
     model: null,
+    fallbackFrom: null,
     usage: null,
     finishReason: null,
     latencyMs: null,

@@ -20,10 +20,22 @@ interface ModelChoice {
 }
 
 /** The chat models anyone who manages assistants may pick (enabled, of enabled providers). */
-function ModelInput() {
+function ModelInputs() {
   const { data } = useApi<{ data: ModelChoice[] }>('/models');
   const choices = (data?.data ?? []).map((m) => ({ id: m.id, name: `${m.displayName ?? m.name} (${m.providerName})` }));
-  return <SelectInput source="modelId" label="Model" choices={choices} emptyText="System default" isLoading={!data} />;
+  return (
+    <>
+      <SelectInput source="modelId" label="Model" choices={choices} emptyText="System default" isLoading={!data} />
+      <SelectInput
+        source="fallbackModelId"
+        label="Fallback model"
+        choices={choices}
+        emptyText="None"
+        isLoading={!data}
+        helperText="Answers when the model fails before its first word (down, timed out, rate limited, key refused)"
+      />
+    </>
+  );
 }
 
 const systemDefault = 'Empty: the system default';
@@ -38,7 +50,7 @@ export function AssistantForm({ toolbar }: { toolbar?: React.ReactElement | fals
         <TextInput source="instructions" label="Instructions (system prompt)" multiline minRows={6} fullWidth />
       </TabbedForm.Tab>
       <TabbedForm.Tab label="Model">
-        <ModelInput />
+        <ModelInputs />
         <NumberInput source="temperature" step={0.1} validate={[minValue(0), maxValue(2)]} />
         <NumberInput source="maxTokens" label="Max tokens" validate={[minValue(1), maxValue(200000)]} />
       </TabbedForm.Tab>

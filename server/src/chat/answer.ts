@@ -2,16 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Prisma, type Assistant, type Conversation, type Message, type Model } from '../db/generated/client.js';
 import { AppError } from '../errors/appError.js';
 import { costOf, type QuotaReservation } from '../governance/quotas/index.js';
+import { retrievalParameters } from '../retrieval/retrievalParameters.js';
 import type { Passage } from '../retrieval/retrievePassages.js';
 import type { Services } from '../services.js';
 import type { ChatErrorInfo } from './chatEvents.js';
 import { ChunkCoalescer } from './chunkCoalescer.js';
 import { pathTo } from './conversationTree.js';
 import type { Generation } from './generationHub.js';
-import { ProviderError, type ChatMessage, type ChatProvider, type TokenUsage } from './llm/chatProvider.js';
+import { ProviderError, type ChatMessage, type ChatProvider, type ProviderEndpoint, type TokenUsage } from './llm/chatProvider.js';
 import { createChatProvider } from './llm/registry.js';
 import { streamWithRetries } from './llm/retries.js';
-import { buildPrompt } from './prompt/buildPrompt.js';
+import { chargeModelCall, type ModelCallCharge } from './modelCallCharge.js';
+import { buildPrompt, type PromptInput } from './prompt/buildPrompt.js';
 import { storedSources } from './sources.js';
 import { generateTitle } from './titles.js';
 
@@ -28,7 +30,7 @@ export const NO_KNOWLEDGE_ANSWER =
 // The answer row is written at most this often while streaming, so a crash loses little and 200 streams don't flood the database.
 const SAVE_INTERVAL_MS = 1000;
 
-export type AnswerActor = { id: string; groups: ReadonlyMap<string, unknown> };
+export type AnswerActor = { id: string; email?: string; groups: ReadonlyMap<string, unknown> };
 
 export interface AnswerRequest {
   conversation: Conversation;
@@ -43,16 +45,28 @@ export interface AnswerRequest {
 /** What the prompt needs of each earlier message. */
 export type ThreadMessage = Pick<Message, 'id' | 'parentId' | 'createdAt' | 'role' | 'content' | 'status'>;
 
-interface PreparedAnswer {
-  generation: Generation;
+/** One model writing the answer: its provider, the prompt sized for its context window, and the quota held for it. */
+interface ModelCall {
   model: Model;
-  provider: ChatProvider | null;
+  provider: ChatProvider;
   messages: ChatMessage[];
+  /** The passages that fitted in this model's prompt: the answer's sources. */
   passages: Passage[];
   promptTokens: number;
   maxTokens: number;
-  temperature: number;
-  reservation: QuotaReservation | null;
+  reservation: QuotaReservation;
+}
+
+/** What a prompt is built from, kept so a fallback model gets a prompt sized for its own window. */
+type PromptMaterial = Omit<PromptInput, 'contextWindow' | 'answerTokens' | 'countTokens'>;
+
+interface PreparedAnswer {
+  generation: Generation;
+  /** The assistant's model, which the answer is stored under until another one answers. */
+  model: Model;
+  /** Null when "answer only from knowledge" found nothing: no model is called. */
+  call: ModelCall | null;
+  material: PromptMaterial;
   firstExchange: boolean;
   request: AnswerRequest;
   startedAt: number;
@@ -86,176 +100,229 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
   const question = 'existing' in request.question ? request.question.existing.content : request.question.content;
   const parentId = 'existing' in request.question ? request.question.existing.parentId : request.question.parentId;
 
+  const ragDefaults = await s.settings.get('rag.defaults');
   const [resolved, history, passages] = await Promise.all([
     s.chatModels.forAssistant(assistant.modelId),
     historyBefore(s, conversation.id, parentId, request.thread),
-    s.retriever.retrieve({
-      assistantId: assistant.id,
-      query: question,
-      topK: assistant.topK ?? 5,
-      minScore: assistant.similarityThreshold ?? s.retriever.defaultMinScore,
-    }),
+    s.retriever.retrieve({ assistantId: assistant.id, query: question, ...retrievalParameters(assistant, ragDefaults, s.retriever.defaultMinScore) }),
   ]);
-  const { model, endpoint } = resolved;
-  const answersFromNothing = assistant.knowledgeOnly && passages.length === 0;
-  const provider = answersFromNothing ? null : createChatProvider({ ...endpoint, timeoutMs: s.config.chat.timeoutMs });
-  const maxTokens = Math.min(assistant.maxTokens, model.maxOutputTokens ?? assistant.maxTokens);
-  const prompt = buildPrompt({
-    instructions: assistant.instructions,
-    knowledgeOnly: assistant.knowledgeOnly,
-    passages,
-    history,
-    question,
-    contextWindow: model.contextWindow,
-    answerTokens: maxTokens,
-    countTokens: (messages) => (provider ?? createChatProvider(endpoint)).countTokens(messages),
-  });
-
-  // Nothing is charged when the model is not called.
-  const reservation = provider
-    ? await s.quotas.reserve(
-        { userId: actor.id, groupIds: [...actor.groups.keys()], assistantId: assistant.id },
-        { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) },
-      )
-    : null;
+  const material: PromptMaterial = { instructions: assistant.instructions, knowledgeOnly: assistant.knowledgeOnly, passages, history, question };
+  // Nothing is reserved or charged when the model is not called.
+  const call = assistant.knowledgeOnly && passages.length === 0 ? null : await modelCall(s, request, material, resolved);
 
   try {
-    const { userMessage, answer } = await storeTurn(s, request, model);
+    const { userMessage, answer } = await storeTurn(s, request, resolved.model);
     const generation = open(actor.id, answer.id);
     generation.begin(userMessage, answer);
     return {
       generation,
-      model,
-      provider,
-      messages: prompt.messages,
-      passages: prompt.passages,
-      promptTokens: prompt.promptTokens,
-      maxTokens,
-      temperature: assistant.temperature,
-      reservation,
+      model: resolved.model,
+      call,
+      material,
       firstExchange: history.length === 0 && conversation.title === DEFAULT_TITLE,
       request,
       startedAt,
     };
   } catch (error) {
-    await reservation?.release();
+    await call?.reservation.release();
     throw error;
   }
 }
 
+/** A model ready to answer: the prompt built for its window and the quota reserved for its estimate. */
+async function modelCall(s: Services, request: AnswerRequest, material: PromptMaterial, resolved: { model: Model; endpoint: ProviderEndpoint }): Promise<ModelCall> {
+  const { model, endpoint } = resolved;
+  const { assistant, actor } = request;
+  const provider = createChatProvider({ ...endpoint, timeoutMs: s.config.chat.timeoutMs });
+  const maxTokens = Math.min(assistant.maxTokens, model.maxOutputTokens ?? assistant.maxTokens);
+  const prompt = buildPrompt({ ...material, contextWindow: model.contextWindow, answerTokens: maxTokens, countTokens: (messages) => provider.countTokens(messages) });
+  const reservation = await s.quotas.reserve(
+    { userId: actor.id, groupIds: [...actor.groups.keys()], assistantId: assistant.id },
+    { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) },
+  );
+  return { model, provider, messages: prompt.messages, passages: prompt.passages, promptTokens: prompt.promptTokens, maxTokens, reservation };
+}
+
 export const DEFAULT_TITLE = 'New conversation';
+
+/** How one model's stream went: what it reported, or how it failed and whether any text had reached the user. */
+interface StreamOutcome {
+  usage?: TokenUsage;
+  finishReason: string;
+  failure: ProviderError | null;
+  delivered: boolean;
+  latencyMs: number;
+}
 
 async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
   const { generation } = p;
   const messageId = generation.messageId;
   let text = '';
-  let usage: TokenUsage | undefined;
-  let finishReason = 'stop';
-  let failure: ProviderError | null = null;
   let lastSave = Date.now();
   let saving: Promise<unknown> = Promise.resolve();
 
   const chunks = new ChunkCoalescer((chunk) => generation.chunk(chunk));
-  if (!p.provider) {
+  const onText = (delta: string) => {
+    text += delta;
+    chunks.push(delta);
+    if (Date.now() - lastSave >= SAVE_INTERVAL_MS) {
+      lastSave = Date.now();
+      const partial = text;
+      saving = saving.then(() => s.prisma.message.update({ where: { id: messageId }, data: { content: partial } })).catch(() => undefined);
+    }
+  };
+
+  let call = p.call;
+  let fallbackFrom: string | null = null;
+  let outcome: StreamOutcome = { finishReason: 'no_knowledge', failure: null, delivered: true, latencyMs: 0 };
+  if (!call) {
     text = NO_KNOWLEDGE_ANSWER;
-    finishReason = 'no_knowledge';
     generation.chunk(text);
   } else {
-    try {
-      const stream = streamWithRetries(
-        () => p.provider!.streamChat({ model: p.model.name, messages: p.messages, temperature: p.temperature, maxTokens: p.maxTokens, signal: generation.controller.signal }),
-        {
-          retries: s.config.chat.retries,
-          signal: generation.controller.signal,
-          onRetry: (error, attempt, waitMs) => s.logger.warn({ messageId, attempt, waitMs, failure: error.failure, err: error.message }, 'model call failed; retrying'),
-        },
-      );
-      for await (const event of stream) {
-        if (event.type === 'delta') {
-          text += event.text;
-          chunks.push(event.text);
-          if (Date.now() - lastSave >= SAVE_INTERVAL_MS) {
-            lastSave = Date.now();
-            const partial = text;
-            saving = saving.then(() => s.prisma.message.update({ where: { id: messageId }, data: { content: partial } })).catch(() => undefined);
-          }
-        } else {
-          usage = event.usage;
-          finishReason = event.finishReason;
-        }
-      }
-    } catch (error) {
-      failure = error instanceof ProviderError ? error : new ProviderError('unavailable', (error as Error).message, { cause: error });
+    const fallbackModelId = p.request.assistant.fallbackModelId;
+    // With a fallback model, the fallback is the retry: the assistant's own model gets one attempt.
+    outcome = await streamFrom(s, call, p, { retries: fallbackModelId ? 0 : s.config.chat.retries, onText });
+    const fallback = fallbackModelId && outcome.failure && !outcome.delivered ? await fallBack(s, p, call, outcome.failure, fallbackModelId) : null;
+    if (fallback) {
+      await chargeCall(s, p, call, { outcome: 'error', promptTokens: 0, completionTokens: 0, latencyMs: outcome.latencyMs });
+      fallbackFrom = call.model.name;
+      call = fallback;
+      outcome = await streamFrom(s, call, p, { retries: s.config.chat.retries, onText });
     }
   }
   chunks.flush();
   await saving;
 
+  const { failure } = outcome;
   const stopped = failure?.failure === 'cancelled';
   const failed = failure !== null && !stopped;
   const latencyMs = Math.round(performance.now() - p.startedAt);
-  const promptTokens = usage?.promptTokens ?? (p.provider ? p.promptTokens : 0);
-  const completionTokens = usage?.completionTokens ?? (p.provider && text ? p.provider.countTokens([{ role: 'assistant', content: text }]) : 0);
-  const errorInfo = failed ? describeFailure(failure!) : null;
-  if (failed) s.logger.warn({ messageId, failure: failure!.failure, status: failure!.details.status, err: failure!.message }, 'model call failed');
+  const promptTokens = outcome.usage?.promptTokens ?? (call ? call.promptTokens : 0);
+  const completionTokens = outcome.usage?.completionTokens ?? (call && text ? call.provider.countTokens([{ role: 'assistant', content: text }]) : 0);
+  const errorInfo = failed ? describeFailure(failure) : null;
+  if (failed) s.logger.warn({ messageId, model: call?.model.name, failure: failure.failure, status: failure.details.status, err: failure.message }, 'model call failed');
 
   const saved = await s.prisma.message.update({
     where: { id: messageId },
     data: {
       content: text,
       status: failed ? 'error' : stopped ? 'stopped' : 'complete',
-      finishReason: failed ? 'error' : stopped ? 'stopped' : finishReason,
-      promptTokens: p.provider && !failed ? promptTokens : null,
-      completionTokens: p.provider && !failed ? completionTokens : null,
+      finishReason: failed ? 'error' : stopped ? 'stopped' : outcome.finishReason,
+      model: (call?.model ?? p.model).name,
+      fallbackFrom,
+      promptTokens: call && !failed ? promptTokens : null,
+      completionTokens: call && !failed ? completionTokens : null,
       latencyMs,
       error: errorInfo?.message ?? null,
-      sources: storedSources(p.passages),
+      sources: storedSources(call?.passages ?? []),
     },
   });
   // The client hears the end first; quota and usage follow off its path.
   if (failed) generation.end({ type: 'error', conversationId: generation.conversationId, messageId, error: errorInfo!, message: saved });
   else generation.end({ type: 'done', conversationId: generation.conversationId, message: saved });
   try {
-    if (p.provider) await account(s, p, { failed, stopped, promptTokens, completionTokens, latencyMs, messageId });
+    if (call) await chargeCall(s, p, call, { outcome: failed ? 'error' : stopped ? 'stopped' : 'success', promptTokens, completionTokens, latencyMs });
   } finally {
     generation.close();
   }
 
-  if (p.firstExchange && !failed && p.provider && s.config.chat.titles) {
-    void generateTitle(s, { conversation: p.request.conversation, actor: p.request.actor, question: p.messages.at(-1)!.content, answer: text, model: p.model, provider: p.provider }).catch(
+  if (p.firstExchange && !failed && call && s.config.chat.titles) {
+    void generateTitle(s, { conversation: p.request.conversation, actor: p.request.actor, question: p.material.question, answer: text, model: call.model, provider: call.provider }).catch(
       (error: unknown) => s.logger.warn({ err: error, conversationId: generation.conversationId }, 'title generation failed'),
     );
   }
 }
 
+/** Streams one model's answer into `onText`; every failure is caught and reported in the outcome. */
+async function streamFrom(s: Services, call: ModelCall, p: PreparedAnswer, options: { retries: number; onText: (text: string) => void }): Promise<StreamOutcome> {
+  const { generation } = p;
+  const started = performance.now();
+  const outcome: StreamOutcome = { finishReason: 'stop', failure: null, delivered: false, latencyMs: 0 };
+  try {
+    const stream = streamWithRetries(
+      () =>
+        call.provider.streamChat({
+          model: call.model.name,
+          messages: call.messages,
+          temperature: p.request.assistant.temperature,
+          maxTokens: call.maxTokens,
+          signal: generation.controller.signal,
+        }),
+      {
+        retries: options.retries,
+        signal: generation.controller.signal,
+        onRetry: (error, attempt, waitMs) =>
+          s.logger.warn({ messageId: generation.messageId, model: call.model.name, attempt, waitMs, failure: error.failure, err: error.message }, 'model call failed; retrying'),
+      },
+    );
+    for await (const event of stream) {
+      if (event.type === 'delta') {
+        outcome.delivered = true;
+        options.onText(event.text);
+      } else {
+        outcome.usage = event.usage;
+        outcome.finishReason = event.finishReason;
+      }
+    }
+  } catch (error) {
+    outcome.failure = error instanceof ProviderError ? error : new ProviderError('unavailable', (error as Error).message, { cause: error });
+  }
+  outcome.latencyMs = Math.round(performance.now() - started);
+  return outcome;
+}
+
+// Failures another model may not share. A refused request (bad input, context
+// too long) would be refused again, and a stop is the user's choice.
+const FALLBACK_FAILURES = new Set<ProviderError['failure']>(['unavailable', 'timeout', 'rate_limited', 'unauthorized']);
+
 /**
- * Quota and usage after the call. A provider failure charges nothing (SPEC);
- * a stopped answer is charged what it consumed.
+ * The assistant's fallback model, ready to answer in place of one that failed
+ * before its first token; null when the failure is not one to fall back on, or
+ * the fallback cannot be used (disabled, over quota), so the first failure stands.
  */
-async function account(
+async function fallBack(s: Services, p: PreparedAnswer, failed: ModelCall, failure: ProviderError, fallbackModelId: string): Promise<ModelCall | null> {
+  if (!FALLBACK_FAILURES.has(failure.failure) || p.generation.controller.signal.aborted) return null;
+  const log = s.logger.child({ messageId: p.generation.messageId, from: failed.model.name, failure: failure.failure });
+  let next: ModelCall;
+  try {
+    next = await modelCall(s, p.request, p.material, await s.chatModels.forModel(fallbackModelId));
+  } catch (error) {
+    log.warn({ err: error }, 'fallback model not usable; the failure stands');
+    return null;
+  }
+  log.warn({ to: next.model.name }, 'model failed before its first token; answering with the fallback model');
+  const { actor } = p.request;
+  await s.audit
+    .record({
+      actor: { id: actor.id, email: actor.email ?? null },
+      action: 'chat.fallback',
+      resource: { type: 'message', id: p.generation.messageId },
+      newValues: { assistantId: p.request.assistant.id, from: failed.model.name, to: next.model.name, failure: failure.failure, status: failure.details.status ?? null },
+      meta: {},
+    })
+    .catch((error: unknown) => log.error({ err: error }, 'could not audit a model fallback'));
+  return next;
+}
+
+/** Quota and usage for one model call of this answer; a bookkeeping failure is logged, never thrown at the user. */
+async function chargeCall(
   s: Services,
   p: PreparedAnswer,
-  r: { failed: boolean; stopped: boolean; promptTokens: number; completionTokens: number; latencyMs: number; messageId: string },
+  call: ModelCall,
+  r: Pick<ModelCallCharge, 'outcome' | 'promptTokens' | 'completionTokens' | 'latencyMs'>,
 ): Promise<void> {
-  const cost = r.failed ? 0 : costOf(p.model, r.promptTokens, r.completionTokens);
   try {
-    if (r.failed) await p.reservation?.release();
-    else await p.reservation?.settle({ tokens: r.promptTokens + r.completionTokens, cost });
-    await s.usage.record({
+    await chargeModelCall(s, {
+      reservation: call.reservation,
+      model: call.model,
       userId: p.request.actor.id,
       assistantId: p.request.assistant.id,
       conversationId: p.request.conversation.id,
-      messageId: r.messageId,
-      modelId: p.model.id,
-      modelName: p.model.name,
-      promptTokens: r.failed ? 0 : r.promptTokens,
-      completionTokens: r.failed ? 0 : r.completionTokens,
-      cost,
-      latencyMs: r.latencyMs,
-      outcome: r.failed ? 'error' : r.stopped ? 'stopped' : 'success',
+      messageId: p.generation.messageId,
+      ...r,
     });
   } catch (error) {
-    s.logger.error({ err: error, messageId: r.messageId }, 'could not record quota and usage for a model call');
+    s.logger.error({ err: error, messageId: p.generation.messageId }, 'could not record quota and usage for a model call');
   }
 }
 
@@ -285,7 +352,7 @@ async function storeTurn(s: Services, request: AnswerRequest, model: Model): Pro
   const asked = new Date();
   const answered = new Date(asked.getTime() + 1);
   const conversationId = request.conversation.id;
-  const base = { conversationId, model: null, promptTokens: null, completionTokens: null, finishReason: null, latencyMs: null, sources: null, error: null };
+  const base = { conversationId, model: null, fallbackFrom: null, promptTokens: null, completionTokens: null, finishReason: null, latencyMs: null, sources: null, error: null };
   const userMessage: Message | null =
     'existing' in request.question
       ? null

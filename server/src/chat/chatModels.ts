@@ -24,6 +24,11 @@ export class ChatModels {
     return this.resolve(modelId ?? (await this.defaultModelId()));
   }
 
+  /** A named model (an assistant's fallback), checked to be usable like the assistant's own. */
+  forModel(modelId: string): Promise<Resolved> {
+    return this.resolve(modelId);
+  }
+
   private resolve(modelId: string): Promise<Resolved> {
     const cached = this.resolved.get(modelId);
     if (cached && Date.now() - cached.at < TTL_MS) return cached.value;

@@ -2,6 +2,7 @@ import type { Conversation, Model } from '../db/generated/client.js';
 import { costOf } from '../governance/quotas/index.js';
 import type { Services } from '../services.js';
 import type { ChatProvider } from './llm/chatProvider.js';
+import { chargeModelCall } from './modelCallCharge.js';
 
 const TITLE_PROMPT =
   'Write a title of at most six words for the conversation below. Reply with the title only: no quotes, no punctuation at the end.';
@@ -39,17 +40,14 @@ export async function generateTitle(
       await reservation.release();
       throw error;
     }
-    const cost = costOf(input.model, usage.promptTokens, usage.completionTokens);
-    await reservation.settle({ tokens: usage.promptTokens + usage.completionTokens, cost });
-    await s.usage.record({
+    await chargeModelCall(s, {
+      reservation,
+      model: input.model,
       userId: input.actor.id,
       assistantId: input.conversation.assistantId,
       conversationId: input.conversation.id,
       messageId: null,
-      modelId: input.model.id,
-      modelName: input.model.name,
       ...usage,
-      cost,
       latencyMs: Math.round(performance.now() - started),
       outcome: 'success',
     });

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
 import type { Config } from '../config/index.js';
@@ -70,7 +71,7 @@ async function withClient<T>(url: string, work: (query: Query) => Promise<T>): P
 }
 
 async function withPglite<T>(dataDir: string, work: (db: PGlite, query: Query) => Promise<T>, loadDataDir?: Blob): Promise<T> {
-  const db = await PGlite.create(dataDir, { extensions: { vector }, ...(loadDataDir ? { loadDataDir } : {}) });
+  const db = await PGlite.create(dataDir, { extensions: { vector, btree_gin }, ...(loadDataDir ? { loadDataDir } : {}) });
   try {
     return await work(db, async (sql) => (await db.query(sql)).rows as never);
   } finally {

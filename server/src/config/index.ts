@@ -6,6 +6,10 @@ const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const verbatimString = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
 const optionalString = z
   .string()
   .trim()
@@ -75,6 +79,11 @@ const envSchema = z
     EMBEDDING_BASE_URL: optionalString.pipe(z.url('must be a URL').optional()),
     EMBEDDING_API_KEY: optionalString,
     EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),
+    EMBEDDING_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+    // Unset: the prefixes the model's card prescribes (nomic, e5, bge ...); "none" for none.
+    // Verbatim, not trimmed: prefixes usually end in a space (quote the value in .env).
+    EMBEDDING_QUERY_PREFIX: verbatimString,
+    EMBEDDING_DOCUMENT_PREFIX: verbatimString,
     EMBEDDING_DIMENSION: z.preprocess(unsetWhenEmpty, z.coerce.number().pipe(z.union([z.literal(256), z.literal(384), z.literal(512), z.literal(768), z.literal(1024), z.literal(1536)], { error: 'must be one of 256, 384, 512, 768, 1024, 1536' })).optional()),
     RERANK_URL: optionalString.pipe(z.url('must be a URL').optional()),
     RERANK_MODEL: z.string().default('rerank'),
@@ -156,7 +165,16 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
     maxUploadBytes: env.MAX_UPLOAD_MB * 1024 * 1024,
     embedder:
       env.EMBEDDER === 'openai'
-        ? ({ kind: 'openai', baseUrl: env.EMBEDDING_BASE_URL!, apiKey: env.EMBEDDING_API_KEY ?? 'none', model: env.EMBEDDING_MODEL, dimension: env.EMBEDDING_DIMENSION ?? 1536 } as const)
+        ? ({
+            kind: 'openai',
+            baseUrl: env.EMBEDDING_BASE_URL!,
+            apiKey: env.EMBEDDING_API_KEY ?? 'none',
+            model: env.EMBEDDING_MODEL,
+            dimension: env.EMBEDDING_DIMENSION ?? 1536,
+            concurrency: env.EMBEDDING_CONCURRENCY,
+            queryPrefix: prefixSetting(env.EMBEDDING_QUERY_PREFIX),
+            documentPrefix: prefixSetting(env.EMBEDDING_DOCUMENT_PREFIX),
+          } as const)
         : ({ kind: 'local', dimension: env.EMBEDDING_DIMENSION ?? 384 } as const),
     reranker: env.RERANK_URL ? { url: env.RERANK_URL, model: env.RERANK_MODEL, apiKey: env.RERANK_API_KEY } : undefined,
     extraction: { timeoutMs: env.EXTRACTION_TIMEOUT_SECONDS * 1000, maxMemoryMb: env.EXTRACTION_MAX_MEMORY_MB },
@@ -164,6 +182,12 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
     chat: { timeoutMs: env.CHAT_TIMEOUT_SECONDS * 1000, retries: env.CHAT_RETRIES, titles: env.CHAT_TITLES },
     quotas: { timeZone: env.QUOTA_TIME_ZONE, reservationTtlMs: env.QUOTA_RESERVATION_TTL_MINUTES * 60_000 },
   };
+}
+
+/** Unset: the model's own default; "none": no prefix; anything else as written. */
+function prefixSetting(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return value === 'none' ? '' : value;
 }
 
 // Express accepts a boolean, a hop count or a list of subnets.

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
@@ -77,7 +78,7 @@ async function openPostgres(url: string): Promise<Database> {
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) await fs.mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir ?? 'memory://', { extensions: { vector } });
+  const db = await PGlite.create(dataDir ?? 'memory://', { extensions: { vector, btree_gin } });
   await db.exec(hnswSessionSql);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
   // PGlite has a single connection; Prisma and sessions share it in turn.

@@ -4,7 +4,9 @@ import type { KnowledgeFile } from '../db/generated/client.js';
 import { presentKnowledgeFile } from '../http/presenters/knowledgeFile.js';
 import type { Logger } from '../lib/logger.js';
 import type { EventBus } from '../realtime/eventBus.js';
-import { chunkSpans, defaultChunking, type ChunkingOptions } from './chunk/chunkSpans.js';
+import type { SystemSettings } from '../settings/systemSettings.js';
+import { chunkSpans } from './chunk/chunkSpans.js';
+import { chunkingFor } from './chunk/chunkingFor.js';
 import type { Embedder } from './embed/index.js';
 import { extractDocument, isExtractionError } from './extract/index.js';
 import { clearFileChunks, insertChunks } from './index/chunkStore.js';
@@ -15,6 +17,7 @@ export interface PipelineDeps {
   storage: FileStorage;
   embedder: Embedder;
   events: EventBus;
+  settings: Pick<SystemSettings, 'fresh'>;
   logger: Logger;
   extraction: { timeoutMs: number; maxMemoryMb: number };
 }
@@ -55,10 +58,7 @@ export class KnowledgePipeline {
     signal.throwIfAborted();
 
     await this.update(fileId, { status: 'chunking', progress: 25, pageCount: extracted.pages ?? null });
-    const chunking: ChunkingOptions = {
-      chunkSize: file.assistant.chunkSize ?? defaultChunking.chunkSize,
-      chunkOverlap: file.assistant.chunkOverlap ?? defaultChunking.chunkOverlap,
-    };
+    const chunking = chunkingFor(file.assistant, await this.deps.settings.fresh('rag.defaults'));
     const chunks = await chunkSpans(extracted.spans, chunking);
     if (chunks.length === 0) throw new PermanentIngestionError('The file contains no text to index');
 
@@ -84,6 +84,8 @@ export class KnowledgePipeline {
       chunkCount: chunks.length,
       embedder: embedder.name,
       embeddingDim: embedder.dimension,
+      chunkSize: chunking.chunkSize,
+      chunkOverlap: chunking.chunkOverlap,
       processedAt: new Date(),
     });
     log.info({ pages: extracted.pages, chunks: chunks.length, kind: extracted.kind }, 'file indexed');
@@ -112,7 +114,7 @@ export class KnowledgePipeline {
 
   private async update(
     fileId: string,
-    data: Partial<Pick<KnowledgeFile, 'progress' | 'error' | 'pageCount' | 'chunkCount' | 'embedder' | 'embeddingDim' | 'processedAt'>> & { status?: FileStatus },
+    data: Partial<Pick<KnowledgeFile, 'progress' | 'error' | 'pageCount' | 'chunkCount' | 'embedder' | 'embeddingDim' | 'chunkSize' | 'chunkOverlap' | 'processedAt'>> & { status?: FileStatus },
   ): Promise<void> {
     const { count } = await this.deps.prisma.knowledgeFile.updateMany({ where: { id: fileId }, data });
     if (count === 0) throw new PermanentIngestionError('The file was deleted while it was processed');

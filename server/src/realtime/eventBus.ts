@@ -7,6 +7,8 @@ import type { Logger } from '../lib/logger.js';
 export interface DomainEvents {
   /** A knowledge file changed status or progress; carries the presented file. */
   'file.updated': { assistantId: string; file: unknown };
+  /** An admin saved a system setting: every process drops its cached copy. */
+  'setting.changed': { key: string };
 }
 
 type EventName = keyof DomainEvents;

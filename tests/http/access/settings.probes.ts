@@ -10,5 +10,13 @@ export default {
       body: () => ({ policy: 'invite' }),
       expect: { user: 403, manager: 403, admin: 200 },
     },
+    'get /api/v1/settings/rag.defaults/outdated-files': {
+      path: () => '/api/v1/settings/rag.defaults/outdated-files',
+      expect: { user: 403, manager: 403, admin: 200 },
+    },
+    'post /api/v1/settings/rag.defaults/outdated-files/reindex': {
+      path: () => '/api/v1/settings/rag.defaults/outdated-files/reindex',
+      expect: { user: 403, manager: 403, admin: 202 },
+    },
   },
 } satisfies ProbeArea;

@@ -58,6 +58,8 @@ export interface Message {
   content: string;
   status: MessageStatus;
   model: string | null;
+  /** The assistant's own model when it failed before answering and `model`, its fallback, answered. */
+  fallbackFrom: string | null;
   usage: { promptTokens: number; completionTokens: number } | null;
   finishReason: string | null;
   latencyMs: number | null;

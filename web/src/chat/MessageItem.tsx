@@ -134,6 +134,7 @@ function AssistantMessage({ message, assistant, streaming, failure, busy, onRege
             {message.model && (
               <span className="message__meta" title={usageTitle(message)}>
                 {message.model}
+                {message.fallbackFrom && ` · fallback for ${message.fallbackFrom}`}
               </span>
             )}
           </div>
@@ -153,7 +154,7 @@ function BranchBadge({ message }: { message: Message }) {
 }
 
 function usageTitle(m: Message): string {
-  const parts = [`Model: ${m.model}`];
+  const parts = [m.fallbackFrom ? `Answered by ${m.model} because ${m.fallbackFrom} did not answer` : `Model: ${m.model}`];
   if (m.usage) parts.push(`${m.usage.promptTokens + m.usage.completionTokens} tokens`);
   if (m.latencyMs !== null) parts.push(`${(m.latencyMs / 1000).toFixed(1)} s`);
   return parts.join(' · ');

@@ -9,6 +9,7 @@ export interface AssistantSettings {
   description?: string;
   instructions?: string;
   modelId?: string | null;
+  fallbackModelId?: string | null;
   temperature?: number;
   maxTokens?: number;
   topK?: number | null;
@@ -23,6 +24,7 @@ export const settingKeys = [
   'description',
   'instructions',
   'modelId',
+  'fallbackModelId',
   'temperature',
   'maxTokens',
   'topK',
@@ -49,9 +51,16 @@ export async function assertGroupsExist(tx: Tx, groupIds: string[]): Promise<voi
 }
 
 /** An assistant answers with an enabled chat model whose provider is enabled. */
-export async function assertUsableChatModel(tx: Tx, modelId: string): Promise<void> {
+export async function assertUsableChatModel(tx: Tx, modelId: string, field: 'modelId' | 'fallbackModelId' = 'modelId'): Promise<void> {
   const model = await tx.model.findUnique({ where: { id: modelId }, include: { provider: { select: { enabled: true } } } });
-  if (!model) throw invalid('modelId', 'is not a known model');
-  if (model.kind !== 'chat') throw invalid('modelId', `is a ${model.kind} model, not a chat model`);
-  if (!model.enabled || !model.provider.enabled) throw invalid('modelId', 'is disabled, or its provider is');
+  if (!model) throw invalid(field, 'is not a known model');
+  if (model.kind !== 'chat') throw invalid(field, `is a ${model.kind} model, not a chat model`);
+  if (!model.enabled || !model.provider.enabled) throw invalid(field, 'is disabled, or its provider is');
+}
+
+/** Both models usable, and a fallback that is not the model it stands in for. */
+export async function assertUsableModels(tx: Tx, models: { modelId: string | null; fallbackModelId: string | null }, changed: readonly string[]): Promise<void> {
+  if (changed.includes('modelId') && models.modelId) await assertUsableChatModel(tx, models.modelId);
+  if (changed.includes('fallbackModelId') && models.fallbackModelId) await assertUsableChatModel(tx, models.fallbackModelId, 'fallbackModelId');
+  if (models.fallbackModelId && models.fallbackModelId === models.modelId) throw invalid('fallbackModelId', 'must be another model than modelId');
 }

@@ -2,7 +2,7 @@ import { authorize } from '../../policies/index.js';
 import type { Services } from '../../services.js';
 import { auditActor, type CommandContext } from '../context.js';
 import { assistantRelations, type AssistantRecord } from './assistantAccess.js';
-import { assertGroupsExist, assertMayShareWith, assertUsableChatModel, type AssistantSettings } from './assistantSettings.js';
+import { assertGroupsExist, assertMayShareWith, assertUsableModels, type AssistantSettings } from './assistantSettings.js';
 
 export interface AssistantInput extends AssistantSettings {
   name: string;
@@ -17,7 +17,7 @@ export async function createAssistant(s: Services, ctx: CommandContext, input: A
   const { groupIds: _ignored, ...fields } = input;
   return s.prisma.$transaction(async (tx) => {
     await assertGroupsExist(tx, groupIds);
-    if (fields.modelId) await assertUsableChatModel(tx, fields.modelId);
+    await assertUsableModels(tx, { modelId: fields.modelId ?? null, fallbackModelId: fields.fallbackModelId ?? null }, ['modelId', 'fallbackModelId']);
     const assistant = await tx.assistant.create({
       data: { ...fields, createdById: ctx.actor.id, groups: { create: groupIds.map((groupId) => ({ groupId })) } },
       include: assistantRelations,

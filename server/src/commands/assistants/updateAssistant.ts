@@ -2,7 +2,7 @@ import { AppError } from '../../errors/appError.js';
 import type { Services } from '../../services.js';
 import { auditActor, type CommandContext } from '../context.js';
 import { assistantFor, assistantRelations, lockAssistant, type AssistantRecord } from './assistantAccess.js';
-import { assertGroupsExist, assertMayShareWith, assertUsableChatModel, settingKeys, type AssistantSettings } from './assistantSettings.js';
+import { assertGroupsExist, assertMayShareWith, assertUsableModels, settingKeys, type AssistantSettings } from './assistantSettings.js';
 
 export interface AssistantChanges extends AssistantSettings {
   /** Replaces the set of groups. */
@@ -29,7 +29,11 @@ export async function updateAssistant(s: Services, ctx: CommandContext, assistan
     await assertGroupsExist(tx, added);
 
     const changed = settingKeys.filter((k) => input[k] !== undefined && input[k] !== before[k]);
-    if (changed.includes('modelId') && input.modelId) await assertUsableChatModel(tx, input.modelId);
+    await assertUsableModels(
+      tx,
+      { modelId: input.modelId !== undefined ? input.modelId : before.modelId, fallbackModelId: input.fallbackModelId !== undefined ? input.fallbackModelId : before.fallbackModelId },
+      changed,
+    );
     const chunkSize = input.chunkSize !== undefined ? input.chunkSize : before.chunkSize;
     const chunkOverlap = input.chunkOverlap !== undefined ? input.chunkOverlap : before.chunkOverlap;
     if (chunkSize != null && chunkOverlap != null && chunkOverlap >= chunkSize) {

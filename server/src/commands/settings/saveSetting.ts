@@ -7,7 +7,7 @@ import { auditActor, type CommandContext } from '../context.js';
 /** Stores one system setting (already validated against its key's schema) and audits old and new values. */
 export async function saveSetting(s: Services, ctx: CommandContext, key: string, value: Prisma.InputJsonValue): Promise<Setting> {
   authorize(ctx.actor, 'settings.manage');
-  return s.prisma.$transaction(async (tx) => {
+  const saved = await s.prisma.$transaction(async (tx) => {
     const before = await tx.setting.findUnique({ where: { key } });
     const saved = await tx.setting.upsert({
       where: { key },
@@ -27,4 +27,6 @@ export async function saveSetting(s: Services, ctx: CommandContext, key: string,
     );
     return saved;
   });
+  await s.events.publish('setting.changed', { key });
+  return saved;
 }

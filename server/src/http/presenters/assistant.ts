@@ -19,6 +19,7 @@ export const AssistantView = z
     // Only for those who may manage the assistant:
     instructions: z.string().optional(),
     modelId: z.uuid().nullable().optional(),
+    fallbackModelId: z.uuid().nullable().optional(),
     temperature: z.number().optional(),
     maxTokens: z.number().int().optional(),
     retrieval: z
@@ -56,6 +57,7 @@ export function presentAssistant(a: AssistantRecord, actor: Actor): AssistantJso
     ...view,
     instructions: a.instructions,
     modelId: a.modelId,
+    fallbackModelId: a.fallbackModelId,
     temperature: a.temperature,
     maxTokens: a.maxTokens,
     retrieval: { topK: a.topK, similarityThreshold: a.similarityThreshold, chunkSize: a.chunkSize, chunkOverlap: a.chunkOverlap },

@@ -32,6 +32,12 @@ export interface OpenAiEmbedderConfig {
   encodingFormat?: 'base64' | 'float';
   /** Backoff between retries when the provider gives no Retry-After. Default 500 ms doubling up to 20 s. */
   backoff?: { baseMs?: number; maxMs?: number };
+  /** Requests in flight at once when a call spans several batches. Default 4. */
+  concurrency?: number;
+  /** Prepended to queries; default: what the model's card prescribes (nomic, e5, bge ...), else none. '' for none. */
+  queryPrefix?: string;
+  /** Prepended to documents (chunks); default as for queryPrefix. */
+  documentPrefix?: string;
 }
 
 export type EmbedderConfig = LocalEmbedderConfig | OpenAiEmbedderConfig;

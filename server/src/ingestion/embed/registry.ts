@@ -2,6 +2,7 @@ import { isSupportedDimension, type Embedder, type SupportedDimension } from './
 import type { EmbedderConfig, EmbedderDependencies, LocalEmbedderConfig, OpenAiEmbedderConfig } from './embedderConfig.js';
 import { EmbeddingError } from './embeddingError.js';
 import { LocalHashEmbedder } from './local/localHashEmbedder.js';
+import { knownPrefixes } from './openai/embeddingPrefixes.js';
 import { OpenAiEmbedder } from './openai/openAiEmbedder.js';
 
 // One factory per kind of embedder. A new provider adds a kind to
@@ -38,6 +39,11 @@ function createOpenAiEmbedder(config: OpenAiEmbedderConfig, dependencies: Embedd
       sendDimensions: config.sendDimensions ?? /^text-embedding-3/.test(config.model),
       encodingFormat: config.encodingFormat ?? 'base64',
       backoff: { baseMs: checkedCount('backoff.baseMs', config.backoff?.baseMs ?? 500, 0), maxMs: checkedCount('backoff.maxMs', config.backoff?.maxMs ?? 20_000, 0) },
+      concurrency: checkedCount('concurrency', config.concurrency ?? 4, 1),
+      prefixes: {
+        query: config.queryPrefix ?? knownPrefixes(config.model).query,
+        document: config.documentPrefix ?? knownPrefixes(config.model).document,
+      },
     },
     dependencies.logger,
   );

@@ -7,6 +7,10 @@ const AssistantFields = z.object({
   description: z.string().max(2000),
   instructions: z.string().max(20_000),
   modelId: z.uuid().nullable().describe('An enabled chat model of an enabled provider; null clears it'),
+  fallbackModelId: z
+    .uuid()
+    .nullable()
+    .describe('A chat model (any provider) that answers when the model fails before its first token (unavailable, timeout, rate limited, refused key); null: none'),
   temperature: z.number().min(0).max(2),
   maxTokens: z.number().int().min(1).max(200_000),
   groupIds: z.array(z.uuid()).max(100).describe('The groups whose members may use the assistant (replaces the set)'),

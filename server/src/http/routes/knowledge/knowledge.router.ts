@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { assistantFor } from '../../../commands/assistants/assistantAccess.js';
 import { deleteKnowledgeFile, findKnowledgeFile, reindexKnowledgeFile } from '../../../commands/knowledge/manageKnowledgeFiles.js';
+import { searchKnowledge } from '../../../commands/knowledge/searchKnowledge.js';
 import { uploadKnowledgeFiles } from '../../../commands/knowledge/uploadKnowledgeFiles.js';
 import { AppError } from '../../../errors/appError.js';
 import { requestMeta, type Services } from '../../../services.js';
@@ -135,13 +136,7 @@ export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
     body: SearchBody,
     responses: { 200: { description: 'Passages, best first', schema: SearchResult } },
     handler: async ({ actor, params, body }) => {
-      const assistant = await assistantFor(s, actor, params.id, 'assistant.use');
-      const passages = await s.retriever.retrieve({
-        assistantId: assistant.id,
-        query: body.query,
-        topK: body.topK ?? assistant.topK ?? 5,
-        minScore: assistant.similarityThreshold ?? s.retriever.defaultMinScore,
-      });
+      const passages = await searchKnowledge(s, actor, { assistantId: params.id, query: body.query, topK: body.topK });
       return { body: { results: passages.map((p) => ({ fileId: p.fileId, fileName: p.fileName, page: p.page, section: p.section, text: p.text, score: Number(p.score.toFixed(4)) })) } };
     },
   });

@@ -1,10 +1,13 @@
 import type { Setting } from '../../../db/generated/client.js';
+import { listOutdatedChunking, reindexOutdatedChunking } from '../../../commands/knowledge/outdatedChunking.js';
 import { saveSetting } from '../../../commands/settings/saveSetting.js';
 import { authorize } from '../../../policies/index.js';
 import { requestMeta, type Services } from '../../../services.js';
 import { parseOrFail, type RouteBuilder } from '../../route.js';
 import {
   settingDefaults,
+  OutdatedChunkingList,
+  ReindexOutcome,
   SettingBody,
   SettingList,
   SettingParams,
@@ -71,5 +74,26 @@ export function settingRoutes(s: Services, routes: RouteBuilder): void {
       const row = await saveSetting(s, { actor, meta: requestMeta(req) }, params.key, value);
       return { body: presentSetting(params.key, row) };
     },
+  });
+
+  routes.add({
+    method: 'get',
+    path: '/settings/rag.defaults/outdated-files',
+    summary: 'Knowledge files indexed with other chunking than they would get now (after a change to the RAG defaults or an assistant override)',
+    tags: ['settings'],
+    responses: { 200: { description: 'Files to re-index for the new chunking to apply', schema: OutdatedChunkingList } },
+    handler: async ({ actor }) => {
+      const data = await listOutdatedChunking(s, actor);
+      return { body: { data, total: data.length } };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/settings/rag.defaults/outdated-files/reindex',
+    summary: 'Queue every file with outdated chunking for re-indexing (unavailable to retrieval until done)',
+    tags: ['settings'],
+    responses: { 202: { description: 'How many files were queued', schema: ReindexOutcome } },
+    handler: async ({ actor, req }) => ({ status: 202, body: await reindexOutdatedChunking(s, { actor, meta: requestMeta(req) }) }),
   });
 }

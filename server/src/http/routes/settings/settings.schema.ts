@@ -1,54 +1,8 @@
 import { z } from 'zod';
 
-// The system-wide settings the console edits: a fixed set of keys, each with its
-// own schema and a default used until an admin saves a value.
+import { Branding, RagDefaults, RegistrationPolicy, settingKeys } from '../../../settings/settingSchemas.js';
 
-export const RagDefaults = z
-  .object({
-    topK: z.number().int().min(1).max(50),
-    similarityThreshold: z.number().min(0).max(1),
-    chunkSize: z.number().int().min(64).max(4096),
-    chunkOverlap: z.number().int().min(0).max(1024),
-  })
-  .strict()
-  .refine((v) => v.chunkOverlap < v.chunkSize, { message: 'must be smaller than chunkSize', path: ['chunkOverlap'] })
-  .meta({ id: 'RagDefaults' });
-
-export const RegistrationPolicy = z
-  .object({ policy: z.enum(['closed', 'invite']) })
-  .strict()
-  .meta({ id: 'RegistrationPolicy' });
-
-export const Branding = z
-  .object({
-    name: z.string().trim().min(1).max(80),
-    accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1f6feb'),
-    // Only http(s) or a same-origin path: the console renders it as an image.
-    logoUrl: z
-      .string()
-      .max(2000)
-      .regex(/^(https?:\/\/|\/)[^\s]*$/, 'must be an http(s) URL or a path starting with /')
-      .optional(),
-  })
-  .strict()
-  .meta({ id: 'Branding' });
-
-export const settingSchemas = {
-  'rag.defaults': RagDefaults,
-  registration: RegistrationPolicy,
-  branding: Branding,
-} as const;
-
-export type SettingKey = keyof typeof settingSchemas;
-export type SettingValue<K extends SettingKey> = z.infer<(typeof settingSchemas)[K]>;
-
-export const settingDefaults: { [K in SettingKey]: SettingValue<K> } = {
-  'rag.defaults': { topK: 5, similarityThreshold: 0.7, chunkSize: 512, chunkOverlap: 50 },
-  registration: { policy: 'closed' },
-  branding: { name: 'Atrium', accentColor: '#1f6feb' },
-};
-
-export const settingKeys = Object.keys(settingSchemas) as [SettingKey, ...SettingKey[]];
+export { settingDefaults, settingKeys, settingSchemas, type SettingKey } from '../../../settings/settingSchemas.js';
 
 export const SettingParams = z.object({ key: z.enum(settingKeys) });
 
@@ -69,3 +23,23 @@ export const SettingBody = z
   .record(z.string(), z.unknown())
   .describe('The new value: RagDefaults for rag.defaults, RegistrationPolicy for registration, Branding for branding')
   .meta({ id: 'SettingValue' });
+
+const Chunking = z.object({ chunkSize: z.number().int(), chunkOverlap: z.number().int() });
+
+export const OutdatedChunkingList = z
+  .object({
+    data: z.array(
+      z.object({
+        id: z.uuid(),
+        name: z.string(),
+        assistantId: z.uuid(),
+        assistantName: z.string(),
+        indexedWith: z.object({ chunkSize: z.number().int().nullable(), chunkOverlap: z.number().int().nullable() }),
+        wouldUse: Chunking,
+      }),
+    ),
+    total: z.number().int(),
+  })
+  .meta({ id: 'OutdatedChunkingList' });
+
+export const ReindexOutcome = z.object({ queued: z.number().int() }).meta({ id: 'ReindexOutcome' });

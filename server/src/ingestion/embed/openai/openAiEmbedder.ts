@@ -3,14 +3,17 @@ import type { Embedder, EmbeddingKind, SupportedDimension } from '../embedder.js
 import type { EmbedderLogger, OpenAiEmbedderConfig } from '../embedderConfig.js';
 import { EmbeddingError, type EmbeddingErrorCode } from '../embeddingError.js';
 import { decodeEmbeddingResponse } from './embeddingResponse.js';
+import { mapConcurrent } from '../../../lib/mapConcurrent.js';
+import { embedderName, type EmbeddingPrefixes } from './embeddingPrefixes.js';
 import { planBatches, type BatchLimits } from './requestBatches.js';
 import { backoffDelayMs, retryAfterMs, sleep, type BackoffOptions } from './retryTiming.js';
 
 // Any OpenAI-compatible /embeddings endpoint (OpenAI, Azure-style proxies,
-// Ollama, vLLM, LocalAI ...) through the official SDK. Batches are sent one
-// after another; retries and their timing are ours rather than the SDK's so
-// that the policy (429 and 5xx only, Retry-After first) and the final error
-// are the same whatever the provider.
+// Ollama, vLLM, LocalAI ...) through the official SDK. Batches go out a few at
+// a time (`concurrency`); retries and their timing are ours rather than the
+// SDK's so that the policy (429 and 5xx only, Retry-After first) and the final
+// error are the same whatever the provider. Models trained with instructions
+// (nomic, e5, bge ...) get their query or document prefix on every input.
 
 export interface OpenAiEmbedderSettings {
   dimension: SupportedDimension;
@@ -20,6 +23,10 @@ export interface OpenAiEmbedderSettings {
   sendDimensions: boolean;
   encodingFormat: 'base64' | 'float';
   backoff: BackoffOptions;
+  /** Batches in flight at once. */
+  concurrency: number;
+  /** Prepended to each input of that kind ('' for none). */
+  prefixes: EmbeddingPrefixes;
 }
 
 interface RequestFailure {
@@ -42,18 +49,24 @@ export class OpenAiEmbedder implements Embedder {
     private readonly settings: OpenAiEmbedderSettings,
     private readonly logger?: EmbedderLogger,
   ) {
-    this.name = `openai:${config.model}`;
+    this.name = embedderName(config.model, settings.prefixes);
     this.dimension = settings.dimension;
     this.client = new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: settings.timeoutMs });
   }
 
-  async embed(texts: string[], _kind: EmbeddingKind, signal?: AbortSignal): Promise<number[][]> {
-    // OpenAI's models are symmetric; providers that need "query:" prefixes would hook in here.
-    const vectors: number[][] = [];
-    for (const batch of planBatches(texts, this.settings.limits)) {
-      vectors.push(...(await this.embedBatch(texts.slice(batch.start, batch.end), signal)));
-    }
-    return vectors;
+  async embed(texts: string[], kind: EmbeddingKind, signal?: AbortSignal): Promise<number[][]> {
+    const prefix = this.settings.prefixes[kind];
+    const inputs = prefix ? texts.map((text) => prefix + text) : texts;
+    // One failed batch cancels the others still in flight: the whole call fails anyway.
+    const cancel = new AbortController();
+    const linked = signal ? AbortSignal.any([signal, cancel.signal]) : cancel.signal;
+    const batches = await mapConcurrent(planBatches(inputs, this.settings.limits), this.settings.concurrency, (batch) =>
+      this.embedBatch(inputs.slice(batch.start, batch.end), linked).catch((error: unknown) => {
+        cancel.abort();
+        throw error;
+      }),
+    );
+    return batches.flat();
   }
 
   private async embedBatch(batch: string[], signal: AbortSignal | undefined): Promise<number[][]> {

@@ -1,0 +1,45 @@
+import type { Model } from '../db/generated/client.js';
+import type { UsageOutcome } from '../db/generated/enums.js';
+import { costOf, type QuotaReservation } from '../governance/quotas/index.js';
+import type { Services } from '../services.js';
+
+export interface ModelCallCharge {
+  reservation: QuotaReservation;
+  model: Model;
+  userId: string;
+  assistantId: string;
+  conversationId: string;
+  /** The answer the call wrote; null for calls that write none (titles). */
+  messageId: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  outcome: Extract<UsageOutcome, 'success' | 'stopped' | 'error'>;
+}
+
+/**
+ * After every model call: settle the quota held for it with what it really
+ * used, or release it when the provider failed (a failure is never charged,
+ * SPEC "Chat"), and write its usage record at the model's prices.
+ */
+export async function chargeModelCall(s: Pick<Services, 'usage'>, c: ModelCallCharge): Promise<void> {
+  const failed = c.outcome === 'error';
+  const promptTokens = failed ? 0 : c.promptTokens;
+  const completionTokens = failed ? 0 : c.completionTokens;
+  const cost = costOf(c.model, promptTokens, completionTokens);
+  if (failed) await c.reservation.release();
+  else await c.reservation.settle({ tokens: promptTokens + completionTokens, cost });
+  await s.usage.record({
+    userId: c.userId,
+    assistantId: c.assistantId,
+    conversationId: c.conversationId,
+    messageId: c.messageId,
+    modelId: c.model.id,
+    modelName: c.model.name,
+    promptTokens,
+    completionTokens,
+    cost,
+    latencyMs: c.latencyMs,
+    outcome: c.outcome,
+  });
+}
