@@ -12,16 +12,12 @@
 // knowledge file included), and prints time to first token and total time
 // for both, and the difference. Then it opens --connections
 // authenticated sockets and checks they all stay up while a chat still works.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
-import pg from 'pg';
 import { io as connect } from 'socket.io-client';
+import { shutdown, startStack } from '../load/node/stack.mjs';
 import { percentile } from './support/benchDatabase.mjs';
 
 const { values } = parseArgs({
@@ -39,59 +35,6 @@ const { values } = parseArgs({
 });
 const levels = values.streams.split(',').map(Number);
 const connectionCount = Number(values.connections);
-const root = new URL('..', import.meta.url).pathname;
-const children = [];
-const cleanups = [];
-
-process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-
-function start(command, args, env, ready) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let output = '';
-    const onData = (data) => {
-      output += data;
-      const match = ready(output);
-      if (match) resolve({ child, match });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (d) => (output += d));
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${output.slice(-2000)}`)));
-  });
-}
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function database() {
-  const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (!base) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-chat-bench-'));
-    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-    return { env: { DATA_DIR: dir }, engine: 'pglite' };
-  }
-  const name = `atrium_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  cleanups.push(async () => {
-    const c = new pg.Client({ connectionString: base });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await c.end();
-  });
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return { env: { DATABASE_URL: url.toString() }, engine: 'postgres' };
-}
 
 const summary = (xs) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -99,55 +42,15 @@ const summary = (xs) => {
 };
 const ms = (x) => x.toFixed(1).padStart(7);
 
-// ── set up ──
-const model = await start('node', ['bench/support/streamingModelServer.mjs', '--first-token-ms', values['first-token-ms'], '--tokens', values.tokens, '--token-ms', values['token-ms']], {}, (o) => o.match(/listening (\d+)/));
-const modelUrl = `http://127.0.0.1:${model.match[1]}/v1`;
-const db = await database();
-const port = await freePort();
-const adminPassword = randomBytes(12).toString('base64url');
-const uploads = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-chat-bench-uploads-'));
-cleanups.push(() => fs.rmSync(uploads, { recursive: true, force: true }));
-void start(
-  'node',
-  [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), 'server/dist/main.js', 'api'],
-  {
-    ...db.env,
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    JWT_SECRET: randomBytes(32).toString('base64'),
-    MASTER_KEY: randomBytes(32).toString('base64'),
-    ADMIN_EMAIL: 'bench@example.com',
-    ADMIN_PASSWORD: adminPassword,
-    OPENAI_BASE_URL: modelUrl,
-    OPENAI_API_KEY: 'sk-bench',
-    DEFAULT_MODEL: 'bench-model',
-    CHAT_TITLES: 'false',
-    LOGIN_RATE_PER_MINUTE: '10000',
-    UPLOADS_DIR: uploads,
-    COOKIE_SECURE: 'false',
-    // Hashing is not what is measured; creating hundreds of users at cost 12 would take minutes.
-    BCRYPT_COST: '4',
-  },
-  () => null,
-).catch((error) => {
-  console.error(error.message);
-  process.exit(1);
-});
-const api = `http://127.0.0.1:${port}`;
-// LOG_LEVEL=warn keeps request logging out of the measurement, so readiness is polled.
-for (let ready = false, deadline = Date.now() + 120_000; !ready; ) {
-  if (Date.now() > deadline) throw new Error('Atrium did not become ready');
-  ready = await fetch(`${api}/api/ready`).then((r) => r.ok, () => false);
-  if (!ready) await new Promise((r) => setTimeout(r, 200));
-}
+// ── set up: the model server and Atrium as child processes (load/node/stack.mjs) ──
+const stack = await startStack({ firstTokenMs: values['first-token-ms'], tokens: values.tokens, tokenMs: values['token-ms'], profileDir: values.profile });
+const { api, modelUrl } = stack;
 const call = async (method, p, body, token) => {
   const res = await fetch(api + p, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body && JSON.stringify(body) });
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
   return res.status === 204 ? null : res.json();
 };
-const { accessToken: token } = await call('POST', '/api/v1/auth/login', { email: 'bench@example.com', password: adminPassword });
+const { accessToken: token } = await call('POST', '/api/v1/auth/login', stack.admin);
 const assistant = await call('POST', '/api/v1/assistants', { name: 'Bench', instructions: 'Answer briefly.' }, token);
 const form = new FormData();
 form.append('files', new Blob([fs.readFileSync(new URL('../tests/fixtures/documents/misc/unstructured__norwich-city.txt', import.meta.url))]), 'norwich.txt');
@@ -158,7 +61,7 @@ for (let status = ''; status !== 'ready'; ) {
   status = (await call('GET', `/api/v1/assistants/${assistant.id}/files/${fileId}`, undefined, token)).status;
   if (status === 'failed') throw new Error('knowledge file failed');
 }
-console.log(`engine ${db.engine}; model server: first token ${values['first-token-ms']} ms, ${values.tokens} tokens ${values['token-ms']} ms apart; ${os.cpus().length} cores`);
+console.log(`engine ${stack.engine}; model server: first token ${values['first-token-ms']} ms, ${values.tokens} tokens ${values['token-ms']} ms apart; ${os.cpus().length} cores`);
 
 // One user per stream, as in real use: a user's answer events go to that user's sockets only.
 const maxLevel = Math.max(...levels);
@@ -310,9 +213,7 @@ console.log(
 );
 held.forEach((s) => s.close());
 
-for (const child of children) child.kill('SIGTERM');
-await new Promise((r) => setTimeout(r, 500));
-for (const cleanup of cleanups) await cleanup();
+await shutdown();
 const worst = results.find((r) => r.level === maxLevel);
 console.log(`\nat ${maxLevel} streams the server added ${(worst.at.p50 - worst.dt.p50).toFixed(1)} ms (p50) / ${(worst.at.p95 - worst.dt.p95).toFixed(1)} ms (p95) to time to first token (target ≤ 5 / ≤ 20)`);
 process.exit(0);

@@ -261,6 +261,20 @@ describe('admin console in the browser', () => {
     await branding.getByText(/^Saved /).waitFor();
     const saved = await t.json(admin.token, 'GET', '/api/v1/settings/branding');
     expect(saved.body.value).toEqual({ name: 'Acme Assist', accentColor: '#ff8800' });
+
+    // New chunking defaults leave the files indexed so far out of date; the console says so and re-indexes them.
+    const rag = page.getByTestId('setting-rag.defaults');
+    await rag.getByLabel('Chunk size (tokens)').fill('300');
+    await rag.getByRole('button', { name: 'Save' }).click();
+    await rag.getByText(/^Saved /).waitFor();
+    expect((await t.json(admin.token, 'GET', '/api/v1/settings/rag.defaults')).body.value).toEqual({ topK: 5, similarityThreshold: null, chunkSize: 300, chunkOverlap: 50 });
+    const outdated = page.getByTestId('outdated-chunking');
+    await outdated.getByText(/indexed with other chunking than the current settings give/).waitFor();
+    const before = (await t.json(admin.token, 'GET', '/api/v1/settings/rag.defaults/outdated-files')).body.total;
+    expect(before).toBeGreaterThan(0);
+    await outdated.getByRole('button', { name: `Re-index ${before}` }).click();
+    await outdated.waitFor({ state: 'detached' });
+    expect((await t.json(admin.token, 'GET', '/api/v1/settings/rag.defaults/outdated-files')).body.total).toBe(0);
   });
 
   it('lists the audit entries of what was done, shows old and new values, and verifies the chain', async () => {

@@ -65,7 +65,7 @@ describe('OpenAI-compatible embedder, through the real SDK and a real HTTP serve
 
   it('batches by count, keeps input order across batches', async () => {
     const inputs = texts(150);
-    const vectors = await embedder({ batchSize: 64 }).embed(inputs, 'document');
+    const vectors = await embedder({ batchSize: 64, concurrency: 1 }).embed(inputs, 'document');
     expect(server.embeddingRequests().map((request) => request.body.input.length)).toEqual([64, 64, 22]);
     expect(server.embeddingRequests().flatMap((request) => request.body.input)).toEqual(inputs);
     expectVectorsFor(vectors, inputs, 256);
@@ -73,9 +73,50 @@ describe('OpenAI-compatible embedder, through the real SDK and a real HTTP serve
 
   it('also bounds a batch by its total characters', async () => {
     const inputs = Array.from({ length: 5 }, (_, i) => `${i}`.padEnd(400, 'x'));
-    const vectors = await embedder({ batchSize: 64, maxBatchChars: 1000 }).embed(inputs, 'document');
+    const vectors = await embedder({ batchSize: 64, maxBatchChars: 1000, concurrency: 1 }).embed(inputs, 'document');
     expect(server.embeddingRequests().map((request) => request.body.input.length)).toEqual([2, 2, 1]);
     expectVectorsFor(vectors, inputs, 256);
+  });
+
+  it('sends batches a few at a time, never more than `concurrency`, and keeps their order', async () => {
+    server.latencyMs = 40;
+    const inputs = texts(20);
+    const vectors = await embedder({ batchSize: 2, concurrency: 3 }).embed(inputs, 'document');
+    expect(server.embeddingRequests()).toHaveLength(10);
+    expect(server.embeddingsPeakInFlight).toBe(3);
+    expectVectorsFor(vectors, inputs, 256);
+  });
+
+  it('stops sending batches after one fails for good', async () => {
+    const inputs = texts(20);
+    server.failEmbeddings(400, 1, { message: 'bad input' });
+    const error = await failureOf(embedder({ batchSize: 2, concurrency: 2 }).embed(inputs, 'document'));
+    expect(error.code).toBe('rejected');
+    // The failing batch and at most the one beside it went out; the other eight never did.
+    expect(server.embeddingRequests().length).toBeLessThanOrEqual(2);
+  });
+
+  it('puts the prefixes a model card prescribes before queries and documents, and is named after them', async () => {
+    server.defaultDimension = 256;
+    const nomic = embedder({ model: 'nomic-embed-text', sendDimensions: false });
+    expect(nomic.name).toMatch(/^openai:nomic-embed-text\+prefix-[0-9a-f]{8}$/);
+    await nomic.embed(['who won?'], 'query');
+    await nomic.embed(['The cup was won by Norwich.'], 'document');
+    expect(server.embeddingRequests().map((r) => r.body.input)).toEqual([['search_query: who won?'], ['search_document: The cup was won by Norwich.']]);
+
+    const e5 = embedder({ model: 'intfloat/multilingual-e5-large', sendDimensions: false });
+    await e5.embed(['a question'], 'query');
+    expect(server.embeddingRequests().at(-1)!.body.input).toEqual(['query: a question']);
+
+    // Explicit prefixes win, and other prefixes are another embedder (its vectors differ).
+    const custom = embedder({ model: 'nomic-embed-text', queryPrefix: 'Q: ', documentPrefix: '' });
+    expect(custom.name).not.toBe(nomic.name);
+    await custom.embed(['x'], 'query');
+    await custom.embed(['y'], 'document');
+    expect(server.embeddingRequests().slice(-2).map((r) => r.body.input)).toEqual([['Q: x'], ['y']]);
+    // None for OpenAI's own models, and none when turned off.
+    expect(embedder().name).toBe('openai:text-embedding-3-small');
+    expect(embedder({ model: 'nomic-embed-text', queryPrefix: '', documentPrefix: '' }).name).toBe('openai:nomic-embed-text');
   });
 
   it('sends nothing for an empty list', async () => {
@@ -97,10 +138,10 @@ describe('OpenAI-compatible embedder, through the real SDK and a real HTTP serve
     server.defaultDimension = 768;
     server.rejectDimensionsField = true;
     const inputs = texts(2);
-    expectVectorsFor(await embedder({ model: 'nomic-embed-text', dimension: 768 }).embed(inputs, 'document'), inputs, 768);
+    expectVectorsFor(await embedder({ model: 'all-minilm', dimension: 768 }).embed(inputs, 'document'), inputs, 768);
     expect(server.embeddingRequests()[0]!.body).not.toHaveProperty('dimensions');
 
-    const forced = await failureOf(embedder({ model: 'nomic-embed-text', dimension: 768, sendDimensions: true }).embed(inputs, 'document'));
+    const forced = await failureOf(embedder({ model: 'all-minilm', dimension: 768, sendDimensions: true }).embed(inputs, 'document'));
     expect(forced).toMatchObject({ code: 'rejected', status: 400 });
   });
 
@@ -121,7 +162,7 @@ describe('OpenAI-compatible embedder, through the real SDK and a real HTTP serve
   it('retries 5xx answers with backoff, then succeeds', async () => {
     server.failEmbeddings(500, 1).failEmbeddings(503, 1);
     const inputs = texts(70);
-    const vectors = await embedder({ batchSize: 64 }).embed(inputs, 'document');
+    const vectors = await embedder({ batchSize: 64, concurrency: 1 }).embed(inputs, 'document');
     // The first batch failed twice; the second went through at once.
     expect(server.embeddingRequests().map((request) => request.body.input.length)).toEqual([64, 64, 64, 6]);
     expectVectorsFor(vectors, inputs, 256);

@@ -44,6 +44,9 @@ export class OpenAiTestServer extends ProtocolTestServer {
   defaultDimension = 1536;
   /** Delay before every embeddings answer, to exercise timeouts and aborts. */
   latencyMs = 0;
+  /** The most embeddings requests that were being answered at once. */
+  embeddingsPeakInFlight = 0;
+  private embeddingsInFlight = 0;
   /** Answer with float arrays even when base64 was asked for, as some compatible servers do. */
   ignoreEncodingFormat = false;
   /** Refuse the `dimensions` field with a 400, as models without shortening do. */
@@ -142,7 +145,12 @@ export class OpenAiTestServer extends ProtocolTestServer {
   }
 
   private async answerEmbeddings(request: TestRequest, response: ServerResponse): Promise<void> {
-    if (this.latencyMs > 0) await this.delay(this.latencyMs);
+    this.embeddingsPeakInFlight = Math.max(this.embeddingsPeakInFlight, ++this.embeddingsInFlight);
+    try {
+      if (this.latencyMs > 0) await this.delay(this.latencyMs);
+    } finally {
+      this.embeddingsInFlight--;
+    }
     if (response.destroyed) return;
 
     const scripted = this.scripted.shift();

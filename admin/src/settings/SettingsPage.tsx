@@ -1,8 +1,9 @@
 import { Alert, Card, CardContent, CardHeader, Stack } from '@mui/material';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Form, NumberInput, SaveButton, SelectInput, TextInput, Title, maxValue, minValue, required, useNotify } from 'react-admin';
 import { useApi } from '../common/useApi';
 import { apiFetch, fieldErrors, getAbilities } from '../session';
+import { OutdatedChunking } from './OutdatedChunking';
 
 interface Setting {
   key: 'rag.defaults' | 'registration' | 'branding';
@@ -12,10 +13,31 @@ interface Setting {
 }
 
 /** One setting as its own form: PUT /settings/:key with the whole value; API issues land under their fields. */
-function SettingCard({ setting, title, canEdit, onSaved, children }: { setting: Setting; title: string; canEdit: boolean; onSaved: () => void; children: ReactNode }) {
+function SettingCard({
+  setting,
+  title,
+  canEdit,
+  onSaved,
+  nullable = [],
+  children,
+}: {
+  setting: Setting;
+  title: string;
+  canEdit: boolean;
+  onSaved: () => void;
+  /** Fields sent as null when left empty (the API then applies its own default); other empty fields are left out. */
+  nullable?: string[];
+  children: ReactNode;
+}) {
   const notify = useNotify();
   const submit = async (values: Record<string, unknown>) => {
-    const value = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== '' && v != null));
+    const empty = (v: unknown) => v === '' || v == null;
+    const value = Object.fromEntries(
+      Object.entries(values)
+        .filter(([key, v]) => !empty(v) || nullable.includes(key))
+        .map(([key, v]) => [key, empty(v) ? null : v]),
+    );
+    for (const key of nullable) value[key] ??= null;
     try {
       await apiFetch(`/settings/${setting.key}`, { method: 'PUT', body: JSON.stringify(value) });
       notify(`${title} saved`);
@@ -43,6 +65,8 @@ function SettingCard({ setting, title, canEdit, onSaved, children }: { setting: 
 /** System-wide settings; managers see them read-only. */
 export function SettingsPage() {
   const { data, error, reload } = useApi<{ data: Setting[] }>('/settings');
+  // Bumped on each save of the RAG defaults, so the outdated-files check runs again.
+  const [ragSaves, setRagSaves] = useState(0);
   const canEdit = Boolean(getAbilities()['settings.manage']);
   const byKey = new Map((data?.data ?? []).map((s) => [s.key, s]));
   const rag = byKey.get('rag.defaults');
@@ -54,13 +78,31 @@ export function SettingsPage() {
       {error && <Alert severity="error">{error.message}</Alert>}
       {!canEdit && <Alert severity="info">Only administrators can change these settings.</Alert>}
       {rag && (
-        <SettingCard setting={rag} title="Retrieval defaults" canEdit={canEdit} onSaved={reload}>
+        <SettingCard
+          setting={rag}
+          title="Retrieval defaults"
+          canEdit={canEdit}
+          nullable={['similarityThreshold']}
+          onSaved={() => {
+            reload();
+            setRagSaves((n) => n + 1);
+          }}
+        >
+          <Alert severity="info" sx={{ mb: 2 }}>
+            Used by every assistant that sets no value of its own. New chunking applies to files indexed from now on.
+          </Alert>
           <NumberInput source="topK" label="Top-k passages" validate={[required(), minValue(1), maxValue(50)]} />
-          <NumberInput source="similarityThreshold" step={0.05} validate={[required(), minValue(0), maxValue(1)]} />
+          <NumberInput
+            source="similarityThreshold"
+            step={0.05}
+            helperText="Empty: the value calibrated for the embedder in use (0.7 OpenAI-compatible, 0.2 local)"
+            validate={[minValue(0), maxValue(1)]}
+          />
           <NumberInput source="chunkSize" label="Chunk size (tokens)" validate={[required(), minValue(64), maxValue(4096)]} />
           <NumberInput source="chunkOverlap" label="Chunk overlap (tokens)" validate={[required(), minValue(0), maxValue(1024)]} />
         </SettingCard>
       )}
+      {rag && <OutdatedChunking key={ragSaves} canEdit={canEdit} />}
       {registration && (
         <SettingCard setting={registration} title="Registration" canEdit={canEdit} onSaved={reload}>
           <SelectInput

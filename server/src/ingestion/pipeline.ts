@@ -27,7 +27,10 @@ export class PermanentIngestionError extends Error {
   override readonly name = 'PermanentIngestionError';
 }
 
-const EMBED_BATCH = 64;
+// Chunks handed to the embedder at once: enough for an OpenAI-compatible
+// embedder to keep several of its requests in flight (EMBEDDING_CONCURRENCY ×
+// 64 texts), few enough that progress moves and memory stays small.
+const EMBED_BATCH = 256;
 
 /**
  * extract → chunk → embed → index for one file, reporting status and percent
