@@ -52,9 +52,10 @@ describe('conversation tree', () => {
   it('numbers versions oldest first among the messages that share a parent (roots share "none")', () => {
     const path = activePath(tree, 'a1b');
     const positions = branchPositions(tree, path);
-    expect(positions.get('q1')).toEqual({ index: 1, count: 2 });
-    expect(positions.get('a1b')).toEqual({ index: 2, count: 3 });
-    expect(branchPositions(tree, activePath(tree, 'q2')).get('a1')).toEqual({ index: 1, count: 3 });
+    expect(positions.get('q1')).toEqual({ index: 1, count: 2, previousId: null, nextId: 'q1e' });
+    expect(positions.get('a1b')).toEqual({ index: 2, count: 3, previousId: 'a1', nextId: 'a1c' });
+    expect(branchPositions(tree, activePath(tree, 'q2')).get('a1')).toEqual({ index: 1, count: 3, previousId: null, nextId: 'a1b' });
+    expect(branchPositions(tree, activePath(tree, 'q2')).get('q2')).toEqual({ index: 1, count: 1, previousId: null, nextId: null });
   });
 
   it('orders versions made in the same millisecond by id, so the numbering is stable', () => {
@@ -64,6 +65,6 @@ describe('conversation tree', () => {
       { id: 'a', parentId: 'q', createdAt: at(1) },
     ];
     expect(ids(activePath(same))).toEqual(['q', 'b']);
-    expect(branchPositions(same, activePath(same, 'a')).get('a')).toEqual({ index: 1, count: 2 });
+    expect(branchPositions(same, activePath(same, 'a')).get('a')).toMatchObject({ index: 1, count: 2, nextId: 'b' });
   });
 });

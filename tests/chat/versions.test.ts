@@ -11,7 +11,7 @@ interface Shown {
   parentId: string | null;
   role: string;
   content: string;
-  branch?: { index: number; count: number };
+  branch?: { index: number; count: number; previousId: string | null; nextId: string | null };
 }
 
 describe(`answer versions (${engineName})`, () => {
@@ -63,12 +63,14 @@ describe(`answer versions (${engineName})`, () => {
     const { id, a1, a1b } = await forked();
     const after = await shown(id);
     expect(contents(after)).toEqual(['First question', 'Second version of the first answer']);
-    expect(after[1]).toMatchObject({ id: a1b.id, branch: { index: 2, count: 2 } });
+    // Its neighbours are what the app's ‹ › buttons choose.
+    expect(after[1]).toMatchObject({ id: a1b.id, branch: { index: 2, count: 2, previousId: a1.id, nextId: null } });
+    expect(after[0]!.branch).toEqual({ index: 1, count: 1, previousId: null, nextId: null });
 
     const chosen = await choose(id, a1.id);
     expect(chosen.status).toBe(200);
     expect(contents(chosen.body.messages)).toEqual(['First question', 'First answer', 'Follow-up question', 'Follow-up answer']);
-    expect(chosen.body.messages[1].branch).toEqual({ index: 1, count: 2 });
+    expect(chosen.body.messages[1].branch).toEqual({ index: 1, count: 2, previousId: null, nextId: a1b.id });
     expect(chosen.body).toMatchObject({ id, streaming: null });
     // Stored: read again (a reload, another device) shows the same versions.
     expect(await shown(id)).toEqual(chosen.body.messages);
@@ -92,7 +94,7 @@ describe(`answer versions (${engineName})`, () => {
     await answer(`${base(id)}/messages/${a1b.id}/regenerate`);
     const regenerated = await shown(id);
     expect(contents(regenerated)).toEqual(['First question', 'Third version of the first answer']);
-    expect(regenerated[1]!.branch).toEqual({ index: 3, count: 3 });
+    expect(regenerated[1]!.branch).toMatchObject({ index: 3, count: 3, previousId: a1b.id, nextId: null });
   });
 
   it('switches between versions of an edited question; choosing a question shows its latest continuation', async () => {
@@ -101,12 +103,12 @@ describe(`answer versions (${engineName})`, () => {
     const edited = await answer(`${base(id)}/messages/${q1.id}/edit`, { content: 'Edited first question' });
     const now = await shown(id);
     expect(contents(now)).toEqual(['Edited first question', 'Answer to the edited question']);
-    expect(now[0]!.branch).toEqual({ index: 2, count: 2 });
+    expect(now[0]!.branch).toEqual({ index: 2, count: 2, previousId: q1.id, nextId: null });
 
     // The first version of the question: its newest continuation is the regenerated answer (a leaf newer than a2).
     const back = await choose(id, q1.id);
     expect(contents(back.body.messages)).toEqual(['First question', 'Second version of the first answer']);
-    expect(back.body.messages[0].branch).toEqual({ index: 1, count: 2 });
+    expect(back.body.messages[0].branch).toEqual({ index: 1, count: 2, previousId: null, nextId: edited.userMessage!.id });
     // Deeper: the first answer brings its follow-up along.
     expect(contents((await choose(id, a1.id)).body.messages)).toHaveLength(4);
     expect(contents((await choose(id, edited.userMessage!.id)).body.messages)).toEqual(['Edited first question', 'Answer to the edited question']);

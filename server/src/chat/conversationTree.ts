@@ -61,14 +61,24 @@ export function pathTo<T extends TreeNode>(messages: readonly T[], id: string): 
   return path;
 }
 
-/** For each message on `path`: its place among the versions that share its parent (1-based). */
-export function branchPositions<T extends TreeNode>(messages: readonly T[], path: readonly T[]): Map<string, { index: number; count: number }> {
+export interface BranchPosition {
+  /** 1-based, oldest version first. */
+  index: number;
+  count: number;
+  /** The neighbouring versions, for moving between them (null at the ends). */
+  previousId: string | null;
+  nextId: string | null;
+}
+
+/** For each message on `path`: its place among the versions that share its parent. */
+export function branchPositions<T extends TreeNode>(messages: readonly T[], path: readonly T[]): Map<string, BranchPosition> {
   const siblings = new Map<string | null, T[]>();
   for (const m of messages) siblings.set(m.parentId, [...(siblings.get(m.parentId) ?? []), m]);
   return new Map(
     path.map((m) => {
       const versions = (siblings.get(m.parentId) ?? [m]).sort((a, b) => (newer(a, b) ? 1 : -1));
-      return [m.id, { index: versions.findIndex((v) => v.id === m.id) + 1, count: versions.length }];
+      const at = versions.findIndex((v) => v.id === m.id);
+      return [m.id, { index: at + 1, count: versions.length, previousId: versions[at - 1]?.id ?? null, nextId: versions[at + 1]?.id ?? null }];
     }),
   );
 }
