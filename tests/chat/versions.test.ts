@@ -29,7 +29,7 @@ describe(`answer versions (${engineName})`, () => {
     const groupId = (await t.json(admin.token, 'POST', '/api/v1/groups', { name: 'Staff' })).body.id;
     for (const u of [alice, bob]) await t.json(admin.token, 'PUT', `/api/v1/groups/${groupId}/members/${u.id}`, { role: 'member' });
     assistantId = (await t.json(admin.token, 'POST', '/api/v1/assistants', { name: 'Helpdesk', groupIds: [groupId] })).body.id;
-  });
+  }, 120_000); // the embedded engine starts slowly on a busy machine
   afterAll(() => t.close());
 
   const base = (id: string) => `/api/v1/conversations/${id}`;
