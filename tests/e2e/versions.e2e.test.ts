@@ -120,10 +120,12 @@ describe('answer versions in the browser', () => {
     await switchOf(answers().first()).getByText('2 / 2').waitFor();
     await page.keyboard.press('ArrowLeft');
     await switchOf(answers().first()).getByText('1 / 2').waitFor();
-    // Tab reaches the switch like any button: back from the composer.
-    await composer().focus();
+    // Tab reaches the switch like any button (the disabled one is skipped).
+    await answers().first().getByRole('button', { name: 'Copy answer' }).focus();
     await page.keyboard.press('Shift+Tab');
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('BUTTON');
+    expect(await focused()).toBe('Next version');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).not.toBe('Previous version');
     expect(await thread()).toHaveLength(4);
   });
 

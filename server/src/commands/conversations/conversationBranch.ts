@@ -41,7 +41,7 @@ export async function chooseBranch(s: Services, actor: Actor, input: { conversat
   return { conversation: updated, messages, path: activePath(messages, leaf.id) };
 }
 
-export async function threadOf(s: Pick<Services, 'prisma'>, conversation: Conversation): Promise<ConversationThread> {
+async function threadOf(s: Pick<Services, 'prisma'>, conversation: Conversation): Promise<ConversationThread> {
   const messages = await messagesOf(s, conversation.id);
   return { conversation, messages, path: activePath(messages, conversation.activeLeafId) };
 }
