@@ -177,14 +177,14 @@ describe(`answers with sources (${engineName})`, () => {
     expect(again.body.message).toMatchObject({ content: 'Second answer', parentId: first.body.userMessage.id });
     let shown = (await t.json(staff.token, 'GET', `/api/v1/conversations/${conversationId}`)).body.messages;
     expect(shown.map((m: { content: string }) => m.content)).toEqual(['Original question', 'Second answer']);
-    expect(shown[1].branch).toEqual({ index: 2, count: 2 });
+    expect(shown[1].branch).toMatchObject({ index: 2, count: 2 });
 
     const edited = await t.json(staff.token, 'POST', `/api/v1/conversations/${conversationId}/messages/${first.body.userMessage.id}/edit`, { content: 'Edited question' });
     expect(edited.status).toBe(201);
     expect(edited.body.userMessage).toMatchObject({ content: 'Edited question', parentId: null, editHistory: [{ content: 'Original question', editedAt: expect.any(String) }] });
     shown = (await t.json(staff.token, 'GET', `/api/v1/conversations/${conversationId}`)).body.messages;
     expect(shown.map((m: { content: string }) => m.content)).toEqual(['Edited question', 'Answer to the edited question']);
-    expect(shown[0].branch).toEqual({ index: 2, count: 2 });
+    expect(shown[0].branch).toMatchObject({ index: 2, count: 2 });
     // The edited question went to the model without the old branch.
     const sent = t.openai.chatRequests().filter((r) => !String(r.body.messages[0]?.content).startsWith('Write a title')).at(-1)!.body.messages;
     expect(sent.slice(1)).toEqual([{ role: 'user', content: 'Edited question' }]);

@@ -345,7 +345,9 @@ export function describeFailure(error: ProviderError): ChatErrorInfo {
 
 /**
  * The stored question and an empty answer, with the conversation's activity
- * time, in one statement: this is on every message's path to its first token.
+ * time and the new answer as the branch shown (a regenerated or edited
+ * version becomes the one on screen), in one statement: this is on every
+ * message's path to its first token.
  */
 async function storeTurn(s: Services, request: AnswerRequest, model: Model): Promise<{ userMessage: Message | null; answer: Message }> {
   // Explicit, distinct times: the tree orders a question before its answer by time.
@@ -386,7 +388,7 @@ async function storeTurn(s: Services, request: AnswerRequest, model: Model): Pro
         RETURNING id)`
     : Prisma.empty;
   await s.prisma.$executeRaw`
-    WITH touched AS (UPDATE conversations SET last_message_at = ${answered}, updated_at = ${answered} WHERE id = ${conversationId}::uuid RETURNING id)
+    WITH touched AS (UPDATE conversations SET last_message_at = ${answered}, updated_at = ${answered}, active_leaf_id = ${answer.id}::uuid WHERE id = ${conversationId}::uuid RETURNING id)
     ${insertQuestion},
     answer AS (
       INSERT INTO messages (id, conversation_id, parent_id, role, content, status, model, edit_history, created_at, updated_at)

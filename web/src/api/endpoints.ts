@@ -42,6 +42,8 @@ export const fetchConversation = (id: string, signal?: AbortSignal) => api<Conve
 export const createConversation = (assistantId: string) => api<Conversation>('/api/v1/conversations', { method: 'POST', body: { assistantId } });
 export const updateConversation = (id: string, patch: { title?: string; archived?: boolean }) =>
   api<Conversation>(`/api/v1/conversations/${id}`, { method: 'PATCH', body: patch });
+/** Shows another version (of a question or an answer): the thread as the server now shows it. */
+export const chooseBranch = (id: string, messageId: string) => api<ConversationDetail>(`/api/v1/conversations/${id}/branch`, { method: 'PUT', body: { messageId } });
 export const deleteConversation = (id: string, keepalive = false) => api<void>(`/api/v1/conversations/${id}`, { method: 'DELETE', keepalive });
 
 /** Downloads an export through the bearer-authenticated API and hands it to the browser as a file. */

@@ -66,7 +66,8 @@ export interface Message {
   sources: Source[];
   error: string | null;
   editHistory: { content: string; editedAt: string }[];
-  branch?: { index: number; count: number };
+  /** Its place among the versions of the same turn, and its neighbours for the ‹ › switch. */
+  branch?: { index: number; count: number; previousId: string | null; nextId: string | null };
   createdAt: string;
 }
 

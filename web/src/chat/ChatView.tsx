@@ -8,7 +8,7 @@ import { describeError } from '../ui/describeError.js';
 import { navigate } from '../ui/route.js';
 import { AssistantAvatar } from './AssistantAvatar.js';
 import { Composer } from './Composer.js';
-import { MessageItem } from './MessageItem.js';
+import { MessageItem, type VersionStep } from './MessageItem.js';
 import { request } from './socket.js';
 import { keys, toThread } from './threadCache.js';
 import { useConnection } from './useConnection.js';
@@ -28,6 +28,9 @@ export function ChatView({ conversationId, assistantId, assistants }: Props) {
   const [problem, setProblem] = useState<ApiError | null>(null);
   // The conversation made by the first question keeps the composer it was typed in (and a refused question stays there).
   const createdHere = useRef<string | null>(null);
+  // The version switched to, whose switch takes the focus once it is shown; and no second switch meanwhile.
+  const [switched, setSwitched] = useState<{ messageId: string; direction: VersionStep } | null>(null);
+  const [switching, setSwitching] = useState(false);
   const thread = chat.thread;
   const assistant = assistants.find((a) => a.id === (thread?.assistantId ?? assistantId));
 
@@ -65,6 +68,17 @@ export function ChatView({ conversationId, assistantId, assistants }: Props) {
   const act = (run: () => Promise<void>) => {
     setProblem(null);
     run().catch(fail);
+  };
+  const showVersion = (messageId: string, direction: VersionStep) => {
+    setSwitching(true);
+    act(async () => {
+      try {
+        await chat.showVersion(messageId);
+        setSwitched({ messageId, direction });
+      } finally {
+        setSwitching(false);
+      }
+    });
   };
   const stop = useCallback(() => void chat.stop().catch(() => undefined), [chat.stop]);
 
@@ -113,6 +127,9 @@ export function ChatView({ conversationId, assistantId, assistants }: Props) {
               busy={chat.streaming || offline}
               onRegenerate={(id) => act(() => chat.regenerate(id))}
               onEdit={(id, content) => act(() => chat.edit(id, content))}
+              versionBusy={switching}
+              onShowVersion={showVersion}
+              focusVersion={switched?.messageId === m.id ? switched.direction : undefined}
             />
           ))}
         </div>

@@ -1,8 +1,8 @@
-import { lazy, Suspense, useCallback, useMemo, useState, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Assistant, ErrorInfo, Message } from '../api/types.js';
 import { CopyButton } from '../ui/CopyButton.js';
 import { describeError } from '../ui/describeError.js';
-import { EditIcon, RegenerateIcon } from '../ui/icons.js';
+import { ChevronLeftIcon, ChevronRightIcon, EditIcon, RegenerateIcon } from '../ui/icons.js';
 import { AssistantAvatar } from './AssistantAvatar.js';
 import { linkCitations } from './citations.js';
 import { sourceElementId, Sources } from './Sources.js';
@@ -19,13 +19,22 @@ interface Props {
   busy: boolean;
   onRegenerate: (messageId: string) => void;
   onEdit: (messageId: string, content: string) => void;
+  /** A version switch is under way: further steps wait for it. */
+  versionBusy?: boolean;
+  /** Shows the neighbouring version of this question or answer. */
+  onShowVersion: (messageId: string, direction: VersionStep) => void;
+  /** This message was just switched to with the keyboard or a click: its switch takes the focus back. */
+  focusVersion?: VersionStep;
 }
+
+export type VersionStep = 'previous' | 'next';
 
 export function MessageItem(props: Props) {
   return props.message.role === 'user' ? <UserMessage {...props} /> : <AssistantMessage {...props} />;
 }
 
-function UserMessage({ message, busy, onEdit }: Props) {
+function UserMessage(props: Props) {
+  const { message, busy, onEdit } = props;
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.content);
 
@@ -64,7 +73,7 @@ function UserMessage({ message, busy, onEdit }: Props) {
       <div className="message__bubble">{message.content}</div>
       <div className="message__actions">
         {message.editHistory.length > 0 && <span className="muted small">edited</span>}
-        <BranchBadge message={message} />
+        <VersionSwitch {...props} />
         <CopyButton text={message.content} label="Copy message" />
         <button
           type="button"
@@ -84,7 +93,8 @@ function UserMessage({ message, busy, onEdit }: Props) {
   );
 }
 
-function AssistantMessage({ message, assistant, streaming, failure, busy, onRegenerate }: Props) {
+function AssistantMessage(props: Props) {
+  const { message, assistant, streaming, failure, busy, onRegenerate } = props;
   const waiting = streaming && message.content === '';
   const failed = message.status === 'error';
   const text = useMemo(() => linkCitations(message.content, new Set(message.sources.map((s) => s.index))), [message.content, message.sources]);
@@ -126,7 +136,7 @@ function AssistantMessage({ message, assistant, streaming, failure, busy, onRege
         {!streaming && <Sources messageId={message.id} sources={message.sources} />}
         {!streaming && (
           <div className="message__actions">
-            <BranchBadge message={message} />
+            <VersionSwitch {...props} />
             {message.content && <CopyButton text={message.content} label="Copy answer" />}
             <button type="button" className="icon-button" aria-label="Regenerate answer" title="Regenerate" disabled={busy} onClick={() => onRegenerate(message.id)}>
               <RegenerateIcon />
@@ -144,12 +154,45 @@ function AssistantMessage({ message, assistant, streaming, failure, busy, onRege
   );
 }
 
-function BranchBadge({ message }: { message: Message }) {
-  if (!message.branch || message.branch.count < 2) return null;
+/**
+ * ‹ 2 / 3 › between the versions of a question (edits) or an answer
+ * (regenerations). Real buttons, so Tab, Enter and Space work; the arrow keys
+ * also step while the switch has the focus. The newly shown message remounts,
+ * so its switch takes the focus back (the other button at an end).
+ */
+function VersionSwitch({ message, busy, versionBusy, onShowVersion, focusVersion }: Props) {
+  const previous = useRef<HTMLButtonElement>(null);
+  const next = useRef<HTMLButtonElement>(null);
+  const branch = message.branch;
+  useEffect(() => {
+    if (!focusVersion) return;
+    const wanted = focusVersion === 'previous' ? previous.current : next.current;
+    const other = focusVersion === 'previous' ? next.current : previous.current;
+    (wanted && !wanted.disabled ? wanted : other)?.focus();
+  }, [focusVersion]);
+  if (!branch || branch.count < 2) return null;
+  const kind = message.role === 'user' ? 'question' : 'answer';
+  const step = (direction: VersionStep) => {
+    const target = direction === 'previous' ? branch.previousId : branch.nextId;
+    if (target && !busy && !versionBusy) onShowVersion(target, direction);
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    e.preventDefault();
+    step(e.key === 'ArrowLeft' ? 'previous' : 'next');
+  };
   return (
-    <span className="muted small" title="Versions of this turn (regenerated or edited)">
-      {message.branch.index} / {message.branch.count}
-    </span>
+    <div className="versions" role="group" aria-label={`Versions of this ${kind}`} onKeyDown={onKeyDown}>
+      <button ref={previous} type="button" className="icon-button icon-button--small" aria-label="Previous version" title="Previous version" disabled={busy || !branch.previousId} onClick={() => step('previous')}>
+        <ChevronLeftIcon />
+      </button>
+      <span className="versions__position small" title={`Versions of this ${kind} (${kind === 'question' ? 'edited' : 'regenerated'})`}>
+        {branch.index} / {branch.count}
+      </span>
+      <button ref={next} type="button" className="icon-button icon-button--small" aria-label="Next version" title="Next version" disabled={busy || !branch.nextId} onClick={() => step('next')}>
+        <ChevronRightIcon />
+      </button>
+    </div>
   );
 }
 

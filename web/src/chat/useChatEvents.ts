@@ -43,6 +43,9 @@ export function useChatEvents(): void {
     };
     const onUpdated = (e: { conversation: Conversation }) => {
       updateThread(client, e.conversation.id, () => ({ title: e.conversation.title, archived: e.conversation.archived }));
+      // A generated title, or another version chosen in another tab. Refetching also cancels a fetch
+      // already under way (the one the answer's end asked for), which would bring back the old title.
+      void client.invalidateQueries({ queryKey: keys.conversation(e.conversation.id) });
       void client.invalidateQueries({ queryKey: keys.conversations });
     };
     // Chunks sent while disconnected are lost: each live answer re-syncs (chat:resume) when shown online again.

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo } from 'react';
-import { fetchConversation } from '../api/endpoints.js';
+import { chooseBranch, fetchConversation } from '../api/endpoints.js';
 import { asApiError } from '../api/errors.js';
 import { request } from './socket.js';
 import { newerOf } from './thread.js';
@@ -42,8 +42,14 @@ export function useConversation(id: string | null) {
       regenerate: (messageId: string) => run('chat:regenerate', { messageId }),
       edit: (messageId: string, content: string) => run('chat:edit', { messageId, content }),
       stop: () => run('chat:stop', {}),
+      /** Shows another version at a fork; the choice is stored, so a reload or another device shows it too. */
+      showVersion: async (messageId: string) => {
+        if (!id) return;
+        const detail = await chooseBranch(id, messageId);
+        client.setQueryData<ChatThread>(keys.conversation(id), (cached) => ({ ...toThread(detail), failures: cached?.failures ?? {} }));
+      },
     };
-  }, [id]);
+  }, [client, id]);
 
   return { query, thread: thread as ChatThread | undefined, streaming: !!thread?.live, ...actions };
 }

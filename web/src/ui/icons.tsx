@@ -19,6 +19,8 @@ export const StopIcon = () => <Icon d="M6 6h12v12H6z" />;
 export const CopyIcon = () => <Icon d="M9 9h11v11H9zM5 15H4V4h11v1" />;
 export const CheckIcon = () => <Icon d="M20 6 9 17l-5-5" />;
 export const RegenerateIcon = () => <Icon d="M21 12a9 9 0 1 1-3-6.7L21 8M21 3v5h-5" />;
+export const ChevronLeftIcon = () => <Icon d="M15 18l-6-6 6-6" />;
+export const ChevronRightIcon = () => <Icon d="M9 18l6-6-6-6" />;
 export const EditIcon = () => <Icon d="M12 20h9M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z" />;
 export const MoreIcon = () => <Icon d="M12 12h.01M19 12h.01M5 12h.01" strokeWidth="3" />;
 export const SunIcon = () => <Icon d="M12 3v2M12 19v2M4.2 4.2l1.4 1.4M18.4 18.4l1.4 1.4M3 12h2M19 12h2M4.2 19.8l1.4-1.4M18.4 5.6l1.4-1.4M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8z" />;

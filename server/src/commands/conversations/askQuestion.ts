@@ -19,7 +19,7 @@ export async function sendMessage(s: Services, actor: Actor, input: { conversati
     if (!parent) throw AppError.notFound('Message');
     if (parent.role !== 'assistant') throw new AppError('validation_failed', 'That message is not an answer');
   }
-  const parentId = input.parentId ?? activePath(thread).at(-1)?.id ?? null;
+  const parentId = input.parentId ?? activePath(thread, conversation.activeLeafId).at(-1)?.id ?? null;
   return startAnswer(s, { conversation, assistant, actor, question: { content: input.content, parentId }, thread });
 }
 

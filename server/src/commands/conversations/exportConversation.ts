@@ -1,22 +1,17 @@
-import { activePath } from '../../chat/conversationTree.js';
 import { sourceLabel } from '../../chat/prompt/buildPrompt.js';
 import type { StoredSource } from '../../chat/sources.js';
 import type { Actor } from '../../policies/actor.js';
 import type { Services } from '../../services.js';
 import { presentConversation } from '../../http/presenters/conversation.js';
 import { presentMessage } from '../../http/presenters/message.js';
-import { ownConversation } from './conversationAccess.js';
+import { readConversationThread } from './conversationBranch.js';
 
 export type ExportFormat = 'md' | 'json';
 
 /** The branch shown, as a file: Markdown for people, JSON for programs. */
 export async function exportConversation(s: Services, actor: Actor, id: string, format: ExportFormat): Promise<{ fileName: string; contentType: string; body: string }> {
-  const conversation = await ownConversation(s, actor, id);
-  const [assistant, messages] = await Promise.all([
-    s.prisma.assistant.findUnique({ where: { id: conversation.assistantId }, select: { name: true } }),
-    s.prisma.message.findMany({ where: { conversationId: id }, orderBy: { createdAt: 'asc' } }),
-  ]);
-  const path = activePath(messages);
+  const { conversation, path } = await readConversationThread(s, actor, id);
+  const assistant = await s.prisma.assistant.findUnique({ where: { id: conversation.assistantId }, select: { name: true } });
   const base = `${slug(conversation.title) || 'conversation'}-${conversation.createdAt.toISOString().slice(0, 10)}`;
   if (format === 'json') {
     const body = { ...presentConversation(conversation), assistant: assistant?.name ?? null, exportedAt: new Date().toISOString(), messages: path.map((m) => presentMessage(m)) };

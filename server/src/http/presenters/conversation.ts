@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { branchPositions } from '../../chat/conversationTree.js';
+import type { ConversationThread } from '../../commands/conversations/conversationBranch.js';
 import type { Conversation } from '../../db/generated/client.js';
-import { MessageView } from './message.js';
+import { MessageView, presentMessage } from './message.js';
 
 export const ConversationView = z
   .object({
@@ -17,7 +19,9 @@ export const ConversationView = z
 export type ConversationView = z.infer<typeof ConversationView>;
 
 export const ConversationDetailView = ConversationView.extend({
-  messages: z.array(MessageView).describe('The branch shown: the one ending in the newest message, oldest first'),
+  messages: z
+    .array(MessageView)
+    .describe('The branch shown, oldest first: the versions chosen with PUT .../branch (by default the newest), each message with its `branch` position'),
   streaming: z
     .object({ messageId: z.uuid() })
     .nullable()
@@ -34,5 +38,15 @@ export function presentConversation(c: Conversation, snippet?: string | null): C
     updatedAt: c.updatedAt.toISOString(),
     lastMessageAt: c.lastMessageAt.toISOString(),
     ...(snippet ? { snippet } : {}),
+  };
+}
+
+/** A conversation with the branch it shows; `streaming`: the answer being written now, if any. */
+export function presentConversationDetail(thread: ConversationThread, streaming: { messageId: string } | null): z.infer<typeof ConversationDetailView> {
+  const branches = branchPositions(thread.messages, thread.path);
+  return {
+    ...presentConversation(thread.conversation),
+    messages: thread.path.map((m) => presentMessage(m, branches.get(m.id))),
+    streaming: streaming ? { messageId: streaming.messageId } : null,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Message } from '../../db/generated/client.js';
+import type { BranchPosition } from '../../chat/conversationTree.js';
 import type { StoredSource } from '../../chat/sources.js';
 
 export const SourceView = z
@@ -31,7 +32,12 @@ export const MessageView = z
     error: z.string().nullable(),
     editHistory: z.array(z.object({ content: z.string(), editedAt: z.string() })).describe('Earlier versions of an edited question, oldest first'),
     branch: z
-      .object({ index: z.number().int(), count: z.number().int() })
+      .object({
+        index: z.number().int(),
+        count: z.number().int(),
+        previousId: z.uuid().nullable().describe('The version before this one; PUT .../branch with it to show it'),
+        nextId: z.uuid().nullable().describe('The version after this one'),
+      })
       .optional()
       .describe('Which version this is among those that answer or replace the same turn (regenerate, edit)'),
     createdAt: z.string(),
@@ -39,7 +45,7 @@ export const MessageView = z
   .meta({ id: 'Message' });
 export type MessageView = z.infer<typeof MessageView>;
 
-export function presentMessage(m: Message, branch?: { index: number; count: number }): MessageView {
+export function presentMessage(m: Message, branch?: BranchPosition): MessageView {
   return {
     id: m.id,
     conversationId: m.conversationId,

@@ -1,15 +1,13 @@
 import { z } from 'zod';
-import { activePath, branchPositions } from '../../../chat/conversationTree.js';
-import { ownConversation } from '../../../commands/conversations/conversationAccess.js';
+import { chooseBranch, readConversationThread } from '../../../commands/conversations/conversationBranch.js';
 import { exportConversation } from '../../../commands/conversations/exportConversation.js';
 import { listConversations } from '../../../commands/conversations/listConversations.js';
 import { createConversation, deleteConversation, updateConversation } from '../../../commands/conversations/manageConversations.js';
 import type { Services } from '../../../services.js';
-import { ConversationDetailView, ConversationView, presentConversation } from '../../presenters/conversation.js';
-import { presentMessage } from '../../presenters/message.js';
+import { ConversationDetailView, ConversationView, presentConversation, presentConversationDetail } from '../../presenters/conversation.js';
 import type { RouteBuilder } from '../../route.js';
 import { IdParams, pageBody, pageOf } from '../../schemas/common.js';
-import { ConversationCreate, ConversationListQuery, ConversationUpdate, ExportQuery } from './conversations.schema.js';
+import { BranchChoice, ConversationCreate, ConversationListQuery, ConversationUpdate, ExportQuery } from './conversations.schema.js';
 
 export function conversationRoutes(s: Services, routes: RouteBuilder): void {
   routes.add({
@@ -42,20 +40,19 @@ export function conversationRoutes(s: Services, routes: RouteBuilder): void {
     tags: ['conversations'],
     params: IdParams,
     responses: { 200: { description: 'The conversation', schema: ConversationDetailView } },
-    handler: async ({ actor, params }) => {
-      const conversation = await ownConversation(s, actor, params.id);
-      const messages = await s.prisma.message.findMany({ where: { conversationId: conversation.id }, orderBy: { createdAt: 'asc' } });
-      const path = activePath(messages);
-      const branches = branchPositions(messages, path);
-      const streaming = s.generations.active(conversation.id);
-      return {
-        body: {
-          ...presentConversation(conversation),
-          messages: path.map((m) => presentMessage(m, branches.get(m.id))),
-          streaming: streaming ? { messageId: streaming.messageId } : null,
-        },
-      };
-    },
+    handler: async ({ actor, params }) => ({ body: presentConversationDetail(await readConversationThread(s, actor, params.id), s.generations.active(params.id) ?? null) }),
+  });
+
+  routes.add({
+    method: 'put',
+    path: '/conversations/:id/branch',
+    summary:
+      'Choose the version shown at a fork: `messageId` is any message (a question or an answer); the branch shown becomes its most recent continuation. Reading, exporting and the next question follow it.',
+    tags: ['conversations'],
+    params: IdParams,
+    body: BranchChoice,
+    responses: { 200: { description: 'The conversation with the branch now shown', schema: ConversationDetailView } },
+    handler: async ({ actor, params, body }) => ({ body: presentConversationDetail(await chooseBranch(s, actor, { conversationId: params.id, messageId: body.messageId }), null) }),
   });
 
   routes.add({

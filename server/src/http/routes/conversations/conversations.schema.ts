@@ -33,6 +33,11 @@ export const MessageCreate = z
   .strict()
   .meta({ id: 'MessageCreate' });
 
+export const BranchChoice = z
+  .object({ messageId: z.uuid({ error: 'must be a UUID' }).describe('The version to show: a question or an answer of this conversation') })
+  .strict()
+  .meta({ id: 'BranchChoice' });
+
 export const MessageEdit = z.object({ content: Content }).strict().meta({ id: 'MessageEdit' });
 
 export const MessageParams = IdParams.extend({ messageId: z.uuid({ error: 'must be a UUID' }) });
