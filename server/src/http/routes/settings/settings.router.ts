@@ -1,5 +1,8 @@
 import type { Setting } from '../../../db/generated/client.js';
+import { setBrandingLogo } from '../../../commands/settings/brandingLogo.js';
 import { saveSetting } from '../../../commands/settings/saveSetting.js';
+import { AVATAR_MAX_BYTES } from '../../../commands/assistants/avatarImage.js';
+import { receiveFiles } from '../../middleware/receiveFiles.js';
 import { authorize } from '../../../policies/index.js';
 import { requestMeta, type Services } from '../../../services.js';
 import { parseOrFail, type RouteBuilder } from '../../route.js';
@@ -70,6 +73,21 @@ export function settingRoutes(s: Services, routes: RouteBuilder): void {
       const value = parseOrFail(settingSchemas[params.key], body, 'body');
       const row = await saveSetting(s, { actor, meta: requestMeta(req) }, params.key, value);
       return { body: presentSetting(params.key, row) };
+    },
+  });
+
+  routes.add({
+    method: 'put',
+    path: '/settings/branding/logo',
+    summary: 'Upload the logo (multipart field "logo": PNG, JPEG, WebP or GIF up to 5 MB; stored as WebP within 512×160); sets branding.logoUrl',
+    tags: ['settings'],
+    multipart: { field: 'logo' },
+    responses: { 200: { description: 'The branding setting with its new logoUrl', schema: SettingView } },
+    handler: async ({ actor, req, res }) => {
+      // Refused before any bytes are read from someone who may not change settings.
+      authorize(actor, 'settings.manage');
+      const [upload] = await receiveFiles(req, res, { dir: s.storage.incomingDir, field: 'logo', maxBytes: AVATAR_MAX_BYTES, maxFiles: 1 });
+      return { body: presentSetting('branding', await setBrandingLogo(s, { actor, meta: requestMeta(req) }, upload!.path)) };
     },
   });
 }
