@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startChatServer, type ChatTestServer } from '../support/chatServer.js';
-import { launchBrowser, screenshot, tempProfile, watchedPage } from './support/browser.js';
+import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
 
 // Branding and self-registration where people see them: the chat app's and
 // the console's sign-in pages in headless Chromium (the built apps) against
@@ -22,7 +22,6 @@ describe('branding and sign-up in the browser', () => {
     t = await startChatServer();
     admin = await t.login({ role: 'admin', name: 'Ada Admin' });
     expect((await t.json(admin.token, 'PUT', '/api/v1/settings/branding', BRAND)).status).toBe(200);
-    tempProfile();
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1200, height: 850 } });
     ({ page, problems } = await watchedPage(context));

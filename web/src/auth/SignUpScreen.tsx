@@ -50,10 +50,6 @@ export function SignUpScreen() {
     }
   }
 
-  const toSignIn = (e: React.MouseEvent) => {
-    e.preventDefault();
-    navigate('/');
-  };
 
   if (outcome) {
     return (
@@ -62,11 +58,7 @@ export function SignUpScreen() {
           <BrandHeader id="signup-heading" heading={(n) => n} />
           <h2 id="signup-done">{OUTCOMES[outcome].title}</h2>
           <p role="status">{OUTCOMES[outcome].text}</p>
-          <p className="auth__alt">
-            <a href="/" onClick={toSignIn}>
-              Back to sign in
-            </a>
-          </p>
+          <BackToSignIn />
         </section>
       </main>
     );
@@ -80,11 +72,7 @@ export function SignUpScreen() {
           <p className="notice notice--info" role="status">
             Sign-up is closed. Ask an administrator for an account.
           </p>
-          <p className="auth__alt">
-            <a href="/" onClick={toSignIn}>
-              Back to sign in
-            </a>
-          </p>
+          <BackToSignIn />
         </section>
       </main>
     );
@@ -127,5 +115,20 @@ export function SignUpScreen() {
         </p>
       </form>
     </main>
+  );
+}
+
+function toSignIn(e: React.MouseEvent) {
+  e.preventDefault();
+  navigate('/');
+}
+
+function BackToSignIn() {
+  return (
+    <p className="auth__alt">
+      <a href="/" onClick={toSignIn}>
+        Back to sign in
+      </a>
+    </p>
   );
 }
