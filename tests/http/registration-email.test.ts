@@ -24,7 +24,8 @@ describe(`self-registration with e-mail verification (${engineName})`, () => {
     t = await createTestApp({ LOGIN_RATE_PER_MINUTE: '1000', REGISTRATION_RATE_PER_MINUTE: '1000', SMTP_URL: smtp.url, SMTP_FROM: 'Atrium <no-reply@atrium.example.org>', PUBLIC_URL });
     const admin = await t.signIn({ role: 'admin' });
     await t.http.put('/api/v1/settings/registration').set('Authorization', `Bearer ${admin.token}`).send({ policy: 'domains', allowedDomains: ['example.org'] }).expect(200);
-  });
+    // A fresh database and a sign-in; slow when the machine is busy.
+  }, 60_000);
   afterAll(async () => {
     await t.close();
     await smtp.close();

@@ -16,7 +16,8 @@ describe(`self-registration under the registration setting (${engineName})`, () 
   beforeAll(async () => {
     t = await createTestApp({ LOGIN_RATE_PER_MINUTE: '1000', REGISTRATION_RATE_PER_MINUTE: '1000' });
     admin = await t.signIn({ role: 'admin' });
-  });
+    // A fresh database and a sign-in; slow when the machine is busy.
+  }, 60_000);
   afterAll(() => t.close());
 
   it('refuses sign-up while the policy is invite-only, and says so on the sign-in configuration', async () => {
