@@ -106,6 +106,13 @@ describe(`self-registration under the registration setting (${engineName})`, () 
     expect(await t.prisma.auditLog.count({ where: { action: 'auth.register_existing', resourceId: existing.id } })).toBe(1);
   });
 
+  it('answers two simultaneous sign-ups for one address alike and keeps one account', async () => {
+    await openFor(['example.org']);
+    const [a, b] = await Promise.all([register('twin@example.org'), register('twin@example.org')]);
+    expect([a.status, a.body, b.status, b.body]).toEqual([202, { status: 'pending_approval' }, 202, { status: 'pending_approval' }]);
+    expect(await t.prisma.user.count({ where: { email: 'twin@example.org' } })).toBe(1);
+  });
+
   it('validates the sign-up body with field-level issues', async () => {
     await openFor(['example.org']);
     const bad: [object, string][] = [
