@@ -1,10 +1,12 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startChatServer, type ChatTestServer } from '../support/chatServer.js';
+import { startSmtpTestServer, type SmtpTestServer } from '../support/smtpTestServer.js';
 import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
 
 // Branding and self-registration where people see them: the chat app's and
 // the console's sign-in pages in headless Chromium (the built apps) against
-// a real server and database. Without SMTP, a sign-up waits for approval.
+// a real server and database. Without SMTP, a sign-up waits for approval; with
+// SMTP (a real SMTP server on loopback), for the mailed confirmation link.
 
 const BRAND = { name: 'Acme Help Desk', accentColor: '#aa3300' };
 const ACCENT_RGB = 'rgb(170, 51, 0)';
@@ -102,5 +104,53 @@ describe('branding and sign-up in the browser', () => {
     await page.getByTestId('product-name').getByText(BRAND.name).waitFor();
     expect(await page.title()).toContain(BRAND.name);
     expect(problems.filter((p) => !/Failed to load resource.*40[13]/.test(p))).toEqual([]);
+  });
+});
+
+describe('sign-up with e-mail confirmation in the browser', () => {
+  let t: ChatTestServer;
+  let smtp: SmtpTestServer;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    smtp = await startSmtpTestServer();
+    // The server's port is not known before it starts; links name this origin and are followed on the real one.
+    t = await startChatServer({ SMTP_URL: smtp.url, PUBLIC_URL: 'https://atrium.example.test' });
+    const admin = await t.login({ role: 'admin' });
+    await t.json(admin.token, 'PUT', '/api/v1/settings/registration', { policy: 'domains', allowedDomains: ['example.org'] });
+    browser = await launchBrowser();
+    ({ page, problems } = await watchedPage(await browser.newContext({ viewport: { width: 1200, height: 850 } })));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await smtp?.close();
+  });
+
+  it('tells the person to check their e-mail; the mailed link activates the account on the confirmation page', async () => {
+    await page.goto(`${t.url}/sign-up`);
+    await page.getByLabel('Name').fill('Omar Owner');
+    await page.getByLabel('Work e-mail').fill('omar@example.org');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
+
+    const mail = await smtp.nextMailTo('omar@example.org');
+    const link = new URL(/https:\/\/atrium\.example\.test\/verify-email\?token=[\w-]+/.exec(mail.text)![0]);
+    await page.goto(`${t.url}${link.pathname}${link.search}`);
+    await page.getByText('Your address is confirmed').waitFor();
+    await page.getByRole('button', { name: 'Go to sign in' }).click();
+    await page.getByLabel('Email').fill('omar@example.org');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('product-name').waitFor();
+
+    // The same link a second time is refused, and says so.
+    await page.goto(`${t.url}${link.pathname}${link.search}`);
+    await page.getByRole('alert').getByText('invalid, expired or already used').waitFor();
+    expect(problems.filter((p) => !/Failed to load resource.*40[0-3]/.test(p))).toEqual([]);
   });
 });
