@@ -98,6 +98,11 @@ describe('branding and sign-up in the browser', () => {
     await consolePage.getByRole('button', { name: 'Approve nina@example.org' }).click();
     await consolePage.getByText('nina@example.org approved').waitFor();
     expect((await t.server.services.prisma.user.findUniqueOrThrow({ where: { id: nina.id } })).pending).toBeNull();
+    // The policy as the settings page shows it.
+    await consolePage.goto(`${t.url}/admin/#/settings`);
+    expect(await consolePage.getByLabel('Allowed e-mail domains').inputValue()).toBe('example.org');
+    await consolePage.getByTestId('setting-registration').scrollIntoViewIfNeeded();
+    await screenshot(consolePage, 'console-registration-policy');
     await consolePage.close();
 
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -24,9 +24,9 @@ export async function loadBrand(): Promise<Brand> {
   }
 }
 
-/** react-admin's default theme with the accent as MUI's primary colour. */
+/** react-admin's default theme with the accent as MUI's primary colour and as the app bar's (secondary). */
 export function brandTheme(brand: Brand): RaThemeOptions {
-  return { ...defaultTheme, palette: { ...defaultTheme.palette, primary: { main: brand.accentColor } } };
+  return { ...defaultTheme, palette: { ...defaultTheme.palette, primary: { main: brand.accentColor }, secondary: { main: brand.accentColor } } };
 }
 
 export const BrandContext = createContext<Brand>(fallback);
