@@ -3,6 +3,7 @@ import { Route } from 'react-router-dom';
 import assistants from './assistants';
 import audit from './audit';
 import { authProvider, NOT_ALLOWED_PATH } from './authProvider';
+import { brandTheme, useBrand } from './branding/brand';
 import { dataProvider } from './dataProvider';
 import { Dashboard } from './dashboard/Dashboard';
 import groups from './groups';
@@ -18,9 +19,11 @@ import { UsagePage } from './usage/UsagePage';
 import users from './users';
 
 export function App() {
+  const brand = useBrand();
   return (
     <Admin
-      title="Atrium console"
+      title={`${brand.productName} console`}
+      theme={brandTheme(brand)}
       authProvider={authProvider}
       dataProvider={dataProvider}
       dashboard={Dashboard}

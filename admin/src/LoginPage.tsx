@@ -1,9 +1,11 @@
 import { Login, LoginForm, PasswordInput, TextInput, email, required } from 'react-admin';
+import { BrandHeader } from './branding/brand';
 
 /** react-admin's login page, asking for the email the API expects instead of a username. */
 export function LoginPage() {
   return (
     <Login>
+      <BrandHeader />
       <LoginForm>
         <TextInput
           autoFocus

@@ -28,6 +28,9 @@ import { settingRoutes } from './http/routes/settings/settings.router.js';
 import { systemRoutes } from './http/routes/system/system.router.js';
 import { userRoutes } from './http/routes/users/users.router.js';
 import { singlePageApp } from './http/staticApps.js';
+// Self-registration and branding (the registration and branding settings).
+import { publicRoutes } from './http/routes/public/public.router.js';
+import { registrationRoutes } from './http/routes/auth/registration.router.js';
 import type { Services } from './services.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -106,6 +109,9 @@ export function createApp(s: Services): Express {
   providerRoutes(s, routes);
   modelRoutes(s, routes);
   settingRoutes(s, routes);
+  // Self-registration and branding: the public sign-up and the sign-in pages' configuration.
+  registrationRoutes(s, routes);
+  publicRoutes(s, routes);
   app.use('/api/v1', routes.router);
   app.use(['/api', '/metrics'], apiNotFound);
 

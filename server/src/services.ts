@@ -11,6 +11,7 @@ import { AuditLog, type RequestMeta } from './governance/auditLog.js';
 import { QuotaService, UsageRecorder } from './governance/quotas/index.js';
 import { KeyVault } from './governance/keyVault.js';
 import type { Logger } from './lib/logger.js';
+import { createSmtpMailer, type Mailer } from './lib/mailer.js';
 import type { Actor } from './policies/actor.js';
 import { createEmbedder, type Embedder } from './ingestion/embed/index.js';
 import { KnowledgePipeline } from './ingestion/pipeline.js';
@@ -51,6 +52,9 @@ export interface Services {
   /** Each assistant's model, provider and key, cached briefly for the chat's hot path. */
   chatModels: ChatModels;
   authenticate(req: Request, allowPasswordChange: boolean): Promise<Actor>;
+  // Self-registration: sign-ups per address per minute, and the mailer for verification links (only with SMTP_URL).
+  registrationLimiter: LoginRateLimiter;
+  mailer: Mailer | undefined;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
@@ -90,6 +94,8 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     async authenticate(req, allowPasswordChange) {
       return requirePasswordState(await actorFromToken({ prisma, accessTokens }, bearerToken(req)), allowPasswordChange);
     },
+    registrationLimiter: new LoginRateLimiter(config.registration.ratePerMinute, 'sign-up attempts'),
+    mailer: config.registration.smtp && createSmtpMailer(config.registration.smtp),
   };
 }
 

@@ -38,7 +38,7 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
   afterAll(() => t.drop());
 
   const fixtures: Record<ModelName, Fixture> = {
-    User: { create: (p) => p.user.create({ data: { email: 'u@example.com', name: 'U', passwordHash: 'h', role: 'manager', lockedUntil: new Date() } }), update: { name: 'U2', failedLoginCount: 3 }, where: (r) => ({ id: r.id }) },
+    User: { create: (p) => p.user.create({ data: { email: 'u@example.com', name: 'U', passwordHash: 'h', role: 'manager', lockedUntil: new Date() } }), update: { name: 'U2', failedLoginCount: 3, pending: 'approval' }, where: (r) => ({ id: r.id }) },
     Group: { create: (p) => p.group.create({ data: { name: 'G', description: 'd' } }), update: { description: 'e' }, where: (r) => ({ id: r.id }) },
     GroupMembership: { create: (p) => p.groupMembership.create({ data: { userId: ids.user!, groupId: ids.group!, role: 'manager' } }), update: { role: 'member' }, where: (r) => ({ userId_groupId: { userId: r.userId, groupId: r.groupId } }) },
     RefreshTokenFamily: { create: (p) => p.refreshTokenFamily.create({ data: { userId: ids.user!, ip: '127.0.0.1', userAgent: 'jest' } }), update: { revokedAt: new Date(), revokedReason: 'test' }, where: (r) => ({ id: r.id }) },
@@ -63,6 +63,7 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
     // Append-only: updating and deleting are refused by the database, tested below.
     AuditLog: { create: (p) => p.auditLog.create({ data: { action: 'test', prevHash: 'p', hash: 'h' } }), update: {}, where: (r) => ({ id: r.id }) },
     Setting: { create: (p) => p.setting.create({ data: { key: 'rag.topK', value: { value: 5 } } }), update: { value: { value: 6 } }, where: (r) => ({ key: r.key }) },
+    EmailVerification: { create: (p) => p.emailVerification.create({ data: { userId: ids.user!, tokenHash: 'v1', expiresAt: new Date(Date.now() + 1000) } }), update: { usedAt: new Date() }, where: (r) => ({ id: r.id }) },
     Job: { create: (p) => p.job.create({ data: { type: 'ingest', payload: { fileId: ids.file }, dedupeKey: 'file:1' } }), update: { status: 'running', attempts: 1, lockedBy: 'w1', heartbeatAt: new Date() }, where: (r) => ({ id: r.id }) },
   };
 

@@ -13,6 +13,7 @@ const message = (over: Partial<Message> = {}): Message => ({
   id: 'm2',
   conversationId: 'c',
   parentId: 'q',
+  fallbackFrom: null,
   role: 'assistant',
   content: 'Second answer',
   status: 'complete',

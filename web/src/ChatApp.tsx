@@ -9,6 +9,7 @@ import { keys } from './chat/threadCache.js';
 import { useThreadQuery } from './chat/useConversation.js';
 import { useChatEvents } from './chat/useChatEvents.js';
 import { useConnection } from './chat/useConnection.js';
+import { useSignInConfig } from './auth/branding.js';
 import { Sidebar } from './conversations/Sidebar.js';
 import { QuotaBanner, QuotaWidget } from './quota/Quota.js';
 import { MenuIcon, MoonIcon, SunIcon } from './ui/icons.js';
@@ -31,10 +32,11 @@ export function ChatApp({ user }: { user: User }) {
 
   const conversationId = route.name === 'conversation' ? route.id : null;
   const thread = useThreadQuery(conversationId).data;
-  const title = route.name === 'home' ? 'New chat' : (thread?.title ?? list.find((a) => route.name === 'new' && a.id === route.assistantId)?.name ?? 'Atrium');
+  const brand = useSignInConfig();
+  const title = route.name === 'home' ? 'New chat' : (thread?.title ?? list.find((a) => route.name === 'new' && a.id === route.assistantId)?.name ?? brand.productName);
   useEffect(() => {
-    document.title = `${title} · Atrium`;
-  }, [title]);
+    document.title = `${title} · ${brand.productName}`;
+  }, [title, brand.productName]);
 
   const dark = resolvedTheme === 'dark';
   async function signOut() {
@@ -52,6 +54,10 @@ export function ChatApp({ user }: { user: User }) {
           <button type="button" className="icon-button topbar__menu" aria-label="Open conversations" onClick={() => setSidebarOpen(true)}>
             <MenuIcon />
           </button>
+          <span className="topbar__brand" data-testid="product-name">
+            {brand.logoUrl && <img src={brand.logoUrl} alt="" />}
+            {brand.productName}
+          </span>
           <h1 className="topbar__title">{title}</h1>
           <QuotaWidget />
           <button

@@ -1,7 +1,9 @@
 import BarChartIcon from '@mui/icons-material/BarChart';
 import SettingsIcon from '@mui/icons-material/Settings';
 import type { ReactNode } from 'react';
-import { Layout, Menu } from 'react-admin';
+import { Box, Typography } from '@mui/material';
+import { AppBar, Layout, Menu, TitlePortal } from 'react-admin';
+import { useBrand } from '../branding/brand';
 import { getAbilities } from '../session';
 
 /** Resources hide themselves through canAccess; the two custom pages are shown by ability here. */
@@ -17,6 +19,26 @@ function AppMenu() {
   );
 }
 
+/** react-admin's bar with the product's logo and name at its right. */
+function BrandAppBar() {
+  const brand = useBrand();
+  return (
+    <AppBar>
+      <TitlePortal />
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mr: 1 }} data-testid="product-name">
+        {brand.logoUrl && <Box component="img" src={brand.logoUrl} alt="" sx={{ maxHeight: 28, maxWidth: 120 }} />}
+        <Typography variant="subtitle1" component="span" sx={{ fontWeight: 700 }}>
+          {brand.productName}
+        </Typography>
+      </Box>
+    </AppBar>
+  );
+}
+
 export function AppLayout({ children }: { children: ReactNode }) {
-  return <Layout menu={AppMenu}>{children}</Layout>;
+  return (
+    <Layout menu={AppMenu} appBar={BrandAppBar}>
+      {children}
+    </Layout>
+  );
 }

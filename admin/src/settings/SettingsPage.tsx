@@ -1,8 +1,23 @@
 import { Alert, Card, CardContent, CardHeader, Stack } from '@mui/material';
 import { useState, type ReactNode } from 'react';
-import { Form, NumberInput, SaveButton, SelectInput, TextInput, Title, maxValue, minValue, required, useNotify } from 'react-admin';
+import {
+  AutocompleteArrayInput,
+  Form,
+  FormDataConsumer,
+  NumberInput,
+  ReferenceArrayInput,
+  SaveButton,
+  SelectInput,
+  TextInput,
+  Title,
+  maxValue,
+  minValue,
+  required,
+  useNotify,
+} from 'react-admin';
 import { useApi } from '../common/useApi';
 import { apiFetch, fieldErrors, getAbilities } from '../session';
+import { LogoUpload } from './LogoUpload';
 import { OutdatedChunking } from './OutdatedChunking';
 
 interface Setting {
@@ -111,16 +126,51 @@ export function SettingsPage() {
             choices={[
               { id: 'closed', name: 'Closed: admins create accounts' },
               { id: 'invite', name: 'Invite: by invitation only' },
+              { id: 'domains', name: 'Open to listed e-mail domains: people sign up themselves' },
             ]}
           />
+          <FormDataConsumer<{ policy?: string }>>
+            {({ formData }) =>
+              formData.policy === 'domains' && (
+                <Stack>
+                  <TextInput
+                    source="allowedDomains"
+                    label="Allowed e-mail domains"
+                    helperText="Comma-separated, e.g. example.com, example.org (exact domains; subdomains are not included)"
+                    format={(v: string[] | undefined) => (v ?? []).join(', ')}
+                    parse={(v: string) => v.split(/[\s,]+/).filter(Boolean)}
+                    validate={required()}
+                  />
+                  <SelectInput
+                    source="defaultRole"
+                    label="Role of new accounts"
+                    emptyText="User"
+                    choices={[
+                      { id: 'user', name: 'User' },
+                      { id: 'manager', name: 'Manager' },
+                    ]}
+                  />
+                  <ReferenceArrayInput source="defaultGroupIds" reference="groups">
+                    <AutocompleteArrayInput optionText="name" label="Groups of new accounts" />
+                  </ReferenceArrayInput>
+                </Stack>
+              )
+            }
+          </FormDataConsumer>
         </SettingCard>
       )}
       {branding && (
         <SettingCard setting={branding} title="Branding" canEdit={canEdit} onSaved={reload}>
           <TextInput source="name" label="Product name" validate={required()} />
           <TextInput source="accentColor" label="Accent colour (#rrggbb)" validate={required()} />
-          <TextInput source="logoUrl" label="Logo URL" helperText="https://… or a path starting with /" />
+          <TextInput source="logoUrl" label="Logo URL" helperText="Set by uploading below, or a path starting with / (other sites’ images are blocked by the page’s security policy)" />
         </SettingCard>
+      )}
+      {branding && canEdit && <LogoUpload logoUrl={(branding.value.logoUrl as string | undefined) ?? null} onSaved={reload} />}
+      {branding && (
+        <Alert severity="info">
+          The product name, logo and accent colour show on the sign-in pages, in the chat app and in this console (after a reload).
+        </Alert>
       )}
     </Stack>
   );

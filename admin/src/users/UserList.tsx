@@ -14,11 +14,13 @@ import {
   useCanAccess,
 } from 'react-admin';
 import { roleChoices } from '../common/choices';
+import { PendingCell } from './ApproveButton';
 
 const userFilters = [
   <SearchInput key="q" source="q" alwaysOn />,
   <SelectInput key="role" source="role" choices={roleChoices} />,
   <BooleanInput key="active" source="active" />,
+  <BooleanInput key="pending" source="pending" label="Waiting for approval" />,
   <ReferenceInput key="groupId" source="groupId" reference="groups" label="Group">
     <SelectInput optionText="name" label="Group" />
   </ReferenceInput>,
@@ -51,6 +53,9 @@ export function UserList() {
         <DataTable.Col source="createdAt" label="Created" field={DateField} />
         <DataTable.Col label="Locked" disableSort>
           <FunctionField render={(r: { locked: boolean }) => (r.locked ? 'locked' : '')} />
+        </DataTable.Col>
+        <DataTable.Col label="Sign-up" disableSort>
+          <PendingCell />
         </DataTable.Col>
       </DataTable>
     </List>

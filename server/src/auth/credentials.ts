@@ -62,6 +62,12 @@ export async function verifyCredentials(
     throw invalid;
   }
 
+  // Told only after the password matched, so the answer reveals nothing to someone guessing.
+  if (user.pending) {
+    await audit.record({ actor: user, action: 'auth.login_refused', resource: { type: 'user', id: user.id }, newValues: { reason: `pending ${user.pending}` }, meta });
+    const waitingFor = user.pending === 'email_verification' ? 'confirm your e-mail address with the link we sent' : 'wait until an administrator approves it';
+    throw new AppError('account_pending', `This account is not active yet: ${waitingFor}`, { pending: user.pending });
+  }
   if (!user.active) {
     await audit.record({ actor: user, action: 'auth.login_refused', resource: { type: 'user', id: user.id }, newValues: { reason: 'inactive' }, meta });
     throw new AppError('invalid_credentials', 'This account is deactivated');

@@ -10,7 +10,11 @@ import { AppError } from '../errors/appError.js';
 export class LoginRateLimiter {
   private readonly limiter: RateLimiterMemory;
 
-  constructor(private readonly failuresPerMinute: number) {
+  /** `attempts` names what is counted, for the refusal's message. */
+  constructor(
+    private readonly failuresPerMinute: number,
+    private readonly attempts = 'failed logins',
+  ) {
     this.limiter = new RateLimiterMemory({ points: failuresPerMinute, duration: 60 });
   }
 
@@ -20,7 +24,7 @@ export class LoginRateLimiter {
     const retryAfter = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
     throw new AppError(
       'rate_limited',
-      `Too many failed logins from your address; try again in ${retryAfter} seconds`,
+      `Too many ${this.attempts} from your address; try again in ${retryAfter} seconds`,
       { retryAfterSeconds: retryAfter },
       { 'Retry-After': String(retryAfter) },
     );
@@ -29,5 +33,11 @@ export class LoginRateLimiter {
   async recordFailure(ip: string): Promise<void> {
     // Rejects once the budget is spent; assertAllowed reports that on the next try.
     await this.limiter.consume(ip).catch(() => undefined);
+  }
+
+  /** For attempts that count whether or not they succeed (sign-ups): refuses over budget, else counts this one. */
+  async consume(ip: string): Promise<void> {
+    await this.assertAllowed(ip);
+    await this.recordFailure(ip);
   }
 }

@@ -98,6 +98,11 @@ const envSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
     QUOTA_TIME_ZONE: z.string().trim().default('UTC').refine(isTimeZone, 'must be an IANA time zone name such as UTC or Europe/Berlin'),
     QUOTA_RESERVATION_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+    // Self-registration (the `registration` setting): sign-up attempts per address per minute; SMTP for verification mails.
+    REGISTRATION_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
+    SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
+    SMTP_FROM: z.string().trim().default('Atrium <no-reply@localhost>'),
+    PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   });
 
 /** Every environment variable the server reads; tests/deploy/compose.test.ts checks each is documented in .env.example. */
@@ -122,6 +127,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (env.EMBEDDER === 'openai' && !env.EMBEDDING_BASE_URL?.trim()) problems.push('EMBEDDING_BASE_URL: is required when EMBEDDER=openai');
   if (env.OPENAI_API_KEY?.trim() && !env.MASTER_KEY?.trim()) problems.push('MASTER_KEY: is required when OPENAI_API_KEY is set (the key is stored encrypted with it)');
   if (env.MASTER_KEY_PREVIOUS?.trim() && !env.MASTER_KEY?.trim()) problems.push('MASTER_KEY: is required when MASTER_KEY_PREVIOUS is set (rows are re-wrapped under it)');
+  // Verification links are built from PUBLIC_URL, never from a request's Host header, which a caller controls.
+  if (env.SMTP_URL?.trim() && !env.PUBLIC_URL?.trim()) problems.push('PUBLIC_URL: is required when SMTP_URL is set (verification links point there)');
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   return toConfig(parsed.data, cwd);
 }
@@ -181,6 +188,11 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
     worker: { inApi: env.WORKER_IN_API, concurrency: env.WORKER_CONCURRENCY },
     chat: { timeoutMs: env.CHAT_TIMEOUT_SECONDS * 1000, retries: env.CHAT_RETRIES, titles: env.CHAT_TITLES },
     quotas: { timeZone: env.QUOTA_TIME_ZONE, reservationTtlMs: env.QUOTA_RESERVATION_TTL_MINUTES * 60_000 },
+    registration: {
+      ratePerMinute: env.REGISTRATION_RATE_PER_MINUTE,
+      smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.SMTP_FROM } : undefined,
+      publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+    },
   };
 }
 

@@ -8,6 +8,11 @@ export const errorStatus = {
   token_expired: 401,
   forbidden: 403,
   password_change_required: 403,
+  /** Self-registration: the policy is invite-only, the e-mail's domain is not listed, the account awaits verification or approval. */
+  registration_closed: 403,
+  email_domain_not_allowed: 403,
+  account_pending: 403,
+  verification_invalid: 400,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

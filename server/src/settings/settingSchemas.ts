@@ -21,9 +21,31 @@ export const RagDefaults = z
   .refine((v) => v.chunkOverlap < v.chunkSize, { message: 'must be smaller than chunkSize', path: ['chunkOverlap'] })
   .meta({ id: 'RagDefaults' });
 
+/** A bare domain name, compared exactly (lower case) with the part of an address after its last @. */
+const EmailDomain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/, 'must be a domain name such as example.com');
+
+// 'closed' and 'invite' both mean accounts are made by administrators (no public
+// sign-up); 'domains' opens the public sign-up to the listed e-mail domains.
 export const RegistrationPolicy = z
-  .object({ policy: z.enum(['closed', 'invite']) })
+  .object({
+    policy: z.enum(['closed', 'invite', 'domains']),
+    allowedDomains: z.array(EmailDomain).max(100).optional(),
+    // Self-registration must never mint an administrator; the enum keeps admin so the refusal says why.
+    defaultRole: z
+      .enum(['admin', 'manager', 'user'])
+      .refine((r) => r !== 'admin', 'self-registered accounts cannot be administrators')
+      .optional(),
+    defaultGroupIds: z.array(z.uuid()).max(50).optional(),
+  })
   .strict()
+  .refine((v) => v.policy !== 'domains' || (v.allowedDomains?.length ?? 0) > 0, {
+    message: 'list at least one domain to open sign-up',
+    path: ['allowedDomains'],
+  })
   .meta({ id: 'RegistrationPolicy' });
 
 export const Branding = z

@@ -32,6 +32,7 @@ for (const area of areas) {
     probes[op] = probe;
   }
 }
+for (const area of areas) area.public?.forEach((op) => PUBLIC.add(op));
 
 describe(`access rules on every endpoint (${engineName})`, () => {
   let t: TestApp;

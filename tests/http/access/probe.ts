@@ -44,6 +44,8 @@ export interface ProbeArea {
   /** Creates the records this area's probes need; the ids are merged into `Ids`. */
   setup?: (ctx: ProbeContext) => Promise<Record<string, string>>;
   probes: Record<string, Probe>;
+  /** Operations of this area that anyone may call (no token): left out of the matrix, checked by the area's own tests. */
+  public?: string[];
   /** Areas run in ascending order; destructive areas go last. Default 50. */
   order?: number;
 }

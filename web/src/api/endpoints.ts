@@ -1,21 +1,32 @@
 import { api, apiFetch, session } from './client.js';
 import { ApiError } from './errors.js';
-import type { Assistant, Conversation, ConversationDetail, MyUsage, Page, Session, User } from './types.js';
+import type { Assistant, Conversation, ConversationDetail, MyUsage, Page, RegisterResult, Session, SignInConfig, User } from './types.js';
 
 // One function per REST call the chat app makes.
 
-export async function login(email: string, password: string): Promise<Session> {
-  const res = await fetch('/api/v1/auth/login', {
-    method: 'POST',
+/** A request that needs no session (sign-in, sign-up): JSON in, JSON out, refusals as ApiError. */
+async function publicCall<T>(path: string, body?: unknown, failure = 'Request failed'): Promise<T> {
+  const res = await fetch(path, {
+    method: body === undefined ? 'GET' : 'POST',
     credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({ email, password }),
+    headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const body = (await res.json().catch(() => undefined)) as (Session & { error?: { code: string; message: string; details?: unknown } }) | undefined;
-  if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? 'http_error', body?.error?.message ?? 'Sign-in failed', body?.error?.details, Number(res.headers.get('retry-after')) || undefined);
-  session.set(body!);
-  return body!;
+  const parsed = (await res.json().catch(() => undefined)) as (T & { error?: { code: string; message: string; details?: unknown } }) | undefined;
+  if (!res.ok) throw new ApiError(res.status, parsed?.error?.code ?? 'http_error', parsed?.error?.message ?? failure, parsed?.error?.details, Number(res.headers.get('retry-after')) || undefined);
+  return parsed!;
 }
+
+export async function login(email: string, password: string): Promise<Session> {
+  const next = await publicCall<Session>('/api/v1/auth/login', { email, password }, 'Sign-in failed');
+  session.set(next);
+  return next;
+}
+
+// Self-registration and branding (public).
+export const fetchSignInConfig = () => publicCall<SignInConfig>('/api/v1/public/sign-in');
+export const register = (input: { email: string; name: string; password: string }) => publicCall<RegisterResult>('/api/v1/auth/register', input, 'Sign-up failed');
+export const verifyEmail = (token: string) => publicCall<{ status: 'verified' }>('/api/v1/auth/verify-email', { token }, 'Confirmation failed');
 
 export async function logout(): Promise<void> {
   await fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' }).catch(() => undefined);

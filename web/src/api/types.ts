@@ -110,3 +110,15 @@ export interface ErrorInfo {
   message: string;
   details?: unknown;
 }
+
+/** GET /api/v1/public/sign-in: branding and whether sign-up is open (public). */
+export interface SignInConfig {
+  productName: string;
+  accentColor: string;
+  logoUrl: string | null;
+  registration: { open: boolean };
+}
+
+export interface RegisterResult {
+  status: 'verification_sent' | 'pending_approval';
+}

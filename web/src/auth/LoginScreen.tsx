@@ -2,6 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { login } from '../api/endpoints.js';
 import { asApiError } from '../api/errors.js';
 import { describeError } from '../ui/describeError.js';
+import { navigate } from '../ui/route.js';
+import { BrandHeader, useSignInConfig } from './branding.js';
 
 export function LoginScreen({ expired }: { expired: boolean }) {
   const [email, setEmail] = useState('');
@@ -25,8 +27,7 @@ export function LoginScreen({ expired }: { expired: boolean }) {
   return (
     <main className="auth">
       <form className="auth__card" onSubmit={submit} aria-labelledby="login-title">
-        <div className="brand" aria-hidden="true">A</div>
-        <h1 id="login-title">Sign in to Atrium</h1>
+        <BrandHeader id="login-title" heading={(productName) => `Sign in to ${productName}`} />
         {expired && !error && (
           <p className="notice notice--info" role="status">
             Your session has expired. Please sign in again.
@@ -48,7 +49,28 @@ export function LoginScreen({ expired }: { expired: boolean }) {
         <button className="button button--primary" type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        <SignUpLink />
       </form>
     </main>
+  );
+}
+
+/** Offered only while the registration policy lets people sign up. */
+function SignUpLink() {
+  const { registration } = useSignInConfig();
+  if (!registration.open) return null;
+  return (
+    <p className="auth__alt">
+      No account yet?{' '}
+      <a
+        href="/sign-up"
+        onClick={(e) => {
+          e.preventDefault();
+          navigate('/sign-up');
+        }}
+      >
+        Create an account
+      </a>
+    </p>
   );
 }

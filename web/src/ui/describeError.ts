@@ -72,6 +72,15 @@ export function describeError(error: ErrorInfo, now: Date = new Date()): Describ
       return { title: 'Not allowed', detail: error.message, retry: false };
     case 'invalid_credentials':
       return { title: 'Sign-in failed', detail: 'The email or password is not right.', retry: true };
+    case 'account_pending':
+      return {
+        title: 'Account not active yet',
+        detail:
+          (error.details as { pending?: string } | undefined)?.pending === 'email_verification'
+            ? 'Confirm your e-mail address with the link we sent you, then sign in.'
+            : 'An administrator needs to approve your account before you can sign in.',
+        retry: false,
+      };
     case 'account_locked':
       return { title: 'Account locked', detail: 'Too many failed sign-ins. Try again later or ask an administrator.', retry: false };
     case 'rate_limited':

@@ -10,6 +10,8 @@ export const UserView = z
     active: z.boolean(),
     mustChangePassword: z.boolean(),
     locked: z.boolean(),
+    /** Self-registered and waiting: for its e-mail confirmation or for an administrator's approval. */
+    pending: z.enum(['email_verification', 'approval']).nullable(),
     lastLoginAt: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -29,6 +31,7 @@ export function presentUser(user: UserWithGroups): z.infer<typeof UserView> {
     active: user.active,
     mustChangePassword: user.mustChangePassword,
     locked: !!user.lockedUntil && user.lockedUntil > new Date(),
+    pending: (user.pending as 'email_verification' | 'approval' | null) ?? null,
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),

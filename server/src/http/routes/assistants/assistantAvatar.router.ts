@@ -5,6 +5,7 @@ import { removeAssistantAvatar, setAssistantAvatar } from '../../../commands/ass
 import { AVATAR_MAX_BYTES, avatarVersion } from '../../../commands/assistants/avatarImage.js';
 import { AppError } from '../../../errors/appError.js';
 import { requestMeta, type Services } from '../../../services.js';
+import { matchesETag } from '../../conditional.js';
 import { receiveFiles } from '../../middleware/receiveFiles.js';
 import { AssistantView, presentAssistant } from '../../presenters/assistant.js';
 import type { RouteBuilder } from '../../route.js';
@@ -61,13 +62,5 @@ export function assistantAvatarRoutes(s: Services, routes: RouteBuilder): void {
       });
       res.set(headers).type('image/webp').send(image);
     },
-  });
-}
-
-function matchesETag(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t === etag || t === `W/${etag}`;
   });
 }

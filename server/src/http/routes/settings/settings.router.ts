@@ -1,6 +1,9 @@
 import type { Setting } from '../../../db/generated/client.js';
 import { listOutdatedChunking, reindexOutdatedChunking } from '../../../commands/knowledge/outdatedChunking.js';
+import { setBrandingLogo } from '../../../commands/settings/brandingLogo.js';
 import { saveSetting } from '../../../commands/settings/saveSetting.js';
+import { AVATAR_MAX_BYTES } from '../../../commands/assistants/avatarImage.js';
+import { receiveFiles } from '../../middleware/receiveFiles.js';
 import { authorize } from '../../../policies/index.js';
 import { requestMeta, type Services } from '../../../services.js';
 import { parseOrFail, type RouteBuilder } from '../../route.js';
@@ -95,5 +98,20 @@ export function settingRoutes(s: Services, routes: RouteBuilder): void {
     tags: ['settings'],
     responses: { 202: { description: 'How many files were queued', schema: ReindexOutcome } },
     handler: async ({ actor, req }) => ({ status: 202, body: await reindexOutdatedChunking(s, { actor, meta: requestMeta(req) }) }),
+  });
+
+  routes.add({
+    method: 'put',
+    path: '/settings/branding/logo',
+    summary: 'Upload the logo (multipart field "logo": PNG, JPEG, WebP or GIF up to 5 MB; stored as WebP within 512×160); sets branding.logoUrl',
+    tags: ['settings'],
+    multipart: { field: 'logo' },
+    responses: { 200: { description: 'The branding setting with its new logoUrl', schema: SettingView } },
+    handler: async ({ actor, req, res }) => {
+      // Refused before any bytes are read from someone who may not change settings.
+      authorize(actor, 'settings.manage');
+      const [upload] = await receiveFiles(req, res, { dir: s.storage.incomingDir, field: 'logo', maxBytes: AVATAR_MAX_BYTES, maxFiles: 1 });
+      return { body: presentSetting('branding', await setBrandingLogo(s, { actor, meta: requestMeta(req) }, upload!.path)) };
+    },
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Prisma } from '../../../db/generated/client.js';
+import { approveUser } from '../../../commands/users/approveUser.js';
 import { createUser } from '../../../commands/users/createUser.js';
 import { resetPassword } from '../../../commands/users/resetPassword.js';
 import { updateUser } from '../../../commands/users/updateUser.js';
@@ -25,6 +26,7 @@ export function userRoutes(s: Services, routes: RouteBuilder): void {
         role: query.role,
         active: query.active,
         ...(query.groupId ? { memberships: { some: { groupId: query.groupId } } } : {}),
+        ...(query.pending === undefined ? {} : { pending: query.pending ? { not: null } : null }),
         ...(query.q
           ? { OR: [{ email: { contains: query.q, mode: 'insensitive' } }, { name: { contains: query.q, mode: 'insensitive' } }] }
           : {}),
@@ -95,6 +97,18 @@ export function userRoutes(s: Services, routes: RouteBuilder): void {
     responses: { 200: { description: 'Reset', schema: z.object({ temporaryPassword: z.string().optional() }) } },
     handler: async ({ actor, params, body, req }) => {
       return { body: await resetPassword(s, { actor, meta: requestMeta(req) }, params.id, body.password) };
+    },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/users/:id/approve',
+    summary: 'Approve a self-registered account that is waiting (see the registration setting)',
+    tags: ['users'],
+    params: IdParams,
+    responses: { 200: { description: 'Approved; the account can sign in', schema: UserView } },
+    handler: async ({ actor, params, req }) => {
+      return { body: presentUser(await approveUser(s, { actor, meta: requestMeta(req) }, params.id)) };
     },
   });
 }

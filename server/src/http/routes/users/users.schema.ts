@@ -9,6 +9,8 @@ export const UserListQuery = listQuery(['createdAt', 'email', 'name', 'role', 'l
   role: RoleEnum.optional(),
   active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   groupId: z.uuid().optional(),
+  /** true: only self-registered accounts still waiting (verification or approval). */
+  pending: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
 });
 
 export const CreateUserBody = z
