@@ -28,7 +28,7 @@ export const NO_KNOWLEDGE_ANSWER =
 // The answer row is written at most this often while streaming, so a crash loses little and 200 streams don't flood the database.
 const SAVE_INTERVAL_MS = 1000;
 
-export type AnswerActor = { id: string; groups: ReadonlyMap<string, unknown> };
+export type AnswerActor = { id: string; groups: ReadonlyMap<string, unknown>; token?: { id: string; name: string } };
 
 export interface AnswerRequest {
   conversation: Conversation;
@@ -253,6 +253,8 @@ async function account(
       cost,
       latencyMs: r.latencyMs,
       outcome: r.failed ? 'error' : r.stopped ? 'stopped' : 'success',
+      source: p.request.conversation.source,
+      token: p.request.actor.token,
     });
   } catch (error) {
     s.logger.error({ err: error, messageId: r.messageId }, 'could not record quota and usage for a model call');

@@ -131,6 +131,7 @@ export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
     path: '/assistants/:id/search',
     summary: 'The passages a question would retrieve (hybrid search), with scores and sources',
     tags: ['knowledge'],
+    tokenScope: 'knowledge:read',
     params: IdParams,
     body: SearchBody,
     responses: { 200: { description: 'Passages, best first', schema: SearchResult } },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultTokenSettings, TokenSettings } from '../../../integrations/tokens/tokenPolicy.js';
 
 // The system-wide settings the console edits: a fixed set of keys, each with its
 // own schema and a default used until an admin saves a value.
@@ -37,6 +38,8 @@ export const settingSchemas = {
   'rag.defaults': RagDefaults,
   registration: RegistrationPolicy,
   branding: Branding,
+  /** Personal access tokens: longest expiry, roles and groups without tokens (integrations). */
+  tokens: TokenSettings,
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -46,6 +49,7 @@ export const settingDefaults: { [K in SettingKey]: SettingValue<K> } = {
   'rag.defaults': { topK: 5, similarityThreshold: 0.7, chunkSize: 512, chunkOverlap: 50 },
   registration: { policy: 'closed' },
   branding: { name: 'Atrium', accentColor: '#1f6feb' },
+  tokens: defaultTokenSettings,
 };
 
 export const settingKeys = Object.keys(settingSchemas) as [SettingKey, ...SettingKey[]];
@@ -55,7 +59,7 @@ export const SettingParams = z.object({ key: z.enum(settingKeys) });
 export const SettingView = z
   .object({
     key: z.enum(settingKeys),
-    value: z.union([RagDefaults, RegistrationPolicy, Branding]),
+    value: z.union([RagDefaults, RegistrationPolicy, Branding, TokenSettings]),
     /** False while the default applies. */
     saved: z.boolean(),
     updatedAt: z.iso.datetime().nullable(),
@@ -67,5 +71,5 @@ export const SettingList = z.object({ data: z.array(SettingView), total: z.numbe
 
 export const SettingBody = z
   .record(z.string(), z.unknown())
-  .describe('The new value: RagDefaults for rag.defaults, RegistrationPolicy for registration, Branding for branding')
+  .describe('The new value: RagDefaults for rag.defaults, RegistrationPolicy for registration, Branding for branding, TokenSettings for tokens')
   .meta({ id: 'SettingValue' });
