@@ -30,6 +30,7 @@ import { userRoutes } from './http/routes/users/users.router.js';
 // Integrations: personal access tokens, the OpenAI-compatible API, MCP.
 import { tokenRoutes } from './http/routes/tokens/tokens.router.js';
 import { openAiErrorBody, openAiRoutes } from './http/routes/openai/openai.router.js';
+import { mcpRouter } from './http/routes/mcp/mcp.router.js';
 import { singlePageApp } from './http/staticApps.js';
 import type { Services } from './services.js';
 
@@ -122,6 +123,8 @@ export function createApp(s: Services): Express {
   const openAi = new RouteBuilder(registry, '/api/openai/v1', (req, allow, tokenScope) => s.authenticate(req, allow, tokenScope)).forTokens('chat');
   openAiRoutes(s, openAi);
   app.use('/api/openai/v1', openAi.router, apiNotFound, errorHandler(s.logger, openAiErrorBody));
+  // Integrations: MCP (Streamable HTTP), authenticated by a personal access token with the `mcp` scope.
+  app.use('/api/mcp', mcpRouter(s));
   app.use(['/api', '/metrics'], apiNotFound);
 
   app.use('/admin', singlePageApp(adminDistDir, 'admin console'));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { searchKnowledge } from '../../../commands/knowledge/searchKnowledge.js';
 import { assistantFor } from '../../../commands/assistants/assistantAccess.js';
 import { deleteKnowledgeFile, findKnowledgeFile, reindexKnowledgeFile } from '../../../commands/knowledge/manageKnowledgeFiles.js';
 import { uploadKnowledgeFiles } from '../../../commands/knowledge/uploadKnowledgeFiles.js';
@@ -135,15 +136,6 @@ export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
     params: IdParams,
     body: SearchBody,
     responses: { 200: { description: 'Passages, best first', schema: SearchResult } },
-    handler: async ({ actor, params, body }) => {
-      const assistant = await assistantFor(s, actor, params.id, 'assistant.use');
-      const passages = await s.retriever.retrieve({
-        assistantId: assistant.id,
-        query: body.query,
-        topK: body.topK ?? assistant.topK ?? 5,
-        minScore: assistant.similarityThreshold ?? s.retriever.defaultMinScore,
-      });
-      return { body: { results: passages.map((p) => ({ fileId: p.fileId, fileName: p.fileName, page: p.page, section: p.section, text: p.text, score: Number(p.score.toFixed(4)) })) } };
-    },
+    handler: async ({ actor, params, body }) => ({ body: { results: await searchKnowledge(s, actor, { assistantId: params.id, query: body.query, topK: body.topK }) } }),
   });
 }
