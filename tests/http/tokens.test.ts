@@ -50,7 +50,7 @@ describe(`personal access tokens (${engineName})`, () => {
     const group = await createGroupRecord(services.prisma, undefined, [{ userId: staff.id }]);
     sharedAssistant = (await services.prisma.assistant.create({ data: { name: 'Shared', groups: { create: [{ groupId: group.id }] } } })).id;
     hiddenAssistant = (await services.prisma.assistant.create({ data: { name: 'Hidden' } })).id;
-  });
+   }, 120_000);
   afterAll(() => database.drop());
 
   it('shows the token once, stores only a hash, and lists it without the secret', async () => {

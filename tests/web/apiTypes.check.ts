@@ -4,7 +4,8 @@ import type { ConversationDetailView, ConversationView } from '../../server/src/
 import type { AssistantView } from '../../server/src/http/presenters/assistant.js';
 import type { MyUsageView } from '../../server/src/http/presenters/usage.js';
 import type { SessionResponse } from '../../server/src/http/routes/auth/auth.schema.js';
-import type { Assistant, Conversation, ConversationDetail, Message, MyUsage, Session, Source } from '../../web/src/api/types.js';
+import type { CreatedToken, TokenView } from '../../server/src/http/routes/tokens/tokens.schema.js';
+import type { Assistant, Conversation, ConversationDetail, CreatedPersonalToken, Message, MyUsage, PersonalToken, Session, Source } from '../../web/src/api/types.js';
 
 // The chat app mirrors the API's response types by hand (web/src/api/types.ts)
 // so its build needs neither zod nor the server. This file, type-checked with
@@ -23,4 +24,6 @@ export const apiTypesStillMatch = [
   check<Serves<z.infer<typeof MessageView>, Message>>(),
   check<Serves<z.infer<typeof SourceView>, Source>>(),
   check<Serves<z.infer<typeof MyUsageView>, MyUsage>>(),
+  check<Serves<z.infer<typeof TokenView>, PersonalToken>>(),
+  check<Serves<z.infer<typeof CreatedToken>, CreatedPersonalToken>>(),
 ];

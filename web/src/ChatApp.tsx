@@ -15,6 +15,7 @@ import { MenuIcon, MoonIcon, SunIcon } from './ui/icons.js';
 import { parseRoute, usePath } from './ui/route.js';
 import { useTheme } from './ui/theme.js';
 import { UserMenu } from './ui/UserMenu.js';
+import { TokensPage } from './tokens/TokensPage.js';
 
 export function ChatApp({ user }: { user: User }) {
   const client = useQueryClient();
@@ -31,7 +32,7 @@ export function ChatApp({ user }: { user: User }) {
 
   const conversationId = route.name === 'conversation' ? route.id : null;
   const thread = useThreadQuery(conversationId).data;
-  const title = route.name === 'home' ? 'New chat' : (thread?.title ?? list.find((a) => route.name === 'new' && a.id === route.assistantId)?.name ?? 'Atrium');
+  const title = route.name === 'home' ? 'New chat' : route.name === 'tokens' ? 'Access tokens' : (thread?.title ?? list.find((a) => route.name === 'new' && a.id === route.assistantId)?.name ?? 'Atrium');
   useEffect(() => {
     document.title = `${title} · Atrium`;
   }, [title]);
@@ -73,6 +74,8 @@ export function ChatApp({ user }: { user: User }) {
         <QuotaBanner />
         {route.name === 'home' ? (
           <AssistantPicker assistants={list} loading={assistants.isPending} />
+        ) : route.name === 'tokens' ? (
+          <TokensPage assistants={list} />
         ) : (
           <ChatView conversationId={conversationId} assistantId={route.name === 'new' ? route.assistantId : null} assistants={list} />
         )}

@@ -1,6 +1,6 @@
 import { api, apiFetch, session } from './client.js';
 import { ApiError } from './errors.js';
-import type { Assistant, Conversation, ConversationDetail, MyUsage, Page, Session, User } from './types.js';
+import type { Assistant, Conversation, ConversationDetail, CreatedPersonalToken, MyUsage, Page, PersonalToken, Session, User } from './types.js';
 
 // One function per REST call the chat app makes.
 
@@ -61,3 +61,9 @@ export async function fetchAvatar(url: string, signal?: AbortSignal): Promise<st
   const res = await apiFetch(url, { signal });
   return URL.createObjectURL(await res.blob());
 }
+
+// Personal access tokens (integrations).
+export const fetchMyTokens = (signal?: AbortSignal) => api<{ data: PersonalToken[]; total: number }>('/api/v1/me/tokens', { signal });
+export const createMyToken = (body: { name: string; expiresInDays?: number; scopes: string[] }) =>
+  api<CreatedPersonalToken>('/api/v1/me/tokens', { method: 'POST', body });
+export const revokeMyToken = (id: string) => api<void>(`/api/v1/me/tokens/${id}`, { method: 'DELETE' });

@@ -107,3 +107,20 @@ export interface ErrorInfo {
   message: string;
   details?: unknown;
 }
+
+/** A personal access token as listed (never the token itself). */
+export interface PersonalToken {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** The answer to creating a token: the only time the token is shown. */
+export interface CreatedPersonalToken extends PersonalToken {
+  token: string;
+}
