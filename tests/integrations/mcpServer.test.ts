@@ -1,10 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { eventually, startChatServer, uploadAndWait, type ChatTestServer } from '../support/chatServer.js';
+import { eventually, type ChatTestServer } from '../support/chatServer.js';
 import { engineName } from '../support/testDb.js';
+import { startHandbookServer, type HandbookServer } from './handbookServer.js';
 
 // Atrium's MCP server with the official MCP client from @modelcontextprotocol/sdk
 // over Streamable HTTP, authenticated by a personal access token: initialise,
@@ -20,6 +18,7 @@ const HANDBOOK = [
 type ToolResult = { isError?: boolean; content: { type: string; text: string }[]; structuredContent?: any };
 
 describe(`MCP server through the official MCP client (${engineName})`, () => {
+  let server: HandbookServer;
   let t: ChatTestServer;
   let admin: { id: string; token: string };
   let staff: { id: string; token: string };
@@ -27,7 +26,6 @@ describe(`MCP server through the official MCP client (${engineName})`, () => {
   let hiddenId: string;
   let mcpToken: { id: string; token: string };
   let client: Client;
-  let tmp: string;
 
   async function connect(token: string): Promise<Client> {
     const c = new Client({ name: 'atrium-tests', version: '1.0.0' });
@@ -36,23 +34,14 @@ describe(`MCP server through the official MCP client (${engineName})`, () => {
   }
 
   beforeAll(async () => {
-    t = await startChatServer();
-    admin = await t.login({ role: 'admin' });
-    staff = await t.login({ role: 'user' });
-    const group = await t.json(admin.token, 'POST', '/api/v1/groups', { name: 'Staff' });
-    await t.json(admin.token, 'PUT', `/api/v1/groups/${group.body.id}/members/${staff.id}`, { role: 'member' });
-    assistantId = (await t.json(admin.token, 'POST', '/api/v1/assistants', { name: 'HR handbook', description: 'HR policies', instructions: 'Answer HR questions.', groupIds: [group.body.id] })).body.id;
-    hiddenId = (await t.json(admin.token, 'POST', '/api/v1/assistants', { name: 'Board room' })).body.id;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-mcp-'));
-    fs.writeFileSync(path.join(tmp, 'handbook.txt'), HANDBOOK);
-    expect(await uploadAndWait(t, admin.token, assistantId, path.join(tmp, 'handbook.txt'))).toBe('ready');
+    server = await startHandbookServer(HANDBOOK);
+    ({ t, admin, staff, assistantId, hiddenId } = server);
     mcpToken = (await t.json(staff.token, 'POST', '/api/v1/me/tokens', { name: 'claude-desktop', scopes: ['mcp'] })).body;
     client = await connect(mcpToken.token);
   }, 120_000);
   afterAll(async () => {
     await client?.close();
-    await t.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await server.close();
   });
 
   it('initialises and lists the three tools with their input schemas', async () => {

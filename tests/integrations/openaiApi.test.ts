@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import OpenAI from 'openai';
-import { eventually, startChatServer, TEST_MODEL, uploadAndWait, type ChatTestServer } from '../support/chatServer.js';
+import { eventually, TEST_MODEL, type ChatTestServer } from '../support/chatServer.js';
 import { engineName } from '../support/testDb.js';
+import { startHandbookServer, type HandbookServer } from './handbookServer.js';
 
 // The OpenAI-compatible API with the official `openai` SDK as the client,
 // against a real server and database, with the test model server behind it
@@ -21,6 +19,7 @@ type AtriumCompletion = OpenAI.Chat.Completions.ChatCompletion & {
 };
 
 describe(`OpenAI-compatible API through the official SDK (${engineName})`, () => {
+  let server: HandbookServer;
   let t: ChatTestServer;
   let admin: { id: string; token: string };
   let staff: { id: string; token: string };
@@ -28,28 +27,16 @@ describe(`OpenAI-compatible API through the official SDK (${engineName})`, () =>
   let otherAssistantId: string;
   let client: OpenAI;
   let pat: { id: string; token: string };
-  let tmp: string;
 
   beforeAll(async () => {
-    t = await startChatServer();
-    admin = await t.login({ role: 'admin' });
-    staff = await t.login({ role: 'user' });
-    const group = await t.json(admin.token, 'POST', '/api/v1/groups', { name: 'Staff' });
-    await t.json(admin.token, 'PUT', `/api/v1/groups/${group.body.id}/members/${staff.id}`, { role: 'member' });
-    assistantId = (await t.json(admin.token, 'POST', '/api/v1/assistants', { name: 'HR handbook', instructions: 'You answer questions about HR policies.', groupIds: [group.body.id] })).body.id;
-    otherAssistantId = (await t.json(admin.token, 'POST', '/api/v1/assistants', { name: 'Board room', instructions: 'Secret.' })).body.id;
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-openai-'));
-    fs.writeFileSync(path.join(tmp, 'handbook.txt'), HANDBOOK);
-    expect(await uploadAndWait(t, admin.token, assistantId, path.join(tmp, 'handbook.txt'))).toBe('ready');
+    server = await startHandbookServer(HANDBOOK);
+    ({ t, admin, staff, assistantId, hiddenId: otherAssistantId } = server);
     const created = await t.json(staff.token, 'POST', '/api/v1/me/tokens', { name: 'sdk', scopes: ['chat'] });
     expect(created.status).toBe(201);
     pat = created.body;
     client = new OpenAI({ apiKey: pat.token, baseURL: `${t.url}/api/openai/v1`, maxRetries: 0 });
   }, 120_000);
-  afterAll(async () => {
-    await t.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  afterAll(() => server.close());
 
   const answerCalls = () => t.openai.chatRequests();
 

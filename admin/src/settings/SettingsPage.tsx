@@ -4,15 +4,15 @@ import { Form, NumberInput, SaveButton, SelectInput, TextInput, Title, maxValue,
 import { useApi } from '../common/useApi';
 import { apiFetch, fieldErrors, getAbilities } from '../session';
 
-interface Setting {
-  key: 'rag.defaults' | 'registration' | 'branding';
+export interface Setting {
+  key: 'rag.defaults' | 'registration' | 'branding' | 'tokens';
   value: Record<string, unknown>;
   saved: boolean;
   updatedAt: string | null;
 }
 
 /** One setting as its own form: PUT /settings/:key with the whole value; API issues land under their fields. */
-function SettingCard({ setting, title, canEdit, onSaved, children }: { setting: Setting; title: string; canEdit: boolean; onSaved: () => void; children: ReactNode }) {
+export function SettingCard({ setting, title, canEdit, onSaved, children }: { setting: Setting; title: string; canEdit: boolean; onSaved: () => void; children: ReactNode }) {
   const notify = useNotify();
   const submit = async (values: Record<string, unknown>) => {
     const value = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== '' && v != null));

@@ -1,7 +1,8 @@
 import { Alert, Button, Card, CardContent, CardHeader, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow } from '@mui/material';
-import { Form, NumberInput, ReferenceArrayInput, SaveButton, SelectArrayInput, Title, maxValue, minValue, required, useNotify } from 'react-admin';
+import { NumberInput, ReferenceArrayInput, SelectArrayInput, Title, maxValue, minValue, required, useNotify } from 'react-admin';
 import { useApi } from '../common/useApi';
-import { apiFetch, fieldErrors } from '../session';
+import { apiFetch } from '../session';
+import { SettingCard, type Setting } from '../settings/SettingsPage';
 
 // Everyone's personal access tokens (admins): owner, scopes, last use, revoke;
 // and the switches that bound them (longest expiry, roles and groups without tokens).
@@ -18,18 +19,12 @@ interface OwnedToken {
   owner: { id: string; email: string; name: string };
 }
 
-interface TokenSettings {
-  maxExpiryDays: number;
-  disabledRoles: string[];
-  disabledGroupIds: string[];
-}
-
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
 
 export function TokensPage() {
   const notify = useNotify();
   const tokens = useApi<{ data: OwnedToken[] }>('/tokens');
-  const settings = useApi<{ value: TokenSettings }>('/settings/tokens');
+  const settings = useApi<Setting>('/settings/tokens');
 
   async function revoke(token: OwnedToken) {
     if (!window.confirm(`Revoke “${token.name}” of ${token.owner.email}? It stops working at once.`)) return;
@@ -39,19 +34,6 @@ export function TokensPage() {
       tokens.reload();
     } catch (error) {
       notify((error as Error).message, { type: 'error' });
-    }
-  }
-
-  async function saveSettings(values: Record<string, unknown>) {
-    try {
-      await apiFetch('/settings/tokens', { method: 'PUT', body: JSON.stringify(values) });
-      notify('Token settings saved');
-      settings.reload();
-      return undefined;
-    } catch (error) {
-      const errors = fieldErrors(error);
-      if (!errors) notify((error as Error).message, { type: 'error' });
-      return errors;
     }
   }
 
@@ -106,27 +88,23 @@ export function TokensPage() {
         </CardContent>
       </Card>
       {settings.data && (
-        <Card sx={{ maxWidth: 720 }}>
-          <CardHeader title="Token rules" subheader="A switched-off role or group ends its members' tokens at once" />
-          <CardContent>
-            <Form record={settings.data.value} onSubmit={saveSettings}>
-              <NumberInput source="maxExpiryDays" label="Longest expiry (days)" validate={[required(), minValue(1), maxValue(3650)]} />
-              <SelectArrayInput
-                source="disabledRoles"
-                label="Roles without tokens"
-                choices={[
-                  { id: 'admin', name: 'Admins' },
-                  { id: 'manager', name: 'Managers' },
-                  { id: 'user', name: 'Staff' },
-                ]}
-              />
-              <ReferenceArrayInput source="disabledGroupIds" reference="groups" perPage={200}>
-                <SelectArrayInput optionText="name" label="Groups without tokens" />
-              </ReferenceArrayInput>
-              <SaveButton alwaysEnable />
-            </Form>
-          </CardContent>
-        </Card>
+        <Stack sx={{ maxWidth: 720 }}>
+          <SettingCard setting={settings.data} title="Token rules" canEdit onSaved={settings.reload}>
+            <NumberInput source="maxExpiryDays" label="Longest expiry (days)" validate={[required(), minValue(1), maxValue(3650)]} />
+            <SelectArrayInput
+              source="disabledRoles"
+              label="Roles without tokens (their tokens stop at once)"
+              choices={[
+                { id: 'admin', name: 'Admins' },
+                { id: 'manager', name: 'Managers' },
+                { id: 'user', name: 'Staff' },
+              ]}
+            />
+            <ReferenceArrayInput source="disabledGroupIds" reference="groups" perPage={200}>
+              <SelectArrayInput optionText="name" label="Groups without tokens" />
+            </ReferenceArrayInput>
+          </SettingCard>
+        </Stack>
       )}
     </Stack>
   );
