@@ -53,7 +53,12 @@ export function openAiRoutes(s: Services, routes: RouteBuilder): void {
       res.on('close', () => {
         if (!generation.ended) generation.controller.abort();
       });
-      if (body.store === false) void generation.finished().then(() => s.prisma.conversation.deleteMany({ where: { id: generation.conversationId } }));
+      if (body.store === false) {
+        void generation
+          .finished()
+          .then(() => s.prisma.conversation.deleteMany({ where: { id: generation.conversationId } }))
+          .catch((error: unknown) => s.logger.warn({ err: error, conversationId: generation.conversationId }, 'could not delete an unstored API conversation'));
+      }
       if (body.stream) return streamCompletion(req, res, generation, body.model, body.stream_options?.include_usage === true);
       return { body: chatCompletion(body.model, await finalAnswer(generation)) };
     },
