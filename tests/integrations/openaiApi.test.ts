@@ -146,6 +146,9 @@ describe(`OpenAI-compatible API through the official SDK (${engineName})`, () =>
       expect(error.code).toBe('quota_exceeded');
       expect(error.type).toBe('rate_limit_error');
       expect(error.headers.get('retry-after')).toMatch(/^\d+$/);
+      // The refusal is audited once, naming the token.
+      const entry = await eventually(() => t.server.services.prisma.auditLog.findFirst({ where: { action: 'quota.exceeded', actorId: staff.id } }));
+      expect(entry!.actorToken).toEqual({ id: pat.id, name: 'sdk' });
     } finally {
       await t.json(admin.token, 'DELETE', `/api/v1/quotas/${quota.body.id}`);
     }

@@ -114,7 +114,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
   // Nothing is charged when the model is not called.
   const reservation = provider
     ? await s.quotas.reserve(
-        { userId: actor.id, groupIds: [...actor.groups.keys()], assistantId: assistant.id },
+        { userId: actor.id, groupIds: [...actor.groups.keys()], assistantId: assistant.id, token: actor.token },
         { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) },
       )
     : null;
