@@ -71,11 +71,20 @@ describe('access tokens in the browser', () => {
     const models = await sdk(token).models.list();
     expect(models.data.map((m) => m.id)).toEqual([assistantId]);
 
+    // A question asked through the API is kept out of the sidebar and listed here, one click from its thread.
+    t.openai.chat.script({ text: 'Twenty-seven days.' });
+    await sdk(token).chat.completions.create({ model: assistantId, messages: [{ role: 'user', content: 'How many holiday days?' }] });
+
     // After a reload the token is never shown again; only its prefix.
     await page.reload();
     await page.getByRole('row', { name: /laptop scripts/ }).waitFor();
     expect(await page.getByTestId('new-token').count()).toBe(0);
     expect(await page.content()).not.toContain(token.slice(21));
+    await page.getByRole('link', { name: 'How many holiday days?' }).click();
+    await page.getByText('Twenty-seven days.').waitFor();
+    expect(await page.locator('.sidebar').getByText('How many holiday days?').count()).toBe(0);
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Access tokens', level: 2 }).waitFor();
 
     await page.getByRole('button', { name: 'Revoke laptop scripts' }).click();
     await page.getByText('No tokens yet.').waitFor();

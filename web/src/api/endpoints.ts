@@ -32,9 +32,13 @@ export const fetchMe = (signal?: AbortSignal) => api<User>('/api/v1/me', { signa
 export const fetchAssistants = (signal?: AbortSignal) => api<Page<Assistant>>('/api/v1/assistants?pageSize=200&order=asc', { signal });
 export const fetchUsage = (signal?: AbortSignal) => api<MyUsage>('/api/v1/me/usage', { signal });
 
-export function fetchConversations(params: { q?: string; archived?: boolean; page?: number; pageSize?: number }, signal?: AbortSignal): Promise<Page<Conversation>> {
+export function fetchConversations(
+  params: { q?: string; archived?: boolean; page?: number; pageSize?: number; source?: 'chat' | 'api' | 'mcp' | 'all' },
+  signal?: AbortSignal,
+): Promise<Page<Conversation>> {
   const query = new URLSearchParams({ page: String(params.page ?? 1), pageSize: String(params.pageSize ?? 50), archived: String(params.archived ?? false) });
   if (params.q) query.set('q', params.q);
+  if (params.source) query.set('source', params.source);
   return api<Page<Conversation>>(`/api/v1/conversations?${query}`, { signal });
 }
 

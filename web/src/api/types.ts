@@ -36,6 +36,8 @@ export interface Conversation {
   updatedAt: string;
   lastMessageAt: string;
   snippet?: string;
+  /** chat, or api / mcp for conversations started by other tools (not in the sidebar). */
+  source?: string;
 }
 
 export interface Source {

@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { createMyToken, fetchMyTokens, revokeMyToken } from '../api/endpoints.js';
+import { createMyToken, fetchConversations, fetchMyTokens, revokeMyToken } from '../api/endpoints.js';
 import type { Assistant, CreatedPersonalToken } from '../api/types.js';
 import { CopyButton } from '../ui/CopyButton.js';
+import { navigate } from '../ui/route.js';
 import { mcpSnippet, openAiSnippet } from './snippets.js';
 
 // Personal access tokens for scripts, IDEs and MCP clients: create one (shown
@@ -20,6 +21,11 @@ const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString('en-
 export function TokensPage({ assistants }: { assistants: Assistant[] }) {
   const client = useQueryClient();
   const tokens = useQuery({ queryKey: tokensKey, queryFn: ({ signal }) => fetchMyTokens(signal) });
+  // Conversations other tools started stay out of the sidebar; they are found here.
+  const fromTools = useQuery({
+    queryKey: ['conversations', 'from-tools'],
+    queryFn: async ({ signal }) => (await fetchConversations({ source: 'all', archived: false, pageSize: 100 }, signal)).data.filter((c) => c.source !== 'chat').slice(0, 20),
+  });
   const [name, setName] = useState('');
   const [days, setDays] = useState(90);
   const [scopes, setScopes] = useState<string[]>(['chat']);
@@ -146,6 +152,30 @@ export function TokensPage({ assistants }: { assistants: Assistant[] }) {
         </table>
       ) : (
         <p className="muted">No tokens yet.</p>
+      )}
+
+      <h3>Conversations from other tools</h3>
+      {fromTools.data?.length ? (
+        <ul className="tokens__conversations">
+          {fromTools.data.map((c) => (
+            <li key={c.id}>
+              <a
+                href={`/c/${c.id}`}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/c/${c.id}`);
+                }}
+              >
+                {c.title}
+              </a>{' '}
+              <span className="muted small">
+                {c.source === 'mcp' ? 'MCP' : 'API'} · {day(c.lastMessageAt)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted small">Questions asked through the API or an MCP client are kept here, out of the sidebar.</p>
       )}
 
       <h3>Use it</h3>
