@@ -15,6 +15,7 @@ import providers from './providers';
 import quotas from './quotas';
 import quotaAlerts from './quotas/alerts';
 import { SettingsPage } from './settings/SettingsPage';
+import { TokensPage } from './tokens/TokensPage';
 import { UsagePage } from './usage/UsagePage';
 import users from './users';
 
@@ -43,6 +44,7 @@ export function App() {
       <CustomRoutes>
         <Route path="/usage" element={<UsagePage />} />
         <Route path="/settings" element={<SettingsPage />} />
+        <Route path="/tokens" element={<TokensPage />} />
       </CustomRoutes>
       <CustomRoutes noLayout>
         <Route path={NOT_ALLOWED_PATH} element={<NotAllowed />} />

@@ -27,6 +27,10 @@ import { providerRoutes } from './http/routes/providers/providers.router.js';
 import { settingRoutes } from './http/routes/settings/settings.router.js';
 import { systemRoutes } from './http/routes/system/system.router.js';
 import { userRoutes } from './http/routes/users/users.router.js';
+// Integrations: personal access tokens, the OpenAI-compatible API, MCP.
+import { tokenRoutes } from './http/routes/tokens/tokens.router.js';
+import { openAiErrorBody, openAiRoutes } from './http/routes/openai/openai.router.js';
+import { mcpRouter } from './http/routes/mcp/mcp.router.js';
 import { singlePageApp } from './http/staticApps.js';
 // Self-registration and branding (the registration and branding settings).
 import { publicRoutes } from './http/routes/public/public.router.js';
@@ -91,9 +95,15 @@ export function createApp(s: Services): Express {
 
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  registry.registerComponent('securitySchemes', 'personalAccessToken', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'atr_…',
+    description: 'A personal access token; a route accepts one only with the scope its security lists',
+  });
   app.use(systemRoutes(s, registry, metrics));
 
-  const routes = new RouteBuilder(registry, '/api/v1', (req, allow) => s.authenticate(req, allow));
+  const routes = new RouteBuilder(registry, '/api/v1', (req, allow, tokenScope) => s.authenticate(req, allow, tokenScope));
   authRoutes(s, routes);
   meRoutes(s, routes);
   userRoutes(s, routes);
@@ -104,15 +114,23 @@ export function createApp(s: Services): Express {
   quotaRoutes(s, routes);
   usageRoutes(s, routes);
   myUsageRoutes(s, routes);
-  conversationRoutes(s, routes);
-  messageRoutes(s, routes);
+  conversationRoutes(s, routes.forTokens('chat'));
+  messageRoutes(s, routes.forTokens('chat'));
   providerRoutes(s, routes);
   modelRoutes(s, routes);
   settingRoutes(s, routes);
   // Self-registration and branding: the public sign-up and the sign-in pages' configuration.
   registrationRoutes(s, routes);
   publicRoutes(s, routes);
+  // Integrations: token management (never reachable with a token).
+  tokenRoutes(s, routes);
   app.use('/api/v1', routes.router);
+  // Integrations: the OpenAI-compatible API answers in OpenAI's error shape, so the SDKs raise their usual exceptions.
+  const openAi = new RouteBuilder(registry, '/api/openai/v1', (req, allow, tokenScope) => s.authenticate(req, allow, tokenScope)).forTokens('chat');
+  openAiRoutes(s, openAi);
+  app.use('/api/openai/v1', openAi.router, apiNotFound, errorHandler(s.logger, openAiErrorBody));
+  // Integrations: MCP (Streamable HTTP), authenticated by a personal access token with the `mcp` scope.
+  app.use('/api/mcp', mcpRouter(s));
   app.use(['/api', '/metrics'], apiNotFound);
 
   app.use('/admin', singlePageApp(adminDistDir, 'admin console'));

@@ -3,6 +3,8 @@ import { AccessTokens } from './auth/accessTokens.js';
 import { ChatModels } from './chat/chatModels.js';
 import { GenerationHub } from './chat/generationHub.js';
 import { actorFromToken, bearerToken, requirePasswordState } from './auth/authenticate.js';
+import { actorFromPersonalToken, isPersonalToken } from './auth/personalTokens.js';
+import type { TokenScope } from './integrations/tokens/tokenPolicy.js';
 import { LoginRateLimiter } from './auth/loginGuard.js';
 import { RefreshSessions } from './auth/refreshSessions.js';
 import type { Config } from './config/index.js';
@@ -51,7 +53,8 @@ export interface Services {
   generations: GenerationHub;
   /** Each assistant's model, provider and key, cached briefly for the chat's hot path. */
   chatModels: ChatModels;
-  authenticate(req: Request, allowPasswordChange: boolean): Promise<Actor>;
+  /** A session's access token, or a personal access token when the route accepts `tokenScope`. */
+  authenticate(req: Request, allowPasswordChange: boolean, tokenScope?: TokenScope): Promise<Actor>;
   // Self-registration: sign-ups per address per minute, and the mailer for verification links (only with SMTP_URL).
   registrationLimiter: LoginRateLimiter;
   mailer: Mailer | undefined;
@@ -91,8 +94,11 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     usage: new UsageRecorder(prisma),
     generations: new GenerationHub(),
     chatModels: new ChatModels({ prisma, keyVault, audit }),
-    async authenticate(req, allowPasswordChange) {
-      return requirePasswordState(await actorFromToken({ prisma, accessTokens }, bearerToken(req)), allowPasswordChange);
+    async authenticate(req, allowPasswordChange, tokenScope) {
+      const token = bearerToken(req);
+      // Personal access tokens (integrations): a separate check, see auth/personalTokens.ts.
+      if (isPersonalToken(token)) return requirePasswordState(await actorFromPersonalToken(prisma, token, tokenScope), false);
+      return requirePasswordState(await actorFromToken({ prisma, accessTokens }, token), allowPasswordChange);
     },
     registrationLimiter: new LoginRateLimiter(config.registration.ratePerMinute, 'sign-up attempts'),
     mailer: config.registration.smtp && createSmtpMailer(config.registration.smtp),

@@ -64,6 +64,7 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
     AuditLog: { create: (p) => p.auditLog.create({ data: { action: 'test', prevHash: 'p', hash: 'h' } }), update: {}, where: (r) => ({ id: r.id }) },
     Setting: { create: (p) => p.setting.create({ data: { key: 'rag.topK', value: { value: 5 } } }), update: { value: { value: 6 } }, where: (r) => ({ key: r.key }) },
     EmailVerification: { create: (p) => p.emailVerification.create({ data: { userId: ids.user!, tokenHash: 'v1', expiresAt: new Date(Date.now() + 1000) } }), update: { usedAt: new Date() }, where: (r) => ({ id: r.id }) },
+    PersonalAccessToken: { create: (p) => p.personalAccessToken.create({ data: { userId: ids.user!, name: 'ci', lookup: '0123456789abcdef', secretHash: 'h'.repeat(64), scopes: ['chat', 'mcp'], expiresAt: new Date(Date.now() + 1000) } }), update: { lastUsedAt: new Date(), revokedAt: new Date(), revokedById: '00000000-0000-4000-8000-00000000b001' }, where: (r) => ({ id: r.id }) },
     Job: { create: (p) => p.job.create({ data: { type: 'ingest', payload: { fileId: ids.file }, dedupeKey: 'file:1' } }), update: { status: 'running', attempts: 1, lockedBy: 'w1', heartbeatAt: new Date() }, where: (r) => ({ id: r.id }) },
   };
 

@@ -6,7 +6,8 @@ import type { MyUsageView } from '../../server/src/http/presenters/usage.js';
 import type { SessionResponse } from '../../server/src/http/routes/auth/auth.schema.js';
 import type { RegisterResponse } from '../../server/src/http/routes/auth/registration.schema.js';
 import type { SignInConfig as SignInConfigView } from '../../server/src/http/routes/public/public.schema.js';
-import type { Assistant, Conversation, ConversationDetail, Message, MyUsage, RegisterResult, Session, SignInConfig, Source } from '../../web/src/api/types.js';
+import type { CreatedToken, TokenView } from '../../server/src/http/routes/tokens/tokens.schema.js';
+import type { Assistant, Conversation, ConversationDetail, CreatedPersonalToken, Message, MyUsage, PersonalToken, RegisterResult, Session, SignInConfig, Source } from '../../web/src/api/types.js';
 
 // The chat app mirrors the API's response types by hand (web/src/api/types.ts)
 // so its build needs neither zod nor the server. This file, type-checked with
@@ -27,4 +28,6 @@ export const apiTypesStillMatch = [
   check<Serves<z.infer<typeof MyUsageView>, MyUsage>>(),
   check<Serves<z.infer<typeof SignInConfigView>, SignInConfig>>(),
   check<Serves<z.infer<typeof RegisterResponse>, RegisterResult>>(),
+  check<Serves<z.infer<typeof TokenView>, PersonalToken>>(),
+  check<Serves<z.infer<typeof CreatedToken>, CreatedPersonalToken>>(),
 ];

@@ -16,6 +16,7 @@ import { MenuIcon, MoonIcon, SunIcon } from './ui/icons.js';
 import { parseRoute, usePath } from './ui/route.js';
 import { useTheme } from './ui/theme.js';
 import { UserMenu } from './ui/UserMenu.js';
+import { TokensPage } from './tokens/TokensPage.js';
 
 export function ChatApp({ user }: { user: User }) {
   const client = useQueryClient();
@@ -33,7 +34,7 @@ export function ChatApp({ user }: { user: User }) {
   const conversationId = route.name === 'conversation' ? route.id : null;
   const thread = useThreadQuery(conversationId).data;
   const brand = useSignInConfig();
-  const title = route.name === 'home' ? 'New chat' : (thread?.title ?? list.find((a) => route.name === 'new' && a.id === route.assistantId)?.name ?? brand.productName);
+  const title = route.name === 'home' ? 'New chat' : route.name === 'tokens' ? 'Access tokens' : (thread?.title ?? list.find((a) => route.name === 'new' && a.id === route.assistantId)?.name ?? brand.productName);
   useEffect(() => {
     document.title = `${title} · ${brand.productName}`;
   }, [title, brand.productName]);
@@ -79,6 +80,8 @@ export function ChatApp({ user }: { user: User }) {
         <QuotaBanner />
         {route.name === 'home' ? (
           <AssistantPicker assistants={list} loading={assistants.isPending} />
+        ) : route.name === 'tokens' ? (
+          <TokensPage assistants={list} />
         ) : (
           <ChatView conversationId={conversationId} assistantId={route.name === 'new' ? route.assistantId : null} assistants={list} />
         )}

@@ -1,5 +1,6 @@
 import BarChartIcon from '@mui/icons-material/BarChart';
 import SettingsIcon from '@mui/icons-material/Settings';
+import KeyIcon from '@mui/icons-material/Key';
 import type { ReactNode } from 'react';
 import { Box, Typography } from '@mui/material';
 import { AppBar, Layout, Menu, TitlePortal } from 'react-admin';
@@ -15,6 +16,7 @@ function AppMenu() {
       <Menu.ResourceItems />
       {abilities['usage.report'] && <Menu.Item to="/usage" primaryText="Usage" leftIcon={<BarChartIcon />} />}
       {abilities['settings.read'] && <Menu.Item to="/settings" primaryText="Settings" leftIcon={<SettingsIcon />} />}
+      {abilities['token.manageAll'] && <Menu.Item to="/tokens" primaryText="Access tokens" leftIcon={<KeyIcon />} />}
     </Menu>
   );
 }

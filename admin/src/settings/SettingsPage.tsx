@@ -20,15 +20,15 @@ import { apiFetch, fieldErrors, getAbilities } from '../session';
 import { LogoUpload } from './LogoUpload';
 import { OutdatedChunking } from './OutdatedChunking';
 
-interface Setting {
-  key: 'rag.defaults' | 'registration' | 'branding';
+export interface Setting {
+  key: 'rag.defaults' | 'registration' | 'branding' | 'tokens';
   value: Record<string, unknown>;
   saved: boolean;
   updatedAt: string | null;
 }
 
 /** One setting as its own form: PUT /settings/:key with the whole value; API issues land under their fields. */
-function SettingCard({
+export function SettingCard({
   setting,
   title,
   canEdit,

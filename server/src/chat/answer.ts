@@ -30,7 +30,7 @@ export const NO_KNOWLEDGE_ANSWER =
 // The answer row is written at most this often while streaming, so a crash loses little and 200 streams don't flood the database.
 const SAVE_INTERVAL_MS = 1000;
 
-export type AnswerActor = { id: string; email?: string; groups: ReadonlyMap<string, unknown> };
+export type AnswerActor = { id: string; email?: string; groups: ReadonlyMap<string, unknown>; token?: { id: string; name: string } };
 
 export interface AnswerRequest {
   conversation: Conversation;
@@ -137,7 +137,7 @@ async function modelCall(s: Services, request: AnswerRequest, material: PromptMa
   const maxTokens = Math.min(assistant.maxTokens, model.maxOutputTokens ?? assistant.maxTokens);
   const prompt = buildPrompt({ ...material, contextWindow: model.contextWindow, answerTokens: maxTokens, countTokens: (messages) => provider.countTokens(messages) });
   const reservation = await s.quotas.reserve(
-    { userId: actor.id, groupIds: [...actor.groups.keys()], assistantId: assistant.id },
+    { userId: actor.id, groupIds: [...actor.groups.keys()], assistantId: assistant.id, token: actor.token },
     { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) },
   );
   return { model, provider, messages: prompt.messages, passages: prompt.passages, promptTokens: prompt.promptTokens, maxTokens, reservation };
@@ -319,6 +319,8 @@ async function chargeCall(
       assistantId: p.request.assistant.id,
       conversationId: p.request.conversation.id,
       messageId: p.generation.messageId,
+      source: p.request.conversation.source,
+      token: p.request.actor.token,
       ...r,
     });
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { Model } from '../db/generated/client.js';
 import type { UsageOutcome } from '../db/generated/enums.js';
-import { costOf, type QuotaReservation } from '../governance/quotas/index.js';
+import { costOf, type QuotaReservation, type UsageEntry } from '../governance/quotas/index.js';
 import type { Services } from '../services.js';
 
 export interface ModelCallCharge {
@@ -15,6 +15,9 @@ export interface ModelCallCharge {
   completionTokens: number;
   latencyMs: number;
   outcome: Extract<UsageOutcome, 'success' | 'stopped' | 'error'>;
+  /** Where the call came from (chat app, OpenAI-compatible API, MCP) and the personal access token used, if any. */
+  source?: UsageEntry['source'];
+  token?: UsageEntry['token'];
 }
 
 /**
@@ -41,5 +44,7 @@ export async function chargeModelCall(s: Pick<Services, 'usage'>, c: ModelCallCh
     cost,
     latencyMs: c.latencyMs,
     outcome: c.outcome,
+    source: c.source,
+    token: c.token,
   });
 }

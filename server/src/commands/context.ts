@@ -7,4 +7,4 @@ export interface CommandContext {
   meta: RequestMeta;
 }
 
-export const auditActor = (actor: Actor) => ({ id: actor.id, email: actor.email });
+export const auditActor = (actor: Actor) => ({ id: actor.id, email: actor.email, ...(actor.token ? { token: { id: actor.token.id, name: actor.token.name } } : {}) });

@@ -21,11 +21,14 @@ export interface ChainedContent {
   userAgent: string | null;
   /** ISO-8601 with milliseconds, the column's precision. */
   createdAt: string;
+  /** The personal access token the actor used; absent (not null) otherwise, so entries written before it existed hash as they did. */
+  actorToken?: { id: string; name: string };
 }
 
 /** A stored row as Prisma returns it (JSON columns come back as plain values, null when absent). */
-export interface StoredEntry extends Omit<ChainedContent, 'createdAt'> {
+export interface StoredEntry extends Omit<ChainedContent, 'createdAt' | 'actorToken'> {
   createdAt: Date;
+  actorToken?: unknown;
 }
 
 /** sha256(prev_hash, "\n", canonical JSON of the content): editing any field, or the link, changes it. */
@@ -46,6 +49,7 @@ export function storedContent(row: StoredEntry): ChainedContent {
     ip: row.ip,
     userAgent: row.userAgent,
     createdAt: row.createdAt.toISOString(),
+    ...(row.actorToken ? { actorToken: row.actorToken as ChainedContent['actorToken'] } : {}),
   };
 }
 

@@ -11,7 +11,7 @@ export interface RequestMeta {
 }
 
 export interface AuditEntry {
-  actor?: { id?: string | null; email?: string | null } | null;
+  actor?: { id?: string | null; email?: string | null; token?: { id: string; name: string } } | null;
   action: string;
   resource?: { type: string; id?: string | null };
   oldValues?: unknown;
@@ -99,6 +99,7 @@ function chainedContent(entry: AuditEntry, createdAt: Date): ChainedContent {
     ip: storableText(entry.meta?.ip ?? null),
     userAgent: storableText(entry.meta?.userAgent?.slice(0, 500) ?? null),
     createdAt: createdAt.toISOString(),
+    ...(entry.actor?.token ? { actorToken: { id: entry.actor.token.id, name: storableText(entry.actor.token.name) } } : {}),
   };
 }
 
@@ -177,6 +178,7 @@ export class AuditLog {
           ...content,
           oldValues: content.oldValues === null ? undefined : (content.oldValues as Prisma.InputJsonValue),
           newValues: content.newValues === null ? undefined : (content.newValues as Prisma.InputJsonValue),
+          actorToken: content.actorToken,
           createdAt,
           prevHash,
           hash,

@@ -2,6 +2,7 @@ import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openap
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors/appError.js';
+import type { TokenScope } from '../integrations/tokens/tokenPolicy.js';
 import type { Actor } from '../policies/actor.js';
 import { ErrorResponse } from './schemas/common.js';
 
@@ -30,6 +31,8 @@ export interface RouteSpec<P extends Schema | undefined, Q extends Schema | unde
   tags: string[];
   /** `public` routes skip authentication; `any` lets a user with a temporary password through. */
   access?: 'public' | 'authenticated' | 'any-password-state';
+  /** The personal-access-token scope that opens this route; without one, tokens are refused (admin routes never take one). */
+  tokenScope?: TokenScope;
   params?: P;
   query?: Q;
   body?: B;
@@ -39,7 +42,7 @@ export interface RouteSpec<P extends Schema | undefined, Q extends Schema | unde
   handler: (input: RouteInput<Infer<P>, Infer<Q>, Infer<B>>) => Promise<RouteResult>;
 }
 
-export type Authenticator = (req: Request, allowPasswordChange: boolean) => Promise<Actor>;
+export type Authenticator = (req: Request, allowPasswordChange: boolean, tokenScope?: TokenScope) => Promise<Actor>;
 
 /**
  * Builds an Express router whose routes validate their input with zod and
@@ -48,6 +51,7 @@ export type Authenticator = (req: Request, allowPasswordChange: boolean) => Prom
  */
 export class RouteBuilder {
   readonly router = express.Router();
+  private defaultTokenScope?: TokenScope;
 
   constructor(
     private readonly registry: OpenAPIRegistry,
@@ -58,12 +62,13 @@ export class RouteBuilder {
   add<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
     spec: RouteSpec<P, Q, B>,
   ): this {
-    this.registry.registerPath(this.describe(spec));
+    const tokenScope = spec.tokenScope ?? this.defaultTokenScope;
+    this.registry.registerPath(this.describe({ ...(spec as unknown as RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>), tokenScope }));
     const access = spec.access ?? 'authenticated';
     const template = this.basePath + spec.path;
     this.router[spec.method](spec.path, async (req, res) => {
       res.locals.routeTemplate = template;
-      const actor = access === 'public' ? (undefined as unknown as Actor) : await this.authenticate(req, access === 'any-password-state');
+      const actor = access === 'public' ? (undefined as unknown as Actor) : await this.authenticate(req, access === 'any-password-state', tokenScope);
       const input = {
         params: parse(spec.params, req.params, 'path parameters'),
         query: parse(spec.query, req.query, 'query'),
@@ -81,6 +86,13 @@ export class RouteBuilder {
     return this;
   }
 
+  /** The same builder, whose routes also open to personal access tokens holding `scope` (unless a route says otherwise). */
+  forTokens(scope: TokenScope): RouteBuilder {
+    const view = Object.create(this) as RouteBuilder;
+    view.defaultTokenScope = scope;
+    return view;
+  }
+
   private describe(spec: RouteSpec<Schema | undefined, Schema | undefined, Schema | undefined>): RouteConfig {
     const responses: RouteConfig['responses'] = {};
     for (const [status, r] of Object.entries(spec.responses)) {
@@ -94,7 +106,7 @@ export class RouteBuilder {
       path: this.basePath + spec.path.replace(/:(\w+)/g, '{$1}'),
       summary: spec.summary,
       tags: spec.tags,
-      security: spec.access === 'public' ? [] : [{ bearerAuth: [] }],
+      security: spec.access === 'public' ? [] : [{ bearerAuth: [] }, ...(spec.tokenScope ? [{ personalAccessToken: [spec.tokenScope] }] : [])],
       request: {
         params: spec.params as never,
         query: spec.query as never,

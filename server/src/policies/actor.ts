@@ -8,4 +8,6 @@ export interface Actor {
   mustChangePassword: boolean;
   /** groupId → the actor's role in that group. */
   groups: ReadonlyMap<string, GroupRole>;
+  /** Set when the request came with a personal access token: it acts as its user, and is named in audit and usage. */
+  token?: { id: string; name: string; scopes: readonly string[] };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultTokenSettings, TokenSettings } from '../integrations/tokens/tokenPolicy.js';
 
 // The system-wide settings the console edits: a fixed set of keys, each with its
 // own schema and a default used until an admin saves a value. The domain owns
@@ -66,6 +67,8 @@ export const settingSchemas = {
   'rag.defaults': RagDefaults,
   registration: RegistrationPolicy,
   branding: Branding,
+  /** Personal access tokens: longest expiry, roles and groups without tokens (integrations). */
+  tokens: TokenSettings,
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -76,6 +79,7 @@ export const settingDefaults: { [K in SettingKey]: SettingValue<K> } = {
   'rag.defaults': { topK: 5, similarityThreshold: null, chunkSize: 512, chunkOverlap: 50 },
   registration: { policy: 'closed' },
   branding: { name: 'Atrium', accentColor: '#1f6feb' },
+  tokens: defaultTokenSettings,
 };
 
 export const settingKeys = Object.keys(settingSchemas) as [SettingKey, ...SettingKey[]];

@@ -1,6 +1,6 @@
 import { api, apiFetch, session } from './client.js';
 import { ApiError } from './errors.js';
-import type { Assistant, Conversation, ConversationDetail, MyUsage, Page, RegisterResult, Session, SignInConfig, User } from './types.js';
+import type { Assistant, Conversation, ConversationDetail, CreatedPersonalToken, MyUsage, Page, PersonalToken, RegisterResult, Session, SignInConfig, User } from './types.js';
 
 // One function per REST call the chat app makes.
 
@@ -43,9 +43,13 @@ export const fetchMe = (signal?: AbortSignal) => api<User>('/api/v1/me', { signa
 export const fetchAssistants = (signal?: AbortSignal) => api<Page<Assistant>>('/api/v1/assistants?pageSize=200&order=asc', { signal });
 export const fetchUsage = (signal?: AbortSignal) => api<MyUsage>('/api/v1/me/usage', { signal });
 
-export function fetchConversations(params: { q?: string; archived?: boolean; page?: number; pageSize?: number }, signal?: AbortSignal): Promise<Page<Conversation>> {
+export function fetchConversations(
+  params: { q?: string; archived?: boolean; page?: number; pageSize?: number; source?: 'chat' | 'api' | 'mcp' | 'all' },
+  signal?: AbortSignal,
+): Promise<Page<Conversation>> {
   const query = new URLSearchParams({ page: String(params.page ?? 1), pageSize: String(params.pageSize ?? 50), archived: String(params.archived ?? false) });
   if (params.q) query.set('q', params.q);
+  if (params.source) query.set('source', params.source);
   return api<Page<Conversation>>(`/api/v1/conversations?${query}`, { signal });
 }
 
@@ -74,3 +78,9 @@ export async function fetchAvatar(url: string, signal?: AbortSignal): Promise<st
   const res = await apiFetch(url, { signal });
   return URL.createObjectURL(await res.blob());
 }
+
+// Personal access tokens (integrations).
+export const fetchMyTokens = (signal?: AbortSignal) => api<{ data: PersonalToken[]; total: number }>('/api/v1/me/tokens', { signal });
+export const createMyToken = (body: { name: string; expiresInDays?: number; scopes: string[] }) =>
+  api<CreatedPersonalToken>('/api/v1/me/tokens', { method: 'POST', body });
+export const revokeMyToken = (id: string) => api<void>(`/api/v1/me/tokens/${id}`, { method: 'DELETE' });

@@ -36,6 +36,8 @@ export interface Conversation {
   updatedAt: string;
   lastMessageAt: string;
   snippet?: string;
+  /** chat, or api / mcp for conversations started by other tools (not in the sidebar). */
+  source?: string;
 }
 
 export interface Source {
@@ -121,4 +123,21 @@ export interface SignInConfig {
 
 export interface RegisterResult {
   status: 'verification_sent' | 'pending_approval';
+}
+
+/** A personal access token as listed (never the token itself). */
+export interface PersonalToken {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** The answer to creating a token: the only time the token is shown. */
+export interface CreatedPersonalToken extends PersonalToken {
+  token: string;
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { User } from '../api/types.js';
+import { navigate } from './route.js';
 import { useDismiss } from './useDismiss.js';
 
 export function UserMenu({ user, onSignOut }: { user: User; onSignOut: () => void }) {
@@ -21,6 +22,16 @@ export function UserMenu({ user, onSignOut }: { user: User; onSignOut: () => voi
               Admin console
             </a>
           )}
+          <button
+            type="button"
+            role="menuitem"
+            onClick={() => {
+              setOpen(false);
+              navigate('/tokens');
+            }}
+          >
+            Access tokens
+          </button>
           <button type="button" role="menuitem" onClick={onSignOut}>
             Sign out
           </button>

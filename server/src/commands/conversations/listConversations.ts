@@ -11,6 +11,8 @@ export interface ConversationListQuery {
   /** false (default): active ones; true: archived ones; 'all': both. */
   archived: boolean | 'all';
   assistantId?: string;
+  /** Where they began; API and MCP conversations stay out of the sidebar unless asked for. */
+  source?: 'chat' | 'api' | 'mcp' | 'all';
 }
 
 export interface ConversationListing {
@@ -28,6 +30,7 @@ export async function listConversations(s: Services, actor: Actor, query: Conver
     ...ownConversations(actor),
     ...(query.archived === 'all' ? {} : { archived: query.archived }),
     ...(query.assistantId ? { assistantId: query.assistantId } : {}),
+    ...(query.source === 'all' ? {} : { source: query.source ?? 'chat' }),
   };
   const window = { skip: (query.page - 1) * query.pageSize, take: query.pageSize };
   if (!query.q) {
@@ -40,6 +43,7 @@ export async function listConversations(s: Services, actor: Actor, query: Conver
 
   const archived = query.archived === 'all' ? Prisma.empty : Prisma.sql`AND c.archived = ${query.archived}`;
   const assistant = query.assistantId ? Prisma.sql`AND c.assistant_id = ${query.assistantId}::uuid` : Prisma.empty;
+  const source = query.source === 'all' ? Prisma.empty : Prisma.sql`AND c.source = ${query.source ?? 'chat'}`;
   const pattern = `%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
   const hits = await s.prisma.$queryRaw<{ id: string; snippet: string | null; total: bigint }[]>`
     WITH search AS (SELECT websearch_to_tsquery('english', ${query.q}) AS query),
@@ -47,7 +51,7 @@ export async function listConversations(s: Services, actor: Actor, query: Conver
       SELECT DISTINCT ON (m.conversation_id) m.conversation_id, m.content
       FROM messages m
       JOIN conversations c ON c.id = m.conversation_id, search
-      WHERE c.user_id = ${actor.id}::uuid AND m.tsv @@ search.query ${archived} ${assistant}
+      WHERE c.user_id = ${actor.id}::uuid AND m.tsv @@ search.query ${archived} ${assistant} ${source}
       ORDER BY m.conversation_id, ts_rank(m.tsv, search.query) DESC
     )
     SELECT c.id,
@@ -58,7 +62,7 @@ export async function listConversations(s: Services, actor: Actor, query: Conver
     FROM conversations c
     CROSS JOIN search
     LEFT JOIN best ON best.conversation_id = c.id
-    WHERE c.user_id = ${actor.id}::uuid ${archived} ${assistant}
+    WHERE c.user_id = ${actor.id}::uuid ${archived} ${assistant} ${source}
       AND (best.conversation_id IS NOT NULL OR c.title ILIKE ${pattern})
     ORDER BY c.last_message_at DESC, c.id DESC
     LIMIT ${window.take} OFFSET ${window.skip}`;

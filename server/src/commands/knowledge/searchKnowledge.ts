@@ -1,20 +1,21 @@
 import type { Actor } from '../../policies/actor.js';
 import { retrievalParameters } from '../../retrieval/retrievalParameters.js';
-import type { Passage } from '../../retrieval/retrievePassages.js';
 import type { Services } from '../../services.js';
 import { assistantFor } from '../assistants/assistantAccess.js';
 
 /**
- * The passages a question would retrieve from an assistant the actor may use,
- * with the same parameters a chat answer uses (the assistant's, else the
- * system's RAG defaults); `topK` overrides the count.
+ * The passages a question would retrieve from an assistant the actor may use
+ * (one they may not is "not found"), best first, with the same parameters a
+ * chat answer uses (the assistant's, else the system's RAG defaults); `topK`
+ * overrides the count. Behind the REST search route and MCP's search_knowledge.
  */
 export async function searchKnowledge(
   s: Pick<Services, 'prisma' | 'settings' | 'retriever'>,
   actor: Actor,
   input: { assistantId: string; query: string; topK?: number },
-): Promise<Passage[]> {
+) {
   const assistant = await assistantFor(s, actor, input.assistantId, 'assistant.use');
   const parameters = retrievalParameters(assistant, await s.settings.get('rag.defaults'), s.retriever.defaultMinScore);
-  return s.retriever.retrieve({ assistantId: assistant.id, query: input.query, ...parameters, ...(input.topK ? { topK: input.topK } : {}) });
+  const passages = await s.retriever.retrieve({ assistantId: assistant.id, query: input.query, ...parameters, ...(input.topK ? { topK: input.topK } : {}) });
+  return passages.map((p) => ({ fileId: p.fileId, fileName: p.fileName, page: p.page, section: p.section, text: p.text, score: Number(p.score.toFixed(4)) }));
 }

@@ -30,6 +30,8 @@ export interface QuotaSubject {
   userId: string;
   groupIds: string[];
   assistantId: string;
+  /** The personal access token the call came with, named on the `quota.exceeded` entry. */
+  token?: { id: string; name: string };
 }
 
 /** Cost in USD (the price table's currency). */
@@ -132,7 +134,7 @@ export class QuotaService {
         if (await markBreachAudited(tx, counter, limit.name)) {
           await fastCommit(tx, false);
           await this.audit.record(
-            { actor: { id: subject.userId }, action: 'quota.exceeded', resource: { type: 'quota', id: quota.id }, newValues: { ...details, assistantId: subject.assistantId, periodStart: counter.periodStart.toISOString() } },
+            { actor: { id: subject.userId, token: subject.token }, action: 'quota.exceeded', resource: { type: 'quota', id: quota.id }, newValues: { ...details, assistantId: subject.assistantId, periodStart: counter.periodStart.toISOString() } },
             tx,
           );
         }

@@ -16,6 +16,10 @@ export interface UsageEntry {
   cost: number;
   latencyMs: number | null;
   outcome: UsageOutcome;
+  /** Where the call came from: chat (default), api or mcp. */
+  source?: string;
+  /** The personal access token the call was made with, if any. */
+  token?: { id: string; name: string };
 }
 
 /** Writes one usage_logs row per model call; the reports read nothing else. */
@@ -39,6 +43,9 @@ export class UsageRecorder {
         cost: microsToUsd(usdToMicros(Math.max(0, entry.cost))).toFixed(6),
         latencyMs: entry.latencyMs === null ? null : Math.max(0, Math.round(entry.latencyMs)),
         outcome: entry.outcome,
+        source: entry.source ?? 'chat',
+        tokenId: entry.token?.id ?? null,
+        tokenName: entry.token?.name ?? null,
       },
     });
   }

@@ -22,7 +22,10 @@ function toAppError(error: unknown): AppError | undefined {
   return undefined;
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/** Our one error body; other protocols (the OpenAI-compatible API) pass their own. */
+export const errorBody = (e: AppError) => ({ error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } });
+
+export function errorHandler(logger: Logger, body: (error: AppError) => unknown = errorBody): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const known = toAppError(error);
     if (!known) logger.error({ err: error, reqId: req.id }, 'unhandled error');
@@ -34,9 +37,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (appError.headers) res.set(appError.headers);
     const retryAfter = quotaRetryAfter(appError);
     if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
-    res.status(appError.status).json({
-      error: { code: appError.code, message: appError.message, ...(appError.details !== undefined ? { details: appError.details } : {}) },
-    });
+    res.status(appError.status).json(body(appError));
   };
 }
 

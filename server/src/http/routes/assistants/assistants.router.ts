@@ -27,6 +27,7 @@ export function assistantRoutes(s: Services, routes: RouteBuilder): void {
     path: '/assistants',
     summary: 'The assistants you may use; with deleted=true, the deleted ones you may restore',
     tags: ['assistants'],
+    tokenScope: 'chat',
     query: AssistantListQuery,
     responses: { 200: { description: 'A page of assistants', schema: pageOf(AssistantView, 'AssistantPage') } },
     handler: async ({ actor, query }) => {
@@ -45,6 +46,7 @@ export function assistantRoutes(s: Services, routes: RouteBuilder): void {
     path: '/assistants/:id',
     summary: 'One assistant',
     tags: ['assistants'],
+    tokenScope: 'chat',
     params: IdParams,
     responses: { 200: { description: 'The assistant', schema: AssistantView } },
     handler: async ({ actor, params }) => ({ body: presentAssistant(await assistantFor(s, actor, params.id, 'assistant.use'), actor) }),

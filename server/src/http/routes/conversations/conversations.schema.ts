@@ -24,6 +24,10 @@ export const ConversationListQuery = z.object({
     .default('false')
     .transform((v) => (v === 'all' ? ('all' as const) : v === 'true')),
   assistantId: z.uuid().optional(),
+  source: z
+    .enum(['chat', 'api', 'mcp', 'all'])
+    .default('chat')
+    .describe('Where the conversations began: the chat app (default), the OpenAI-compatible API, MCP, or all'),
 });
 
 export const ExportQuery = z.object({ format: z.enum(['md', 'json']).default('md') });

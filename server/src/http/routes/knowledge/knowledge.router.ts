@@ -132,12 +132,10 @@ export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
     path: '/assistants/:id/search',
     summary: 'The passages a question would retrieve (hybrid search), with scores and sources',
     tags: ['knowledge'],
+    tokenScope: 'knowledge:read',
     params: IdParams,
     body: SearchBody,
     responses: { 200: { description: 'Passages, best first', schema: SearchResult } },
-    handler: async ({ actor, params, body }) => {
-      const passages = await searchKnowledge(s, actor, { assistantId: params.id, query: body.query, topK: body.topK });
-      return { body: { results: passages.map((p) => ({ fileId: p.fileId, fileName: p.fileName, page: p.page, section: p.section, text: p.text, score: Number(p.score.toFixed(4)) })) } };
-    },
+    handler: async ({ actor, params, body }) => ({ body: { results: await searchKnowledge(s, actor, { assistantId: params.id, query: body.query, topK: body.topK }) } }),
   });
 }
