@@ -28,6 +28,9 @@ import { settingRoutes } from './http/routes/settings/settings.router.js';
 import { systemRoutes } from './http/routes/system/system.router.js';
 import { userRoutes } from './http/routes/users/users.router.js';
 import { singlePageApp } from './http/staticApps.js';
+// Identity: single sign-on and SCIM provisioning
+import { oidcRoutes } from './http/routes/identity/oidc.router.js';
+import { ssoSettingsRoutes } from './http/routes/identity/sso.router.js';
 import type { Services } from './services.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -106,6 +109,9 @@ export function createApp(s: Services): Express {
   providerRoutes(s, routes);
   modelRoutes(s, routes);
   settingRoutes(s, routes);
+  // Identity: single sign-on (OpenID Connect) and the console's identity settings.
+  oidcRoutes(s, routes);
+  ssoSettingsRoutes(s, routes);
   app.use('/api/v1', routes.router);
   app.use(['/api', '/metrics'], apiNotFound);
 

@@ -20,6 +20,10 @@ import { EventBus } from './realtime/eventBus.js';
 import { HttpReranker } from './retrieval/reranker.js';
 import { evidenceFusion, reciprocalRankFusion } from './retrieval/fusion.js';
 import { PassageRetriever } from './retrieval/retrievePassages.js';
+// Identity
+import { LoginTransactions } from './identity/oidc/loginTransaction.js';
+import { OidcClient } from './identity/oidc/oidcClient.js';
+import { SsoSettingsStore } from './identity/oidc/ssoSettings.js';
 
 /** The long-lived parts every use case may need, built once at start. */
 export interface Services {
@@ -48,6 +52,8 @@ export interface Services {
   /** Each assistant's model, provider and key, cached briefly for the chat's hot path. */
   chatModels: ChatModels;
   authenticate(req: Request, allowPasswordChange: boolean): Promise<Actor>;
+  /** Identity: single sign-on settings, the OpenID relying party and its login transactions. */
+  sso: { settings: SsoSettingsStore; client: OidcClient; transactions: LoginTransactions };
 }
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
@@ -82,6 +88,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     usage: new UsageRecorder(prisma),
     generations: new GenerationHub(),
     chatModels: new ChatModels({ prisma, keyVault, audit }),
+    sso: { settings: new SsoSettingsStore(prisma, keyVault, config.oidc), client: new OidcClient(), transactions: new LoginTransactions(config.auth.jwtSecret) },
     async authenticate(req, allowPasswordChange) {
       return requirePasswordState(await actorFromToken({ prisma, accessTokens }, bearerToken(req)), allowPasswordChange);
     },

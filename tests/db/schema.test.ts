@@ -64,6 +64,10 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
     AuditLog: { create: (p) => p.auditLog.create({ data: { action: 'test', prevHash: 'p', hash: 'h' } }), update: {}, where: (r) => ({ id: r.id }) },
     Setting: { create: (p) => p.setting.create({ data: { key: 'rag.topK', value: { value: 5 } } }), update: { value: { value: 6 } }, where: (r) => ({ key: r.key }) },
     Job: { create: (p) => p.job.create({ data: { type: 'ingest', payload: { fileId: ids.file }, dedupeKey: 'file:1' } }), update: { status: 'running', attempts: 1, lockedBy: 'w1', heartbeatAt: new Date() }, where: (r) => ({ id: r.id }) },
+    // Identity: single sign-on and SCIM
+    UserIdentity: { create: (p) => p.userIdentity.create({ data: { userId: ids.user!, issuer: 'https://idp.example.com', subject: 's1', email: 'owner@example.com' } }), update: { lastLoginAt: new Date() }, where: (r) => ({ id: r.id }) },
+    SsoConfig: { create: (p) => p.ssoConfig.create({ data: { settings: { enabled: true }, ciphertext: bytes('c'), iv: bytes('i'), authTag: bytes('t'), wrappedDataKey: bytes('w'), masterKeyId: 'k1', secretHint: '…ab', updatedById: ids.user! } }), update: { secretHint: '…cd' }, where: (r) => ({ id: r.id }) },
+    ScimToken: { create: (p) => p.scimToken.create({ data: { name: 'Entra ID', tokenHash: 'h', hint: '…ab', createdById: ids.user! } }), update: { lastUsedAt: new Date(), revokedAt: new Date() }, where: (r) => ({ id: r.id }) },
   };
 
   it('has a fixture for every model in the schema', () => {

@@ -89,6 +89,13 @@ const envSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
     QUOTA_TIME_ZONE: z.string().trim().default('UTC').refine(isTimeZone, 'must be an IANA time zone name such as UTC or Europe/Berlin'),
     QUOTA_RESERVATION_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+    // Identity: single sign-on with an OpenID provider (the console's saved settings take over once saved),
+    // and the public URL the provider redirects back to.
+    OIDC_ISSUER_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    OIDC_DISPLAY_NAME: z.preprocess(unsetWhenEmpty, z.string().trim().min(1).max(80).optional()),
+    PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   });
 
 /** Every environment variable the server reads; tests/deploy/compose.test.ts checks each is documented in .env.example. */
@@ -163,6 +170,14 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
     worker: { inApi: env.WORKER_IN_API, concurrency: env.WORKER_CONCURRENCY },
     chat: { timeoutMs: env.CHAT_TIMEOUT_SECONDS * 1000, retries: env.CHAT_RETRIES, titles: env.CHAT_TITLES },
     quotas: { timeZone: env.QUOTA_TIME_ZONE, reservationTtlMs: env.QUOTA_RESERVATION_TTL_MINUTES * 60_000 },
+    // Identity: the environment's single sign-on settings (defaults for the console's).
+    oidc: {
+      issuerUrl: env.OIDC_ISSUER_URL,
+      clientId: env.OIDC_CLIENT_ID,
+      clientSecret: env.OIDC_CLIENT_SECRET,
+      displayName: env.OIDC_DISPLAY_NAME ?? 'single sign-on',
+    },
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
   };
 }
 

@@ -59,6 +59,8 @@ const rules = {
   /** System settings: managers may read them (the console shows them read-only), admins change them. */
   'settings.read': (actor) => actor.role === 'admin' || actor.role === 'manager',
   'settings.manage': isAdmin,
+  /** Identity: single sign-on settings and SCIM tokens. */
+  'identity.manage': isAdmin,
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof rules;
