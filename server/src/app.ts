@@ -31,6 +31,8 @@ import { singlePageApp } from './http/staticApps.js';
 // Identity: single sign-on and SCIM provisioning
 import { oidcRoutes } from './http/routes/identity/oidc.router.js';
 import { ssoSettingsRoutes } from './http/routes/identity/sso.router.js';
+import { scimTokenRoutes } from './http/routes/identity/scimTokens.router.js';
+import { SCIM_BASE, scimRouter } from './http/routes/scim/scim.router.js';
 import type { Services } from './services.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -112,7 +114,10 @@ export function createApp(s: Services): Express {
   // Identity: single sign-on (OpenID Connect) and the console's identity settings.
   oidcRoutes(s, routes);
   ssoSettingsRoutes(s, routes);
+  scimTokenRoutes(s, routes);
   app.use('/api/v1', routes.router);
+  // Identity: SCIM 2.0 provisioning (RFC 7644) — its own bearer tokens, media type and error shape.
+  app.use(SCIM_BASE, scimRouter(s));
   app.use(['/api', '/metrics'], apiNotFound);
 
   app.use('/admin', singlePageApp(adminDistDir, 'admin console'));

@@ -24,6 +24,7 @@ import { PassageRetriever } from './retrieval/retrievePassages.js';
 import { LoginTransactions } from './identity/oidc/loginTransaction.js';
 import { OidcClient } from './identity/oidc/oidcClient.js';
 import { SsoSettingsStore } from './identity/oidc/ssoSettings.js';
+import { ScimTokens } from './identity/scim/scimTokens.js';
 
 /** The long-lived parts every use case may need, built once at start. */
 export interface Services {
@@ -54,6 +55,8 @@ export interface Services {
   authenticate(req: Request, allowPasswordChange: boolean): Promise<Actor>;
   /** Identity: single sign-on settings, the OpenID relying party and its login transactions. */
   sso: { settings: SsoSettingsStore; client: OidcClient; transactions: LoginTransactions };
+  /** Identity: the bearer tokens SCIM clients provision with. */
+  scimTokens: ScimTokens;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
@@ -88,6 +91,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     usage: new UsageRecorder(prisma),
     generations: new GenerationHub(),
     chatModels: new ChatModels({ prisma, keyVault, audit }),
+    scimTokens: new ScimTokens(prisma),
     sso: { settings: new SsoSettingsStore(prisma, keyVault, config.oidc), client: new OidcClient(), transactions: new LoginTransactions(config.auth.jwtSecret) },
     async authenticate(req, allowPasswordChange) {
       return requirePasswordState(await actorFromToken({ prisma, accessTokens }, bearerToken(req)), allowPasswordChange);

@@ -7,6 +7,8 @@ import type { Logger } from '../lib/logger.js';
 export interface DomainEvents {
   /** A knowledge file changed status or progress; carries the presented file. */
   'file.updated': { assistantId: string; file: unknown };
+  /** Identity: an account was deactivated; every process drops its sockets and stops its answers. */
+  'user.deactivated': { userId: string };
 }
 
 type EventName = keyof DomainEvents;
