@@ -14,6 +14,7 @@ import providers from './providers';
 import quotas from './quotas';
 import quotaAlerts from './quotas/alerts';
 import { SettingsPage } from './settings/SettingsPage';
+import { IdentityPage } from './identity/IdentityPage';
 import { UsagePage } from './usage/UsagePage';
 import users from './users';
 
@@ -40,6 +41,8 @@ export function App() {
       <CustomRoutes>
         <Route path="/usage" element={<UsagePage />} />
         <Route path="/settings" element={<SettingsPage />} />
+        {/* Identity: single sign-on and SCIM */}
+        <Route path="/identity" element={<IdentityPage />} />
       </CustomRoutes>
       <CustomRoutes noLayout>
         <Route path={NOT_ALLOWED_PATH} element={<NotAllowed />} />

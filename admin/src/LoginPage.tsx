@@ -1,4 +1,5 @@
 import { Login, LoginForm, PasswordInput, TextInput, email, required } from 'react-admin';
+import { SsoButton } from './SsoButton';
 
 /** react-admin's login page, asking for the email the API expects instead of a username. */
 export function LoginPage() {
@@ -15,6 +16,7 @@ export function LoginPage() {
         />
         <PasswordInput source="password" label="Password" autoComplete="current-password" validate={required()} />
       </LoginForm>
+      <SsoButton />
     </Login>
   );
 }

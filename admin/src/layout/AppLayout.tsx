@@ -1,5 +1,6 @@
 import BarChartIcon from '@mui/icons-material/BarChart';
 import SettingsIcon from '@mui/icons-material/Settings';
+import BadgeIcon from '@mui/icons-material/Badge';
 import type { ReactNode } from 'react';
 import { Layout, Menu } from 'react-admin';
 import { getAbilities } from '../session';
@@ -13,6 +14,8 @@ function AppMenu() {
       <Menu.ResourceItems />
       {abilities['usage.report'] && <Menu.Item to="/usage" primaryText="Usage" leftIcon={<BarChartIcon />} />}
       {abilities['settings.read'] && <Menu.Item to="/settings" primaryText="Settings" leftIcon={<SettingsIcon />} />}
+      {/* Identity: single sign-on and SCIM */}
+      {abilities['identity.manage'] && <Menu.Item to="/identity" primaryText="Identity" leftIcon={<BadgeIcon />} />}
     </Menu>
   );
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { login } from '../api/endpoints.js';
 import { asApiError } from '../api/errors.js';
 import { describeError } from '../ui/describeError.js';
+import { SsoButton } from './SsoButton.js';
 
 export function LoginScreen({ expired }: { expired: boolean }) {
   const [email, setEmail] = useState('');
@@ -48,6 +49,7 @@ export function LoginScreen({ expired }: { expired: boolean }) {
         <button className="button button--primary" type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        <SsoButton />
       </form>
     </main>
   );
