@@ -29,7 +29,7 @@ describe(`SCIM provisioning (${engineName})`, () => {
   beforeAll(async () => {
     t = await startChatServer();
     admin = await t.login({ role: 'admin' });
-  });
+  }, 120_000);
   afterAll(() => t.close());
 
   it('serves the discovery documents and refuses requests without a live token, in SCIM’s error shape', async () => {

@@ -61,8 +61,8 @@ function displayName(f: UserFields, current?: User): string | undefined {
   return [f.givenName ?? currentGiven, f.familyName ?? currentFamily.join(' ')].filter(Boolean).join(' ').trim().slice(0, 200) || undefined;
 }
 
-async function findUser(ctx: ScimContext, id: string): Promise<User> {
-  const user = /^[0-9a-f-]{36}$/i.test(id) ? await ctx.s.prisma.user.findUnique({ where: { id } }) : null;
+async function findUser(db: Prisma.TransactionClient, id: string): Promise<User> {
+  const user = /^[0-9a-f-]{36}$/i.test(id) ? await db.user.findUnique({ where: { id } }) : null;
   if (!user) throw ScimError.notFound('User', id);
   return user;
 }
@@ -80,7 +80,7 @@ export async function listScimUsers(ctx: ScimContext, query: Record<string, unkn
 }
 
 export async function getScimUser(ctx: ScimContext, id: string) {
-  return presentScimUser(ctx, await findUser(ctx, id));
+  return presentScimUser(ctx, await findUser(ctx.s.prisma, id));
 }
 
 export async function createScimUser(ctx: ScimContext, body: Record<string, unknown>) {
@@ -144,7 +144,7 @@ function applyUserPath(f: UserFields, path: string, value: unknown): void {
 /** Applies a change, audits it, and ends the account's access when it was deactivated. */
 async function applyUserChange(ctx: ScimContext, id: string, change: (current: User) => UserFields): Promise<User> {
   const { before, after } = await ctx.s.prisma.$transaction(async (tx) => {
-    const current = await findUser(ctx, id);
+    const current = await findUser(tx, id);
     const f = change(current);
     if (f.email && f.email !== current.email && (await tx.user.findUnique({ where: { email: f.email } }))) throw new ScimError(409, `userName ${f.email} is taken`, 'uniqueness');
     if (f.active === false && current.active && current.role === 'admin') {
