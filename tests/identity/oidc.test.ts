@@ -79,7 +79,7 @@ beforeAll(async () => {
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   idp.start(origin);
   adminToken = (await t.signIn({ role: 'admin', email: 'root@example.com' })).token;
-});
+}, 120_000);
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
