@@ -33,6 +33,7 @@ import { oidcRoutes } from './http/routes/identity/oidc.router.js';
 import { ssoSettingsRoutes } from './http/routes/identity/sso.router.js';
 import { scimTokenRoutes } from './http/routes/identity/scimTokens.router.js';
 import { SCIM_BASE, scimRouter } from './http/routes/scim/scim.router.js';
+import { setupRoutes } from './http/routes/setup/setup.router.js';
 import type { Services } from './services.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -115,6 +116,8 @@ export function createApp(s: Services): Express {
   oidcRoutes(s, routes);
   ssoSettingsRoutes(s, routes);
   scimTokenRoutes(s, routes);
+  // First run: the setup checklist.
+  setupRoutes(s, routes);
   app.use('/api/v1', routes.router);
   // Identity: SCIM 2.0 provisioning (RFC 7644) — its own bearer tokens, media type and error shape.
   app.use(SCIM_BASE, scimRouter(s));

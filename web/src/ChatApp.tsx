@@ -72,7 +72,7 @@ export function ChatApp({ user }: { user: User }) {
         )}
         <QuotaBanner />
         {route.name === 'home' ? (
-          <AssistantPicker assistants={list} loading={assistants.isPending} />
+          <AssistantPicker assistants={list} loading={assistants.isPending} isAdmin={user.role === 'admin'} />
         ) : (
           <ChatView conversationId={conversationId} assistantId={route.name === 'new' ? route.assistantId : null} assistants={list} />
         )}

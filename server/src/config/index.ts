@@ -96,6 +96,8 @@ const envSchema = z
     OIDC_CLIENT_SECRET: optionalString,
     OIDC_DISPLAY_NAME: z.preprocess(unsetWhenEmpty, z.string().trim().min(1).max(80).optional()),
     PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+    // First run: where the setup checklist looks for a local Ollama ("off" to not look).
+    OLLAMA_URL: z.preprocess(unsetWhenEmpty, z.string().trim().default('http://127.0.0.1:11434')).pipe(z.union([z.literal('off'), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or off' })])),
   });
 
 /** Every environment variable the server reads; tests/deploy/compose.test.ts checks each is documented in .env.example. */
@@ -178,6 +180,7 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
       displayName: env.OIDC_DISPLAY_NAME ?? 'single sign-on',
     },
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+    ollamaUrl: env.OLLAMA_URL === 'off' ? undefined : env.OLLAMA_URL.replace(/\/+$/, ''),
   };
 }
 

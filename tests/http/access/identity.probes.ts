@@ -31,6 +31,8 @@ export default {
     'get /api/v1/identity/scim-tokens': { path: () => '/api/v1/identity/scim-tokens', expect: { user: 403, manager: 403, admin: 200 } },
     'post /api/v1/identity/scim-tokens': { path: () => '/api/v1/identity/scim-tokens', body: () => ({ name: 'Entra ID' }), expect: { user: 403, manager: 403, admin: 201 } },
     'post /api/v1/identity/scim-tokens/{id}/rotate': { path: (ids) => `/api/v1/identity/scim-tokens/${ids.scimToken}/rotate`, expect: { user: 403, manager: 403, admin: 200 } },
+    // First run: the setup checklist.
+    'get /api/v1/setup/checklist': { path: () => '/api/v1/setup/checklist', expect: { user: 403, manager: 403, admin: 200 } },
     'delete /api/v1/identity/scim-tokens/{id}': { path: (ids) => `/api/v1/identity/scim-tokens/${ids.scimToken}`, expect: { user: 403, manager: 403, admin: 204 } },
   },
 } satisfies ProbeArea;
