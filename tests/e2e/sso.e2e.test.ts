@@ -86,6 +86,17 @@ describe('single sign-on in the browser', () => {
     await page.getByTestId('sso-settings').waitFor();
     expect(await page.getByTestId('redirect-uri').textContent()).toBe(`${t.url}/api/v1/auth/oidc/callback`);
     expect(await t.server.services.prisma.userIdentity.count({ where: { userId: admin.id } })).toBe(1);
+
+    // The SCIM token screen: generated, shown once, then only its hint.
+    await page.getByLabel('Token name (e.g. Entra ID)').fill('Entra ID');
+    await page.getByRole('button', { name: 'Generate token' }).click();
+    const secret = (await page.getByTestId('scim-secret').textContent())!;
+    expect(secret).toMatch(/^scim_/);
+    const scim = await fetch(`${t.url}/api/scim/v2/Users?filter=userName eq "pat.admin@example.com"`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(((await scim.json()) as { totalResults: number }).totalResults).toBe(1);
+    await page.reload();
+    await page.getByTestId('scim-tokens').getByText('Entra ID').waitFor();
+    expect(await page.getByTestId('scim-secret').count()).toBe(0);
     await context.close();
   });
 });

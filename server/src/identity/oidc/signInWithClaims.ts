@@ -17,8 +17,8 @@ const ROLE_RANK: Record<Role, number> = { user: 0, manager: 1, admin: 2 };
  * Nothing is written unless the person may sign in.
  */
 export async function signInWithClaims(s: Services, settings: SsoSettings, claims: OidcClaims, meta: RequestMeta): Promise<User> {
-  // Hashed outside the transaction: bcrypt is slow, and the account gets a password nobody knows.
-  const unusablePassword = await hashPassword(randomBytes(32).toString('base64url'), s.config.auth.bcryptCost);
+  // Only a new account needs one: a password nobody knows, so only single sign-on opens it.
+  const unusablePassword = () => hashPassword(randomBytes(32).toString('base64url'), s.config.auth.bcryptCost);
   return s.prisma.$transaction(async (tx) => {
     const { user, created, linked } = await resolveAccount(tx, settings, claims, unusablePassword);
     const actor = { id: user.id, email: user.email };
@@ -50,7 +50,7 @@ export async function signInWithClaims(s: Services, settings: SsoSettings, claim
   });
 }
 
-async function resolveAccount(tx: Prisma.TransactionClient, settings: SsoSettings, claims: OidcClaims, unusablePassword: string) {
+async function resolveAccount(tx: Prisma.TransactionClient, settings: SsoSettings, claims: OidcClaims, unusablePassword: () => Promise<string>) {
   const identity = await tx.userIdentity.findUnique({ where: { issuer_subject: { issuer: claims.issuer, subject: claims.subject } }, include: { user: true } });
   if (identity) {
     if (!identity.user.active) throw new SsoError('account_deactivated');
@@ -78,7 +78,7 @@ async function resolveAccount(tx: Prisma.TransactionClient, settings: SsoSetting
     data: {
       email: claims.email,
       name: claims.name?.trim().slice(0, 200) || claims.email.split('@')[0]!,
-      passwordHash: unusablePassword,
+      passwordHash: await unusablePassword(),
       mustChangePassword: false,
       identities: { create: { issuer: claims.issuer, subject: claims.subject, email: claims.email } },
     },
