@@ -50,11 +50,32 @@ describe('first-run checklist', () => {
     expect(await done()).toMatchObject({ assistant: true, knowledge: false });
     await t.prisma.knowledgeFile.create({ data: { assistantId: assistant.id, originalName: 'faq.txt', mimeType: 'text/plain', sizeBytes: 3n, sha256: 'b'.repeat(64), storagePath: 'x', status: 'ready' } });
     expect(await done()).toMatchObject({ knowledge: true, shared: false });
-    const group = await createGroupRecord(t.prisma, 'Everyone');
+    const group = await createGroupRecord(t.prisma, 'Helpdesk users');
     await t.prisma.assistantGroup.create({ data: { assistantId: assistant.id, groupId: group.id } });
     expect(await done()).toMatchObject({ shared: true, people: false });
     await createUserRecord(t.prisma);
     expect((await checklist()).complete).toBe(true);
+  });
+
+  it('creates the Everyone group with every account in it, which new accounts join until switched off', async () => {
+    const put = (joinByDefault: boolean) => t.http.put('/api/v1/setup/everyone').set('Authorization', `Bearer ${admin}`).send({ joinByDefault });
+    const active = await t.prisma.user.count({ where: { active: true } });
+    const created = await put(true);
+    expect(created.status).toBe(200);
+    const everyone = created.body.id as string;
+    expect(await t.prisma.groupMembership.count({ where: { groupId: everyone } })).toBe(active);
+    expect((await checklist()) as unknown).toMatchObject({ everyone: { id: everyone, joinByDefault: true } });
+
+    const newcomer = await t.http.post('/api/v1/users').set('Authorization', `Bearer ${admin}`).send({ email: 'newcomer@example.com', name: 'New Comer', role: 'user' });
+    expect(newcomer.status).toBe(201);
+    expect(newcomer.body.groups.map((g: { name: string }) => g.name)).toEqual(['Everyone']);
+
+    expect((await put(false)).body).toMatchObject({ id: everyone, joinByDefault: false });
+    const later = await t.http.post('/api/v1/users').set('Authorization', `Bearer ${admin}`).send({ email: 'later@example.com', name: 'Later', role: 'user' });
+    expect(later.body.groups).toEqual([]);
+    // Switching it back on does not sweep in the accounts created meanwhile.
+    await put(true);
+    expect(await t.prisma.groupMembership.count({ where: { groupId: everyone, userId: later.body.id } })).toBe(0);
   });
 
   it('is for admins only', async () => {

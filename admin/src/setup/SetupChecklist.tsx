@@ -1,8 +1,9 @@
 import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import RadioButtonUncheckedIcon from '@mui/icons-material/RadioButtonUnchecked';
-import { Card, CardContent, CardHeader, List, ListItemButton, ListItemIcon, ListItemText } from '@mui/material';
+import { Card, CardContent, CardHeader, FormControlLabel, List, ListItemButton, ListItemIcon, ListItemText, Switch } from '@mui/material';
 import { Link } from 'react-router-dom';
 import { useApi } from '../common/useApi';
+import { apiFetch } from '../session';
 
 // First run: the steps that lead the first admin to a working assistant; each
 // ticks itself from what exists and links to the screen that does it.
@@ -10,11 +11,13 @@ import { useApi } from '../common/useApi';
 interface Checklist {
   steps: { id: string; title: string; done: boolean; link: string; hint?: string }[];
   complete: boolean;
+  everyone: { id: string; joinByDefault: boolean } | null;
 }
 
 export function SetupChecklist() {
-  const { data } = useApi<Checklist>('/setup/checklist');
+  const { data, reload } = useApi<Checklist>('/setup/checklist');
   if (!data || data.complete) return null;
+  const setEveryone = (joinByDefault: boolean) => void apiFetch('/setup/everyone', { method: 'PUT', body: JSON.stringify({ joinByDefault }) }).then(reload);
   return (
     <Card data-testid="setup-checklist">
       <CardHeader title="Set up Atrium" subheader={`${data.steps.filter((s) => s.done).length} of ${data.steps.length} done`} />
@@ -27,6 +30,11 @@ export function SetupChecklist() {
             </ListItemButton>
           ))}
         </List>
+        {/* The "Everyone" group: all accounts, and new ones join it while this is on. */}
+        <FormControlLabel
+          control={<Switch checked={Boolean(data.everyone?.joinByDefault)} onChange={(e) => setEveryone(e.target.checked)} />}
+          label={data.everyone ? 'New accounts join the “Everyone” group' : 'Create an “Everyone” group with every account (new ones join it too)'}
+        />
       </CardContent>
     </Card>
   );

@@ -8,6 +8,8 @@ ALTER TABLE "users" ADD COLUMN "external_id" TEXT;
 CREATE UNIQUE INDEX "users_external_id_key" ON "users"("external_id");
 ALTER TABLE "groups" ADD COLUMN "external_id" TEXT;
 CREATE UNIQUE INDEX "groups_external_id_key" ON "groups"("external_id");
+-- First run: groups every new account joins (the "Everyone" group), whoever creates it.
+ALTER TABLE "groups" ADD COLUMN "join_by_default" BOOLEAN NOT NULL DEFAULT false;
 
 -- Kept for RP-initiated logout (id_token_hint at the provider's end_session_endpoint).
 ALTER TABLE "refresh_token_families" ADD COLUMN "sso_id_token" TEXT;

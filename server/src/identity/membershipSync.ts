@@ -1,6 +1,13 @@
 import type { Prisma } from '../db/generated/client.js';
 
-export type MembershipSource = 'manual' | 'oidc' | 'scim';
+export type MembershipSource = 'manual' | 'oidc' | 'scim' | 'default';
+
+/** A new account joins the groups marked join-by-default (the "Everyone" group); returns their ids. */
+export async function joinDefaultGroups(tx: Prisma.TransactionClient, userId: string): Promise<string[]> {
+  const groups = await tx.group.findMany({ where: { joinByDefault: true }, select: { id: true } });
+  if (groups.length) await tx.groupMembership.createMany({ data: groups.map((g) => ({ userId, groupId: g.id, source: 'default' })), skipDuplicates: true });
+  return groups.map((g) => g.id);
+}
 
 /**
  * Makes the memberships a source granted equal `groupIds`: joins the missing

@@ -33,6 +33,7 @@ export default {
     'post /api/v1/identity/scim-tokens/{id}/rotate': { path: (ids) => `/api/v1/identity/scim-tokens/${ids.scimToken}/rotate`, expect: { user: 403, manager: 403, admin: 200 } },
     // First run: the setup checklist.
     'get /api/v1/setup/checklist': { path: () => '/api/v1/setup/checklist', expect: { user: 403, manager: 403, admin: 200 } },
+    'put /api/v1/setup/everyone': { path: () => '/api/v1/setup/everyone', body: () => ({ joinByDefault: false }), expect: { user: 403, manager: 403, admin: 200 } },
     'delete /api/v1/identity/scim-tokens/{id}': { path: (ids) => `/api/v1/identity/scim-tokens/${ids.scimToken}`, expect: { user: 403, manager: 403, admin: 204 } },
   },
 } satisfies ProbeArea;

@@ -1,6 +1,7 @@
 import { authorize } from '../../policies/index.js';
 import type { Services } from '../../services.js';
 import type { Actor } from '../../policies/actor.js';
+import { EVERYONE } from './everyoneGroup.js';
 
 // The first admin's setup steps, each ticked by what exists (never by a flag
 // someone must remember to set), with the console screen that does it.
@@ -32,7 +33,7 @@ async function detectOllama(url: string | undefined): Promise<{ url: string; mod
 export async function firstRunChecklist(s: Services, actor: Actor) {
   authorize(actor, 'settings.manage');
   const p = s.prisma;
-  const [models, assistants, readyFiles, shares, people, sso, scimTokens, ollama] = await Promise.all([
+  const [models, assistants, readyFiles, shares, people, sso, scimTokens, ollama, everyone] = await Promise.all([
     p.model.count({ where: { enabled: true, kind: 'chat', provider: { enabled: true } } }),
     p.assistant.count({ where: { deletedAt: null } }),
     p.knowledgeFile.count({ where: { status: 'ready', assistant: { deletedAt: null } } }),
@@ -41,6 +42,7 @@ export async function firstRunChecklist(s: Services, actor: Actor) {
     s.sso.settings.current(),
     p.scimToken.count({ where: { revokedAt: null } }),
     detectOllama(s.config.ollamaUrl),
+    p.group.findUnique({ where: { name: EVERYONE }, select: { id: true, name: true, joinByDefault: true } }),
   ]);
   const steps: ChecklistStep[] = [
     {
@@ -52,8 +54,14 @@ export async function firstRunChecklist(s: Services, actor: Actor) {
     },
     { id: 'assistant', title: 'Create the first assistant', done: assistants > 0, link: '/assistants/create' },
     { id: 'knowledge', title: 'Add knowledge to an assistant', done: readyFiles > 0, link: '/assistants' },
-    { id: 'shared', title: 'Share an assistant with a group', done: shares > 0, link: '/groups' },
+    {
+      id: 'shared',
+      title: 'Share an assistant with a group',
+      done: shares > 0,
+      link: '/assistants',
+      hint: everyone ? undefined : 'Create the “Everyone” group (all accounts, new ones too) and share the assistant with it.',
+    },
     { id: 'people', title: 'Invite people or connect single sign-on', done: people > 1 || sso.enabled || scimTokens > 0, link: '/users/create' },
   ];
-  return { steps, complete: steps.every((step) => step.done), ollama: ollama ?? null };
+  return { steps, complete: steps.every((step) => step.done), ollama: ollama ?? null, everyone };
 }

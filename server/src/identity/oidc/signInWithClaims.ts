@@ -4,7 +4,7 @@ import type { Prisma, User } from '../../db/generated/client.js';
 import type { Role } from '../../db/generated/enums.js';
 import type { RequestMeta } from '../../governance/auditLog.js';
 import type { Services } from '../../services.js';
-import { syncMemberships } from '../membershipSync.js';
+import { joinDefaultGroups, syncMemberships } from '../membershipSync.js';
 import type { OidcClaims } from './oidcClient.js';
 import { SsoError } from './ssoErrors.js';
 import type { SsoSettings } from './ssoSettings.js';
@@ -24,7 +24,8 @@ export async function signInWithClaims(s: Services, settings: SsoSettings, claim
     const actor = { id: user.id, email: user.email };
     const source = { issuer: claims.issuer, subject: claims.subject };
     if (created) {
-      await s.audit.record({ actor, action: 'sso.user_create', resource: { type: 'user', id: user.id }, newValues: { email: user.email, name: user.name, role: user.role, ...source }, meta }, tx);
+      const defaultGroups = await joinDefaultGroups(tx, user.id);
+      await s.audit.record({ actor, action: 'sso.user_create', resource: { type: 'user', id: user.id }, newValues: { email: user.email, name: user.name, role: user.role, ...source, defaultGroups }, meta }, tx);
     }
     if (linked) {
       await s.audit.record({ actor, action: 'sso.user_link', resource: { type: 'user', id: user.id }, newValues: source, meta }, tx);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../../auth/passwords.js';
 import type { Prisma, User } from '../../db/generated/client.js';
 import { endAccess } from '../endAccess.js';
+import { joinDefaultGroups } from '../membershipSync.js';
 import { scimActor, type ScimContext } from './scimContext.js';
 import { ScimError } from './scimErrors.js';
 import { listResponse, paging, parseEqFilter, patchOperations, scimBoolean } from './scimFilter.js';
@@ -92,7 +93,8 @@ export async function createScimUser(ctx: ScimContext, body: Record<string, unkn
     const created = await tx.user.create({
       data: { email: f.email!, name: displayName(f) ?? f.email!.split('@')[0]!, passwordHash, mustChangePassword: false, active: f.active ?? true, externalId: f.externalId ?? null },
     });
-    await ctx.s.audit.record({ actor: scimActor(ctx), action: 'scim.user_create', resource: { type: 'user', id: created.id }, newValues: { email: created.email, name: created.name, active: created.active, externalId: created.externalId }, meta: ctx.meta }, tx);
+    const defaultGroups = await joinDefaultGroups(tx, created.id);
+    await ctx.s.audit.record({ actor: scimActor(ctx), action: 'scim.user_create', resource: { type: 'user', id: created.id }, newValues: { email: created.email, name: created.name, active: created.active, externalId: created.externalId, defaultGroups }, meta: ctx.meta }, tx);
     return created;
   });
   return presentScimUser(ctx, user);
