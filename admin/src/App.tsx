@@ -16,6 +16,7 @@ import quotas from './quotas';
 import quotaAlerts from './quotas/alerts';
 import { SettingsPage } from './settings/SettingsPage';
 import { TokensPage } from './tokens/TokensPage';
+import { IdentityPage } from './identity/IdentityPage';
 import { UsagePage } from './usage/UsagePage';
 import users from './users';
 
@@ -45,6 +46,8 @@ export function App() {
         <Route path="/usage" element={<UsagePage />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/tokens" element={<TokensPage />} />
+        {/* Identity: single sign-on and SCIM */}
+        <Route path="/identity" element={<IdentityPage />} />
       </CustomRoutes>
       <CustomRoutes noLayout>
         <Route path={NOT_ALLOWED_PATH} element={<NotAllowed />} />

@@ -1,5 +1,6 @@
 import { Login, LoginForm, PasswordInput, TextInput, email, required } from 'react-admin';
 import { BrandHeader } from './branding/brand';
+import { SsoButton } from './SsoButton';
 
 /** react-admin's login page, asking for the email the API expects instead of a username. */
 export function LoginPage() {
@@ -17,6 +18,7 @@ export function LoginPage() {
         />
         <PasswordInput source="password" label="Password" autoComplete="current-password" validate={required()} />
       </LoginForm>
+      <SsoButton />
     </Login>
   );
 }

@@ -130,15 +130,20 @@ export function refresh(): Promise<boolean> {
 }
 
 export async function logout(): Promise<void> {
+  let endSessionUrl: string | null = null;
   try {
-    await fetch(`${API_URL}/auth/logout`, {
+    // Identity: ends a single sign-on session at the provider too, when it offers that.
+    const res = await fetch(`${API_URL}/auth/oidc/logout`, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: accessToken ? { Authorization: `Bearer ${accessToken}` } : {},
+      headers: { 'Content-Type': 'application/json', ...(accessToken ? { Authorization: `Bearer ${accessToken}` } : {}) },
+      body: JSON.stringify({ returnTo: '/admin/' }),
     });
+    if (res.ok) endSessionUrl = ((await res.json()) as { endSessionUrl: string | null }).endSessionUrl;
   } finally {
     clearSession();
   }
+  if (endSessionUrl) window.location.assign(endSessionUrl);
 }
 
 /** Authenticated request; retries once after refreshing an expired token. Multipart bodies keep their own type. */

@@ -35,6 +35,12 @@ import { singlePageApp } from './http/staticApps.js';
 // Self-registration and branding (the registration and branding settings).
 import { publicRoutes } from './http/routes/public/public.router.js';
 import { registrationRoutes } from './http/routes/auth/registration.router.js';
+// Identity: single sign-on and SCIM provisioning
+import { oidcRoutes } from './http/routes/identity/oidc.router.js';
+import { ssoSettingsRoutes } from './http/routes/identity/sso.router.js';
+import { scimTokenRoutes } from './http/routes/identity/scimTokens.router.js';
+import { SCIM_BASE, scimRouter } from './http/routes/scim/scim.router.js';
+import { setupRoutes } from './http/routes/setup/setup.router.js';
 import type { Services } from './services.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -124,6 +130,12 @@ export function createApp(s: Services): Express {
   publicRoutes(s, routes);
   // Integrations: token management (never reachable with a token).
   tokenRoutes(s, routes);
+  // Identity: single sign-on (OpenID Connect) and the console's identity settings.
+  oidcRoutes(s, routes);
+  ssoSettingsRoutes(s, routes);
+  scimTokenRoutes(s, routes);
+  // First run: the setup checklist.
+  setupRoutes(s, routes);
   app.use('/api/v1', routes.router);
   // Integrations: the OpenAI-compatible API answers in OpenAI's error shape, so the SDKs raise their usual exceptions.
   const openAi = new RouteBuilder(registry, '/api/openai/v1', (req, allow, tokenScope) => s.authenticate(req, allow, tokenScope)).forTokens('chat');
@@ -131,6 +143,8 @@ export function createApp(s: Services): Express {
   app.use('/api/openai/v1', openAi.router, apiNotFound, errorHandler(s.logger, openAiErrorBody));
   // Integrations: MCP (Streamable HTTP), authenticated by a personal access token with the `mcp` scope.
   app.use('/api/mcp', mcpRouter(s));
+  // Identity: SCIM 2.0 provisioning (RFC 7644) — its own bearer tokens, media type and error shape.
+  app.use(SCIM_BASE, scimRouter(s));
   app.use(['/api', '/metrics'], apiNotFound);
 
   app.use('/admin', singlePageApp(adminDistDir, 'admin console'));

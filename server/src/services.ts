@@ -24,6 +24,11 @@ import { HttpReranker } from './retrieval/reranker.js';
 import { evidenceFusion, reciprocalRankFusion } from './retrieval/fusion.js';
 import { PassageRetriever } from './retrieval/retrievePassages.js';
 import { SystemSettings } from './settings/systemSettings.js';
+// Identity
+import { LoginTransactions } from './identity/oidc/loginTransaction.js';
+import { OidcClient } from './identity/oidc/oidcClient.js';
+import { SsoSettingsStore } from './identity/oidc/ssoSettings.js';
+import { ScimTokens } from './identity/scim/scimTokens.js';
 
 /** The long-lived parts every use case may need, built once at start. */
 export interface Services {
@@ -58,6 +63,10 @@ export interface Services {
   // Self-registration: sign-ups per address per minute, and the mailer for verification links (only with SMTP_URL).
   registrationLimiter: LoginRateLimiter;
   mailer: Mailer | undefined;
+  /** Identity: single sign-on settings, the OpenID relying party and its login transactions. */
+  sso: { settings: SsoSettingsStore; client: OidcClient; transactions: LoginTransactions };
+  /** Identity: the bearer tokens SCIM clients provision with. */
+  scimTokens: ScimTokens;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
@@ -94,6 +103,8 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     usage: new UsageRecorder(prisma),
     generations: new GenerationHub(),
     chatModels: new ChatModels({ prisma, keyVault, audit }),
+    scimTokens: new ScimTokens(prisma),
+    sso: { settings: new SsoSettingsStore(prisma, keyVault, config.oidc), client: new OidcClient(), transactions: new LoginTransactions(config.auth.jwtSecret) },
     async authenticate(req, allowPasswordChange, tokenScope) {
       const token = bearerToken(req);
       // Personal access tokens (integrations): a separate check, see auth/personalTokens.ts.

@@ -66,6 +66,10 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
     EmailVerification: { create: (p) => p.emailVerification.create({ data: { userId: ids.user!, tokenHash: 'v1', expiresAt: new Date(Date.now() + 1000) } }), update: { usedAt: new Date() }, where: (r) => ({ id: r.id }) },
     PersonalAccessToken: { create: (p) => p.personalAccessToken.create({ data: { userId: ids.user!, name: 'ci', lookup: '0123456789abcdef', secretHash: 'h'.repeat(64), scopes: ['chat', 'mcp'], expiresAt: new Date(Date.now() + 1000) } }), update: { lastUsedAt: new Date(), revokedAt: new Date(), revokedById: '00000000-0000-4000-8000-00000000b001' }, where: (r) => ({ id: r.id }) },
     Job: { create: (p) => p.job.create({ data: { type: 'ingest', payload: { fileId: ids.file }, dedupeKey: 'file:1' } }), update: { status: 'running', attempts: 1, lockedBy: 'w1', heartbeatAt: new Date() }, where: (r) => ({ id: r.id }) },
+    // Identity: single sign-on and SCIM
+    UserIdentity: { create: (p) => p.userIdentity.create({ data: { userId: ids.user!, issuer: 'https://idp.example.com', subject: 's1', email: 'owner@example.com' } }), update: { lastLoginAt: new Date() }, where: (r) => ({ id: r.id }) },
+    SsoConfig: { create: (p) => p.ssoConfig.create({ data: { settings: { enabled: true }, ciphertext: bytes('c'), iv: bytes('i'), authTag: bytes('t'), wrappedDataKey: bytes('w'), masterKeyId: 'k1', secretHint: '…ab', updatedById: ids.user! } }), update: { secretHint: '…cd' }, where: (r) => ({ id: r.id }) },
+    ScimToken: { create: (p) => p.scimToken.create({ data: { name: 'Entra ID', tokenHash: 'h', hint: '…ab', createdById: ids.user! } }), update: { lastUsedAt: new Date(), revokedAt: new Date() }, where: (r) => ({ id: r.id }) },
   };
 
   it('has a fixture for every model in the schema', () => {

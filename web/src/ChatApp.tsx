@@ -79,7 +79,7 @@ export function ChatApp({ user }: { user: User }) {
         )}
         <QuotaBanner />
         {route.name === 'home' ? (
-          <AssistantPicker assistants={list} loading={assistants.isPending} />
+          <AssistantPicker assistants={list} loading={assistants.isPending} isAdmin={user.role === 'admin'} />
         ) : route.name === 'tokens' ? (
           <TokensPage assistants={list} />
         ) : (

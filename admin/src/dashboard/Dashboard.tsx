@@ -7,6 +7,7 @@ import { limitLabels, type LimitStanding } from '../quotas/QuotaUsage';
 import { getAbilities } from '../session';
 import { type TimeSeries, type Totals, type UsageRow, TotalsOverTime, UsageBars } from '../usage/charts';
 import { StatCard } from './StatCard';
+import { SetupChecklist } from '../setup/SetupChecklist';
 import { useIngestionQueue } from './useIngestionQueue';
 
 interface Summary {
@@ -46,6 +47,8 @@ export function Dashboard() {
     <Stack spacing={2} sx={{ mt: 2 }}>
       <Title title="Dashboard" />
       <Typography variant="h5">{identity?.fullName ? `Welcome, ${identity.fullName}` : 'Welcome'}</Typography>
+      {/* First run: the setup checklist, until every step is done. */}
+      {can['settings.manage'] && <SetupChecklist />}
       <Stack direction="row" spacing={2} sx={{ flexWrap: 'wrap', rowGap: 2 }}>
         {can['user.list'] && <StatCard testId="stat-active-users" label="Active users" value={activeUsers.data?.total ?? '…'} />}
         {can['usage.report'] && (

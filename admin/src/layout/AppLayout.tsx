@@ -1,6 +1,7 @@
 import BarChartIcon from '@mui/icons-material/BarChart';
 import SettingsIcon from '@mui/icons-material/Settings';
 import KeyIcon from '@mui/icons-material/Key';
+import BadgeIcon from '@mui/icons-material/Badge';
 import type { ReactNode } from 'react';
 import { Box, Typography } from '@mui/material';
 import { AppBar, Layout, Menu, TitlePortal } from 'react-admin';
@@ -17,6 +18,8 @@ function AppMenu() {
       {abilities['usage.report'] && <Menu.Item to="/usage" primaryText="Usage" leftIcon={<BarChartIcon />} />}
       {abilities['settings.read'] && <Menu.Item to="/settings" primaryText="Settings" leftIcon={<SettingsIcon />} />}
       {abilities['token.manageAll'] && <Menu.Item to="/tokens" primaryText="Access tokens" leftIcon={<KeyIcon />} />}
+      {/* Identity: single sign-on and SCIM */}
+      {abilities['identity.manage'] && <Menu.Item to="/identity" primaryText="Identity" leftIcon={<BadgeIcon />} />}
     </Menu>
   );
 }

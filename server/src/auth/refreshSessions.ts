@@ -22,11 +22,13 @@ export class RefreshSessions {
     return new Date(Date.now() + this.ttlDays * 86_400_000);
   }
 
-  async start(userId: string, meta: RequestMeta): Promise<string> {
+  /** `ssoIdToken`: the provider's ID token of a single sign-on, kept for ending the provider's session at logout. */
+  async start(userId: string, meta: RequestMeta, ssoIdToken?: string): Promise<string> {
     const raw = randomBytes(32).toString('base64url');
     await this.prisma.refreshTokenFamily.create({
       data: {
         userId,
+        ssoIdToken: ssoIdToken ?? null,
         ip: meta.ip,
         userAgent: meta.userAgent?.slice(0, 500),
         tokens: { create: { tokenHash: hashToken(raw), expiresAt: this.expiry() } },
@@ -92,6 +94,12 @@ export class RefreshSessions {
     if (!found) return undefined;
     await this.revokeFamily(found.familyId, 'logout');
     return found.family.user;
+  }
+
+  /** The provider's ID token of a single sign-on session ('' when it had none); undefined for a password session. */
+  async ssoIdTokenOf(raw: string): Promise<string | undefined> {
+    const found = await this.prisma.refreshToken.findUnique({ where: { tokenHash: hashToken(raw) }, select: { family: { select: { ssoIdToken: true } } } });
+    return found?.family.ssoIdToken ?? undefined;
   }
 
   async revokeAllForUser(userId: string, reason: string): Promise<void> {

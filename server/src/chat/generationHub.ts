@@ -165,6 +165,13 @@ export class GenerationHub {
     await Promise.all(running.map((g) => g.finished()));
   }
 
+  /** Stops every answer being written for one user (their account was deactivated); returns how many. */
+  stopForUser(userId: string): number {
+    const theirs = this.running().filter((g) => g.userId === userId);
+    for (const generation of theirs) generation.controller.abort();
+    return theirs.length;
+  }
+
   get size(): number {
     return this.running().length;
   }

@@ -103,6 +103,14 @@ const envSchema = z
     SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
     SMTP_FROM: z.string().trim().default('Atrium <no-reply@localhost>'),
     PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+    // Identity: single sign-on with an OpenID provider (the console's saved settings take over once saved),
+    // and the public URL the provider redirects back to.
+    OIDC_ISSUER_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    OIDC_DISPLAY_NAME: z.preprocess(unsetWhenEmpty, z.string().trim().min(1).max(80).optional()),
+    // First run: where the setup checklist looks for a local Ollama ("off" to not look).
+    OLLAMA_URL: z.preprocess(unsetWhenEmpty, z.string().trim().default('http://127.0.0.1:11434')).pipe(z.union([z.literal('off'), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or off' })])),
   });
 
 /** Every environment variable the server reads; tests/deploy/compose.test.ts checks each is documented in .env.example. */
@@ -193,6 +201,15 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
       smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.SMTP_FROM } : undefined,
       publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     },
+    // Identity: the environment's single sign-on settings (defaults for the console's).
+    oidc: {
+      issuerUrl: env.OIDC_ISSUER_URL,
+      clientId: env.OIDC_CLIENT_ID,
+      clientSecret: env.OIDC_CLIENT_SECRET,
+      displayName: env.OIDC_DISPLAY_NAME ?? 'single sign-on',
+    },
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+    ollamaUrl: env.OLLAMA_URL === 'off' ? undefined : env.OLLAMA_URL.replace(/\/+$/, ''),
   };
 }
 

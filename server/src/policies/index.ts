@@ -61,6 +61,8 @@ const rules = {
   'settings.manage': isAdmin,
   /** Everyone's personal access tokens: listing and revoking (integrations). */
   'token.manageAll': isAdmin,
+  /** Identity: single sign-on settings and SCIM tokens. */
+  'identity.manage': isAdmin,
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof rules;

@@ -9,6 +9,8 @@ export interface DomainEvents {
   'file.updated': { assistantId: string; file: unknown };
   /** An admin saved a system setting: every process drops its cached copy. */
   'setting.changed': { key: string };
+  /** Identity: an account was deactivated; every process drops its sockets and stops its answers. */
+  'user.deactivated': { userId: string };
 }
 
 type EventName = keyof DomainEvents;

@@ -86,9 +86,15 @@ export function attachSocketServer(s: Services, httpServer: HttpServer): Server 
     io.to(rooms.files(assistantId)).emit('file:updated', file);
   });
   const stopChat = forwardChatEvents(s, io);
+  // Identity: a deactivated account loses its open sockets and the answers being written for it at once.
+  const stopDeactivated = s.events.on('user.deactivated', ({ userId }) => {
+    io.in(rooms.user(userId)).disconnectSockets(true);
+    s.generations.stopForUser(userId);
+  });
   io.engine.on('close', () => {
     stop();
     stopChat();
+    stopDeactivated();
   });
   return io;
 }

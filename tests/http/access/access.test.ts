@@ -14,6 +14,8 @@ import type { BaseIds, Ids, Probe, ProbeArea, Role } from './probe.js';
 // file (see probe.ts); a route missing from all of them fails the first test.
 
 const PUBLIC = new Set(['post /api/v1/auth/login', 'post /api/v1/auth/refresh', 'post /api/v1/auth/logout']);
+// Identity: the steps of single sign-on, which run before anyone has a token.
+['get /api/v1/auth/oidc/config', 'get /api/v1/auth/oidc/login', 'get /api/v1/auth/oidc/callback', 'post /api/v1/auth/oidc/logout'].forEach((op) => PUBLIC.add(op));
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const areas: ProbeArea[] = (

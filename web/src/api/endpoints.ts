@@ -29,8 +29,12 @@ export const register = (input: { email: string; name: string; password: string 
 export const verifyEmail = (token: string) => publicCall<{ status: 'verified' }>('/api/v1/auth/verify-email', { token }, 'Confirmation failed');
 
 export async function logout(): Promise<void> {
-  await fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' }).catch(() => undefined);
+  // Identity: ends a single sign-on session at the provider too, when it offers that.
+  const ended = await fetch('/api/v1/auth/oidc/logout', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ returnTo: '/' }) })
+    .then((res) => (res.ok ? (res.json() as Promise<{ endSessionUrl: string | null }>) : null))
+    .catch(() => null);
   session.set(null, 'logout');
+  if (ended?.endSessionUrl) window.location.assign(ended.endSessionUrl);
 }
 
 export async function changePassword(currentPassword: string, newPassword: string): Promise<Session> {

@@ -4,6 +4,7 @@ import { asApiError } from '../api/errors.js';
 import { describeError } from '../ui/describeError.js';
 import { navigate } from '../ui/route.js';
 import { BrandHeader, useSignInConfig } from './branding.js';
+import { SsoButton } from './SsoButton.js';
 
 export function LoginScreen({ expired }: { expired: boolean }) {
   const [email, setEmail] = useState('');
@@ -50,6 +51,7 @@ export function LoginScreen({ expired }: { expired: boolean }) {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
         <SignUpLink />
+        <SsoButton />
       </form>
     </main>
   );

@@ -3,7 +3,7 @@ import { navigate } from '../ui/route.js';
 import { AssistantAvatar } from './AssistantAvatar.js';
 
 /** The start screen: the assistants this user may use (the API lists no others). */
-export function AssistantPicker({ assistants, loading }: { assistants: Assistant[]; loading: boolean }) {
+export function AssistantPicker({ assistants, loading, isAdmin = false }: { assistants: Assistant[]; loading: boolean; isAdmin?: boolean }) {
   return (
     <section className="picker" aria-labelledby="picker-title">
       <h1 id="picker-title">Who would you like to ask?</h1>
@@ -12,7 +12,15 @@ export function AssistantPicker({ assistants, loading }: { assistants: Assistant
           Loading assistants…
         </p>
       )}
-      {!loading && assistants.length === 0 && <p className="muted">No assistant is shared with you yet. Ask an administrator to add you to a group that has one.</p>}
+      {!loading && assistants.length === 0 &&
+        (isAdmin ? (
+          // First run: the administrator is the one to ask, so lead them to the setup checklist.
+          <p className="muted" data-testid="setup-hint">
+            No assistant is set up yet. <a href="/admin/">Open the console</a> and follow its setup checklist: connect a model, create an assistant, add knowledge and share it.
+          </p>
+        ) : (
+          <p className="muted">No assistant is shared with you yet. Ask an administrator to add you to a group that has one.</p>
+        ))}
       <ul className="picker__grid">
         {assistants.map((a) => (
           <li key={a.id}>

@@ -6,6 +6,7 @@ import { generateTemporaryPassword } from '../../lib/temporaryPassword.js';
 import { authorize } from '../../policies/index.js';
 import type { Services } from '../../services.js';
 import { auditActor, type CommandContext } from '../context.js';
+import { joinDefaultGroups } from '../../identity/membershipSync.js';
 
 export interface CreateUserInput {
   email: string;
@@ -25,7 +26,7 @@ export async function createUser(s: Services, ctx: CommandContext, input: Create
     if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) {
       throw new AppError('conflict', 'A user with this email already exists', { field: 'email' });
     }
-    const user = await tx.user.create({
+    const created = await tx.user.create({
       data: {
         email: input.email,
         name: input.name,
@@ -33,14 +34,16 @@ export async function createUser(s: Services, ctx: CommandContext, input: Create
         passwordHash,
         mustChangePassword: input.mustChangePassword ?? true,
       },
-      include: userWithGroups,
     });
+    // First run: a new account joins the "Everyone" group (groups marked join-by-default).
+    const defaultGroups = await joinDefaultGroups(tx, created.id);
+    const user = await tx.user.findUniqueOrThrow({ where: { id: created.id }, include: userWithGroups });
     await s.audit.record(
       {
         actor: auditActor(ctx.actor),
         action: 'user.create',
         resource: { type: 'user', id: user.id },
-        newValues: { email: user.email, name: user.name, role: user.role, mustChangePassword: user.mustChangePassword },
+        newValues: { email: user.email, name: user.name, role: user.role, mustChangePassword: user.mustChangePassword, ...(defaultGroups.length ? { defaultGroups } : {}) },
         meta: ctx.meta,
       },
       tx,

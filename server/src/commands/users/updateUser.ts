@@ -4,6 +4,7 @@ import { userWithGroups } from '../../http/presenters/user.js';
 import { authorize } from '../../policies/index.js';
 import type { Services } from '../../services.js';
 import { auditActor, type CommandContext } from '../context.js';
+import { endAccess } from '../../identity/endAccess.js';
 
 export interface UpdateUserInput {
   name?: string;
@@ -54,7 +55,7 @@ export async function updateUser(s: Services, ctx: CommandContext, userId: strin
     }
     return user;
   });
-  if (input.active === false) await s.sessions.revokeAllForUser(userId, 'user deactivated');
+  if (input.active === false) await endAccess(s, userId, 'user deactivated');
   return updated;
 }
 

@@ -4,6 +4,7 @@ import type { RouteBuilder } from '../../route.js';
 import { LoginBody, SessionResponse } from './auth.schema.js';
 import { clearRefreshCookie, readRefreshCookie, sessionBody, setRefreshCookie } from './session.js';
 import { AppError } from '../../../errors/appError.js';
+import { assertPasswordLoginAllowed } from '../../../identity/oidc/passwordLogin.js';
 
 export function authRoutes(s: Services, routes: RouteBuilder): void {
   const passport = createPassport(s);
@@ -16,9 +17,10 @@ export function authRoutes(s: Services, routes: RouteBuilder): void {
     access: 'public',
     body: LoginBody,
     responses: { 200: { description: 'Logged in', schema: SessionResponse } },
-    handler: async ({ req, res }) => {
+    handler: async ({ req, res, body }) => {
       const ip = req.ip ?? 'unknown';
       await s.loginLimiter.assertAllowed(ip);
+      await assertPasswordLoginAllowed(s, body.email);
       const user = await authenticateLocal(passport, req, res).catch(async (error: unknown) => {
         if (error instanceof AppError && (error.code === 'invalid_credentials' || error.code === 'account_locked')) {
           await s.loginLimiter.recordFailure(ip);
