@@ -27,6 +27,8 @@ import { providerRoutes } from './http/routes/providers/providers.router.js';
 import { settingRoutes } from './http/routes/settings/settings.router.js';
 import { systemRoutes } from './http/routes/system/system.router.js';
 import { userRoutes } from './http/routes/users/users.router.js';
+// Staff features: feedback and its reports, the prompt library.
+import { feedbackRoutes } from './http/routes/feedback/feedback.router.js';
 import { singlePageApp } from './http/staticApps.js';
 import type { Services } from './services.js';
 
@@ -106,6 +108,8 @@ export function createApp(s: Services): Express {
   providerRoutes(s, routes);
   modelRoutes(s, routes);
   settingRoutes(s, routes);
+  // Staff features.
+  feedbackRoutes(s, routes);
   app.use('/api/v1', routes.router);
   app.use(['/api', '/metrics'], apiNotFound);
 

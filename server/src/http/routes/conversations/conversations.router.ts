@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { activePath, branchPositions } from '../../../chat/conversationTree.js';
 import { ownConversation } from '../../../commands/conversations/conversationAccess.js';
+import { feedbackByMessage } from '../../../commands/feedback/answerFeedback.js';
 import { exportConversation } from '../../../commands/conversations/exportConversation.js';
 import { listConversations } from '../../../commands/conversations/listConversations.js';
 import { createConversation, deleteConversation, updateConversation } from '../../../commands/conversations/manageConversations.js';
@@ -48,10 +49,11 @@ export function conversationRoutes(s: Services, routes: RouteBuilder): void {
       const path = activePath(messages);
       const branches = branchPositions(messages, path);
       const streaming = s.generations.active(conversation.id);
+      const feedback = await feedbackByMessage(s, actor, path.filter((m) => m.role === 'assistant').map((m) => m.id));
       return {
         body: {
           ...presentConversation(conversation),
-          messages: path.map((m) => presentMessage(m, branches.get(m.id))),
+          messages: path.map((m) => presentMessage(m, branches.get(m.id), feedback.get(m.id))),
           streaming: streaming ? { messageId: streaming.messageId } : null,
         },
       };
