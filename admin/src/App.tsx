@@ -15,6 +15,8 @@ import quotas from './quotas';
 import quotaAlerts from './quotas/alerts';
 import { SettingsPage } from './settings/SettingsPage';
 import { UsagePage } from './usage/UsagePage';
+// Staff features: feedback reports, published prompts.
+import { FeedbackPage } from './feedback/FeedbackPage';
 import users from './users';
 
 export function App() {
@@ -40,6 +42,7 @@ export function App() {
       <CustomRoutes>
         <Route path="/usage" element={<UsagePage />} />
         <Route path="/settings" element={<SettingsPage />} />
+        <Route path="/feedback" element={<FeedbackPage />} />
       </CustomRoutes>
       <CustomRoutes noLayout>
         <Route path={NOT_ALLOWED_PATH} element={<NotAllowed />} />

@@ -199,7 +199,7 @@ describe(`feedback on answers and its reports (${engineName})`, () => {
       expect(res.headers.get('content-type')).toMatch(/text\/csv/);
       const rows = parse(await res.text(), { columns: true }) as Record<string, string>[];
       expect(rows.map((r) => r.question).sort()).toEqual(['When was Norwich City founded?', 'Which stadium does Norwich City play in?']);
-      expect(rows.find((r) => r.question.startsWith('Which'))!.comment).toBe('\'=HYPERLINK("http://evil.example","click")');
+      expect(rows.find((r) => r.question?.startsWith('Which'))!.comment).toBe('\'=HYPERLINK("http://evil.example","click")');
       expect(rows.every((r) => r.assistant === 'Football')).toBe(true);
 
       const gaps = parse(await (await t.api(manager.token, 'GET', `/api/v1/feedback/export.csv?kind=gaps&assistantId=${seededAssistant}`)).text(), { columns: true }) as Record<string, string>[];

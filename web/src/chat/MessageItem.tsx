@@ -4,6 +4,7 @@ import { CopyButton } from '../ui/CopyButton.js';
 import { describeError } from '../ui/describeError.js';
 import { EditIcon, RegenerateIcon } from '../ui/icons.js';
 import { AssistantAvatar } from './AssistantAvatar.js';
+import { FeedbackControl } from './FeedbackControl.js';
 import { linkCitations } from './citations.js';
 import { sourceElementId, Sources } from './Sources.js';
 
@@ -128,6 +129,7 @@ function AssistantMessage({ message, assistant, streaming, failure, busy, onRege
           <div className="message__actions">
             <BranchBadge message={message} />
             {message.content && <CopyButton text={message.content} label="Copy answer" />}
+            {message.status !== 'streaming' && <FeedbackControl message={message} />}
             <button type="button" className="icon-button" aria-label="Regenerate answer" title="Regenerate" disabled={busy} onClick={() => onRegenerate(message.id)}>
               <RegenerateIcon />
             </button>
