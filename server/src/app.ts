@@ -29,6 +29,7 @@ import { systemRoutes } from './http/routes/system/system.router.js';
 import { userRoutes } from './http/routes/users/users.router.js';
 // Staff features: feedback and its reports, the prompt library.
 import { feedbackRoutes } from './http/routes/feedback/feedback.router.js';
+import { promptRoutes } from './http/routes/prompts/prompts.router.js';
 import { singlePageApp } from './http/staticApps.js';
 import type { Services } from './services.js';
 
@@ -110,6 +111,7 @@ export function createApp(s: Services): Express {
   settingRoutes(s, routes);
   // Staff features.
   feedbackRoutes(s, routes);
+  promptRoutes(s, routes);
   app.use('/api/v1', routes.router);
   app.use(['/api', '/metrics'], apiNotFound);
 
