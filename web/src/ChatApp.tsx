@@ -15,6 +15,7 @@ import { MenuIcon, MoonIcon, SunIcon } from './ui/icons.js';
 import { parseRoute, usePath } from './ui/route.js';
 import { useTheme } from './ui/theme.js';
 import { UserMenu } from './ui/UserMenu.js';
+import { PromptsPage } from './prompts/PromptsPage.js';
 
 export function ChatApp({ user }: { user: User }) {
   const client = useQueryClient();
@@ -31,7 +32,7 @@ export function ChatApp({ user }: { user: User }) {
 
   const conversationId = route.name === 'conversation' ? route.id : null;
   const thread = useThreadQuery(conversationId).data;
-  const title = route.name === 'home' ? 'New chat' : (thread?.title ?? list.find((a) => route.name === 'new' && a.id === route.assistantId)?.name ?? 'Atrium');
+  const title = route.name === 'prompts' ? 'Prompts' : route.name === 'home' ? 'New chat' : (thread?.title ?? list.find((a) => route.name === 'new' && a.id === route.assistantId)?.name ?? 'Atrium');
   useEffect(() => {
     document.title = `${title} · Atrium`;
   }, [title]);
@@ -71,7 +72,9 @@ export function ChatApp({ user }: { user: User }) {
           </div>
         )}
         <QuotaBanner />
-        {route.name === 'home' ? (
+        {route.name === 'prompts' ? (
+          <PromptsPage />
+        ) : route.name === 'home' ? (
           <AssistantPicker assistants={list} loading={assistants.isPending} />
         ) : (
           <ChatView conversationId={conversationId} assistantId={route.name === 'new' ? route.assistantId : null} assistants={list} />
