@@ -17,6 +17,7 @@ import { SettingsPage } from './settings/SettingsPage';
 import { UsagePage } from './usage/UsagePage';
 // Staff features: feedback reports, published prompts.
 import { FeedbackPage } from './feedback/FeedbackPage';
+import prompts from './prompts';
 import users from './users';
 
 export function App() {
@@ -39,6 +40,7 @@ export function App() {
       <Resource {...quotas} />
       <Resource {...quotaAlerts} />
       <Resource {...audit} />
+      <Resource {...prompts} />
       <CustomRoutes>
         <Route path="/usage" element={<UsagePage />} />
         <Route path="/settings" element={<SettingsPage />} />

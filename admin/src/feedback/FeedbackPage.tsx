@@ -52,9 +52,9 @@ export function FeedbackPage() {
     <Box sx={{ mt: 2 }}>
       <Title title="Feedback" />
       <Stack direction="row" spacing={2} sx={{ mb: 2, alignItems: 'center', flexWrap: 'wrap' }}>
-        <TextField size="small" sx={{ width: 170 }} type="date" label="From" value={from} onChange={(e) => setFrom(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} />
-        <TextField size="small" sx={{ width: 170 }} type="date" label="To" value={to} onChange={(e) => setTo(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} />
-        <TextField size="small" select label="Assistant" value={assistantId} onChange={(e) => setAssistantId(e.target.value)} sx={{ minWidth: 200 }}>
+        <TextField size="small" fullWidth={false} sx={{ width: 170 }} type="date" label="From" value={from} onChange={(e) => setFrom(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} />
+        <TextField size="small" fullWidth={false} sx={{ width: 170 }} type="date" label="To" value={to} onChange={(e) => setTo(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} />
+        <TextField size="small" fullWidth={false} select label="Assistant" value={assistantId} onChange={(e) => setAssistantId(e.target.value)} sx={{ minWidth: 200 }}>
           <MenuItem value="">All I maintain</MenuItem>
           {assistants.data?.data.map((a) => (
             <MenuItem key={a.id} value={a.id}>
