@@ -63,7 +63,7 @@ const MAX_GAP_QUESTIONS = 500;
  * tests/http/feedback.test.ts), so 0.4 groups the first and not the second.
  */
 export function defaultGapOptions(embedderName: string, minScore: number): GapOptions {
-  return embedderName.startsWith('local-') ? { weakBelow: minScore + 0.05, similarity: 0.4 } : { weakBelow: minScore + 0.05, similarity: 0.8 };
+  return { weakBelow: minScore + 0.05, similarity: embedderName.startsWith('local-') ? 0.4 : 0.8 };
 }
 
 const inRange = (f: FeedbackFilter) => ({ gte: f.range.start, lt: f.range.end });

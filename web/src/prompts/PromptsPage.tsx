@@ -69,7 +69,15 @@ function OwnPrompt({ prompt, onSave, onDelete }: { prompt: SavedPrompt; onSave: 
   if (editing) {
     return (
       <li>
-        <PromptEditor initial={prompt} submitLabel="Save changes" onSave={async (input) => (await onSave(input), setEditing(false))} onCancel={() => setEditing(false)} />
+        <PromptEditor
+          initial={prompt}
+          submitLabel="Save changes"
+          onSave={async (input) => {
+            await onSave(input);
+            setEditing(false);
+          }}
+          onCancel={() => setEditing(false)}
+        />
       </li>
     );
   }

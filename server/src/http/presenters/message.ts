@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Message, MessageFeedback } from '../../db/generated/client.js';
 import type { StoredSource } from '../../chat/sources.js';
+import { FEEDBACK_REASONS } from '../../commands/feedback/answerFeedback.js';
 
 export const SourceView = z
   .object({
@@ -17,7 +18,7 @@ export const SourceView = z
 export const FeedbackView = z
   .object({
     rating: z.enum(['up', 'down']),
-    reasons: z.array(z.enum(['wrong', 'outdated', 'not_found_in_documents', 'unsafe', 'other'])),
+    reasons: z.array(z.enum(FEEDBACK_REASONS)),
     comment: z.string().nullable(),
     updatedAt: z.string(),
   })
