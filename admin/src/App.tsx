@@ -18,6 +18,9 @@ import { SettingsPage } from './settings/SettingsPage';
 import { TokensPage } from './tokens/TokensPage';
 import { IdentityPage } from './identity/IdentityPage';
 import { UsagePage } from './usage/UsagePage';
+// Staff features: feedback reports, published prompts.
+import { FeedbackPage } from './feedback/FeedbackPage';
+import prompts from './prompts';
 import users from './users';
 
 export function App() {
@@ -42,12 +45,14 @@ export function App() {
       <Resource {...quotas} />
       <Resource {...quotaAlerts} />
       <Resource {...audit} />
+      <Resource {...prompts} />
       <CustomRoutes>
         <Route path="/usage" element={<UsagePage />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/tokens" element={<TokensPage />} />
         {/* Identity: single sign-on and SCIM */}
         <Route path="/identity" element={<IdentityPage />} />
+        <Route path="/feedback" element={<FeedbackPage />} />
       </CustomRoutes>
       <CustomRoutes noLayout>
         <Route path={NOT_ALLOWED_PATH} element={<NotAllowed />} />

@@ -15,6 +15,8 @@ const needs: Record<string, Partial<Record<Action, string>> & { default: string 
   audit: { default: 'audit.read' },
   usage: { default: 'usage.report' },
   settings: { default: 'settings.read', edit: 'settings.manage' },
+  // Staff features: published prompts (admins; managers for their groups).
+  prompts: { default: 'prompt.publish' },
 };
 
 export function abilityFor(abilities: Abilities, resource: string, action: Action, record?: RaRecord): boolean {

@@ -16,12 +16,16 @@ interface ListQuery {
 const fixedQuery: Record<string, Record<string, string>> = {
   // Admins manage every model, disabled ones and embeddings included.
   models: { all: 'true' },
+  // The console manages published prompts; personal ones are their owners' alone.
+  prompts: { scope: 'published' },
 };
 
 /** Turns a record as the API sends it into the shape the forms edit. */
 const fromApi: Record<string, (record: RaRecord) => RaRecord> = {
   // Retrieval overrides are nested in responses but flat in requests; flat everywhere in the console.
   assistants: ({ retrieval, ...rest }) => ({ ...rest, ...((retrieval as object | undefined) ?? {}) }),
+  // A prompt's groups come as {id, name}; the form edits their ids.
+  prompts: (record) => ({ ...record, groupIds: (record.groups as { id: string }[]).map((g) => g.id) }),
 };
 
 const present = (resource: string, record: RaRecord) => (fromApi[resource] ? fromApi[resource](record) : record);

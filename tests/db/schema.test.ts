@@ -51,7 +51,7 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
     ChunkTermStat: { create: (p) => p.chunkTermStat.create({ data: { assistantId: '00000000-0000-4000-8000-00000000a001', lexeme: 'alpha', chunkCount: 1 } }), update: { chunkCount: 2 }, where: (r) => ({ assistantId_lexeme: { assistantId: r.assistantId, lexeme: r.lexeme } }) },
     ChunkCorpusStat: { create: (p) => p.chunkCorpusStat.create({ data: { assistantId: '00000000-0000-4000-8000-00000000a001', chunkCount: 1n, tokenCount: 5n } }), update: { chunkCount: 2n, tokenCount: 9n }, where: (r) => ({ assistantId: r.assistantId }) },
     Conversation: { create: (p) => p.conversation.create({ data: { userId: ids.user!, assistantId: ids.assistant!, title: 'T' } }), update: { archived: true }, where: (r) => ({ id: r.id }) },
-    Message: { create: (p) => p.message.create({ data: { conversationId: ids.conversation!, parentId: ids.message!, role: 'assistant', content: 'answer', status: 'streaming', sources: [{ fileId: ids.file, score: 0.9 }] } }), update: { status: 'complete', promptTokens: 10, completionTokens: 5, editHistory: [{ content: 'old' }] }, where: (r) => ({ id: r.id }) },
+    Message: { create: (p) => p.message.create({ data: { conversationId: ids.conversation!, parentId: ids.message!, role: 'assistant', content: 'answer', status: 'streaming', sources: [{ fileId: ids.file, score: 0.9 }] } }), update: { status: 'complete', promptTokens: 10, completionTokens: 5, editHistory: [{ content: 'old' }], retrievalPassages: 2, retrievalTopScore: 0.25 }, where: (r) => ({ id: r.id }) },
     Provider: { create: (p) => p.provider.create({ data: { name: 'p1', kind: 'anthropic', baseUrl: 'http://127.0.0.1:9' } }), update: { enabled: false }, where: (r) => ({ id: r.id }) },
     ApiKey: { create: (p) => p.apiKey.create({ data: { providerId: ids.provider!, ciphertext: bytes('c'), iv: bytes('i'), authTag: bytes('t'), wrappedDataKey: bytes('w'), masterKeyId: 'k1', hint: 'sk-…abcd' } }), update: { lastUsedAt: new Date(), masterKeyId: 'k2' }, where: (r) => ({ id: r.id }) },
     Model: { create: (p) => p.model.create({ data: { providerId: ids.provider!, name: 'm1', kind: 'embedding', inputPricePerMTok: new Prisma.Decimal('0.130000') } }), update: { outputPricePerMTok: new Prisma.Decimal('1.5'), contextWindow: 128000 }, where: (r) => ({ id: r.id }) },
@@ -70,6 +70,17 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
     UserIdentity: { create: (p) => p.userIdentity.create({ data: { userId: ids.user!, issuer: 'https://idp.example.com', subject: 's1', email: 'owner@example.com' } }), update: { lastLoginAt: new Date() }, where: (r) => ({ id: r.id }) },
     SsoConfig: { create: (p) => p.ssoConfig.create({ data: { settings: { enabled: true }, ciphertext: bytes('c'), iv: bytes('i'), authTag: bytes('t'), wrappedDataKey: bytes('w'), masterKeyId: 'k1', secretHint: '…ab', updatedById: ids.user! } }), update: { secretHint: '…cd' }, where: (r) => ({ id: r.id }) },
     ScimToken: { create: (p) => p.scimToken.create({ data: { name: 'Entra ID', tokenHash: 'h', hint: '…ab', createdById: ids.user! } }), update: { lastUsedAt: new Date(), revokedAt: new Date() }, where: (r) => ({ id: r.id }) },
+    // Staff features: feedback, prompt library.
+    MessageFeedback: { create: (p) => p.messageFeedback.create({ data: { messageId: ids.message!, userId: ids.user!, rating: 'down', reasons: ['wrong'], comment: 'No' } }), update: { rating: 'up', reasons: [] }, where: (r) => ({ id: r.id }) },
+    SavedPrompt: { create: (p) => p.savedPrompt.create({ data: { ownerId: ids.user!, title: 'T', text: 'Hello {{name}}' } }), update: { title: 'T2' }, where: (r) => ({ id: r.id }) },
+    SavedPromptGroup: {
+      create: async (p) => p.savedPromptGroup.create({ data: { promptId: (await p.savedPrompt.create({ data: { ownerId: ids.user!, title: 'P', text: 'x' } })).id, groupId: ids.group! } }),
+      // Nothing but its keys: the group is set again (read once ids are filled in).
+      get update() {
+        return { groupId: ids.group! };
+      },
+      where: (r) => ({ promptId_groupId: { promptId: r.promptId, groupId: r.groupId } }),
+    },
   };
 
   it('has a fixture for every model in the schema', () => {

@@ -17,6 +17,7 @@ import { parseRoute, usePath } from './ui/route.js';
 import { useTheme } from './ui/theme.js';
 import { UserMenu } from './ui/UserMenu.js';
 import { TokensPage } from './tokens/TokensPage.js';
+import { PromptsPage } from './prompts/PromptsPage.js';
 
 export function ChatApp({ user }: { user: User }) {
   const client = useQueryClient();
@@ -34,7 +35,7 @@ export function ChatApp({ user }: { user: User }) {
   const conversationId = route.name === 'conversation' ? route.id : null;
   const thread = useThreadQuery(conversationId).data;
   const brand = useSignInConfig();
-  const title = route.name === 'home' ? 'New chat' : route.name === 'tokens' ? 'Access tokens' : (thread?.title ?? list.find((a) => route.name === 'new' && a.id === route.assistantId)?.name ?? brand.productName);
+  const title = route.name === 'prompts' ? 'Prompts' : route.name === 'home' ? 'New chat' : route.name === 'tokens' ? 'Access tokens' : (thread?.title ?? list.find((a) => route.name === 'new' && a.id === route.assistantId)?.name ?? brand.productName);
   useEffect(() => {
     document.title = `${title} · ${brand.productName}`;
   }, [title, brand.productName]);
@@ -78,7 +79,9 @@ export function ChatApp({ user }: { user: User }) {
           </div>
         )}
         <QuotaBanner />
-        {route.name === 'home' ? (
+        {route.name === 'prompts' ? (
+          <PromptsPage />
+        ) : route.name === 'home' ? (
           <AssistantPicker assistants={list} loading={assistants.isPending} isAdmin={user.role === 'admin'} />
         ) : route.name === 'tokens' ? (
           <TokensPage assistants={list} />

@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './App.js';
 import { asApiError } from './api/errors.js';
 import './styles.css';
+import './staff.css';
 import { applyStoredTheme } from './ui/theme.js';
 
 applyStoredTheme();

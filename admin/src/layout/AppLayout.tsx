@@ -2,6 +2,7 @@ import BarChartIcon from '@mui/icons-material/BarChart';
 import SettingsIcon from '@mui/icons-material/Settings';
 import KeyIcon from '@mui/icons-material/Key';
 import BadgeIcon from '@mui/icons-material/Badge';
+import ThumbsUpDownIcon from '@mui/icons-material/ThumbsUpDown';
 import type { ReactNode } from 'react';
 import { Box, Typography } from '@mui/material';
 import { AppBar, Layout, Menu, TitlePortal } from 'react-admin';
@@ -20,6 +21,7 @@ function AppMenu() {
       {abilities['token.manageAll'] && <Menu.Item to="/tokens" primaryText="Access tokens" leftIcon={<KeyIcon />} />}
       {/* Identity: single sign-on and SCIM */}
       {abilities['identity.manage'] && <Menu.Item to="/identity" primaryText="Identity" leftIcon={<BadgeIcon />} />}
+      {abilities['feedback.report'] && <Menu.Item to="/feedback" primaryText="Feedback" leftIcon={<ThumbsUpDownIcon />} />}
     </Menu>
   );
 }

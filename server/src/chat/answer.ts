@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type Assistant, type Conversation, type Message, type Model } from '../db/generated/client.js';
 import { AppError } from '../errors/appError.js';
+import { retrievalSignal } from '../feedback/retrievalSignal.js';
 import { costOf, type QuotaReservation } from '../governance/quotas/index.js';
 import { retrievalParameters } from '../retrieval/retrievalParameters.js';
 import type { Passage } from '../retrieval/retrievePassages.js';
@@ -215,6 +216,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
       latencyMs,
       error: errorInfo?.message ?? null,
       sources: storedSources(call?.passages ?? []),
+      ...retrievalSignal(p.material.passages),
     },
   });
   // The client hears the end first; quota and usage follow off its path.
@@ -356,7 +358,7 @@ async function storeTurn(s: Services, request: AnswerRequest, model: Model): Pro
   const asked = new Date();
   const answered = new Date(asked.getTime() + 1);
   const conversationId = request.conversation.id;
-  const base = { conversationId, model: null, fallbackFrom: null, promptTokens: null, completionTokens: null, finishReason: null, latencyMs: null, sources: null, error: null };
+  const base = { conversationId, model: null, fallbackFrom: null, retrievalPassages: null, retrievalTopScore: null, promptTokens: null, completionTokens: null, finishReason: null, latencyMs: null, sources: null, error: null };
   const userMessage: Message | null =
     'existing' in request.question
       ? null

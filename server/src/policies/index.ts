@@ -63,6 +63,10 @@ const rules = {
   'token.manageAll': isAdmin,
   /** Identity: single sign-on settings and SCIM tokens. */
   'identity.manage': isAdmin,
+  // Staff features. Feedback reports: admins over every assistant, managers over those they manage (manageableAssistants).
+  'feedback.report': (actor) => actor.role === 'admin' || actor.role === 'manager',
+  /** Publishing a saved prompt to a group: admins to any, managers to the groups they manage. */
+  'prompt.publish': (actor, resource) => (resource ? managesGroup(actor, resource) : actor.role === 'admin' || actor.role === 'manager'),
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof rules;

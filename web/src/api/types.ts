@@ -70,7 +70,31 @@ export interface Message {
   editHistory: { content: string; editedAt: string }[];
   /** Its place among the versions of the same turn, and its neighbours for the ‹ › switch. */
   branch?: { index: number; count: number; previousId: string | null; nextId: string | null };
+  /** The signed-in user's own thumbs up or down on an answer. */
+  feedback?: Feedback | null;
   createdAt: string;
+}
+
+export type FeedbackReason = 'wrong' | 'outdated' | 'not_found_in_documents' | 'unsafe' | 'other';
+
+export interface Feedback {
+  rating: 'up' | 'down';
+  reasons: FeedbackReason[];
+  comment: string | null;
+  updatedAt: string;
+}
+
+/** A saved prompt: the caller's own, or one published to a group they belong to. */
+export interface SavedPrompt {
+  id: string;
+  title: string;
+  text: string;
+  variables: string[];
+  owner: { id: string; name: string };
+  mine: boolean;
+  groups: { id: string; name: string }[];
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface ConversationDetail extends Conversation {

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { usePromptPicker } from '../prompts/usePromptPicker.js';
 import { SendIcon, StopIcon } from '../ui/icons.js';
 
 interface Props {
@@ -15,6 +16,8 @@ const MAX_ROWS_PX = 240;
 export function Composer({ streaming, disabled, placeholder, onSend, onStop }: Props) {
   const [text, setText] = useState('');
   const area = useRef<HTMLTextAreaElement>(null);
+  // `/` at the start opens the saved prompts.
+  const prompts = usePromptPicker(text, setText, area);
 
   // Grow with the text up to a limit, then scroll.
   useEffect(() => {
@@ -45,6 +48,7 @@ export function Composer({ streaming, disabled, placeholder, onSend, onStop }: P
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (prompts.onKeyDown(e)) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       void submit();
@@ -52,8 +56,10 @@ export function Composer({ streaming, disabled, placeholder, onSend, onStop }: P
   }
 
   return (
-    <form className="composer" onSubmit={submit}>
+    <form className="composer prompt-anchor" onSubmit={submit}>
+      {prompts.element}
       <textarea
+        {...prompts.inputProps}
         ref={area}
         aria-label="Message"
         placeholder={placeholder}

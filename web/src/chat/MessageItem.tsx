@@ -4,6 +4,7 @@ import { CopyButton } from '../ui/CopyButton.js';
 import { describeError } from '../ui/describeError.js';
 import { ChevronLeftIcon, ChevronRightIcon, EditIcon, RegenerateIcon } from '../ui/icons.js';
 import { AssistantAvatar } from './AssistantAvatar.js';
+import { FeedbackControl } from './FeedbackControl.js';
 import { linkCitations } from './citations.js';
 import { sourceElementId, Sources } from './Sources.js';
 
@@ -138,6 +139,7 @@ function AssistantMessage(props: Props) {
           <div className="message__actions">
             <VersionSwitch {...props} />
             {message.content && <CopyButton text={message.content} label="Copy answer" />}
+            {message.status !== 'streaming' && <FeedbackControl message={message} />}
             <button type="button" className="icon-button" aria-label="Regenerate answer" title="Regenerate" disabled={busy} onClick={() => onRegenerate(message.id)}>
               <RegenerateIcon />
             </button>

@@ -17,6 +17,16 @@ export function UserMenu({ user, onSignOut }: { user: User; onSignOut: () => voi
             <strong>{user.name}</strong>
             <span className="muted small">{user.email}</span>
           </p>
+          <button
+            type="button"
+            role="menuitem"
+            onClick={() => {
+              setOpen(false);
+              navigate('/prompts');
+            }}
+          >
+            My prompts
+          </button>
           {user.role !== 'user' && (
             <a role="menuitem" href="/admin/">
               Admin console

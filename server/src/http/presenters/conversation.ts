@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { branchPositions } from '../../chat/conversationTree.js';
+import type { MessageFeedback } from '../../db/generated/client.js';
 import type { ConversationThread } from '../../commands/conversations/conversationBranch.js';
 import type { Conversation } from '../../db/generated/client.js';
 import { MessageView, presentMessage } from './message.js';
@@ -44,11 +45,16 @@ export function presentConversation(c: Conversation, snippet?: string | null): C
 }
 
 /** A conversation with the branch it shows; `streaming`: the answer being written now, if any. */
-export function presentConversationDetail(thread: ConversationThread, streaming: { messageId: string } | null): z.infer<typeof ConversationDetailView> {
+export function presentConversationDetail(
+  thread: ConversationThread,
+  streaming: { messageId: string } | null,
+  /** The caller's feedback on the answers shown, by message id. */
+  feedback: ReadonlyMap<string, MessageFeedback> = new Map(),
+): z.infer<typeof ConversationDetailView> {
   const branches = branchPositions(thread.messages, thread.path);
   return {
     ...presentConversation(thread.conversation),
-    messages: thread.path.map((m) => presentMessage(m, branches.get(m.id))),
+    messages: thread.path.map((m) => presentMessage(m, branches.get(m.id), feedback.get(m.id))),
     streaming: streaming ? { messageId: streaming.messageId } : null,
   };
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { Message } from '../../db/generated/client.js';
+import type { Message, MessageFeedback } from '../../db/generated/client.js';
 import type { BranchPosition } from '../../chat/conversationTree.js';
 import type { StoredSource } from '../../chat/sources.js';
+import { FEEDBACK_REASONS } from '../../commands/feedback/answerFeedback.js';
 
 export const SourceView = z
   .object({
@@ -14,6 +15,23 @@ export const SourceView = z
     score: z.number().describe('Similarity to the question, 0..1'),
   })
   .meta({ id: 'Source' });
+
+export const FeedbackView = z
+  .object({
+    rating: z.enum(['up', 'down']),
+    reasons: z.array(z.enum(FEEDBACK_REASONS)),
+    comment: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Feedback', description: "The caller's own feedback on an answer" });
+export type FeedbackView = z.infer<typeof FeedbackView>;
+
+export const presentFeedback = (f: MessageFeedback): FeedbackView => ({
+  rating: f.rating,
+  reasons: f.reasons as FeedbackView['reasons'],
+  comment: f.comment,
+  updatedAt: f.updatedAt.toISOString(),
+});
 
 export const MessageView = z
   .object({
@@ -40,12 +58,13 @@ export const MessageView = z
       })
       .optional()
       .describe('Which version this is among those that answer or replace the same turn (regenerate, edit)'),
+    feedback: FeedbackView.nullable().describe("The caller's thumbs up or down on this answer (null: none given)"),
     createdAt: z.string(),
   })
   .meta({ id: 'Message' });
 export type MessageView = z.infer<typeof MessageView>;
 
-export function presentMessage(m: Message, branch?: BranchPosition): MessageView {
+export function presentMessage(m: Message, branch?: BranchPosition, feedback?: MessageFeedback): MessageView {
   return {
     id: m.id,
     conversationId: m.conversationId,
@@ -62,6 +81,7 @@ export function presentMessage(m: Message, branch?: BranchPosition): MessageView
     error: m.error,
     editHistory: (m.editHistory as MessageView['editHistory'] | null) ?? [],
     ...(branch ? { branch } : {}),
+    feedback: feedback ? presentFeedback(feedback) : null,
     createdAt: m.createdAt.toISOString(),
   };
 }

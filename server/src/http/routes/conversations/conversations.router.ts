@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { chooseBranch, readConversationThread } from '../../../commands/conversations/conversationBranch.js';
+import { feedbackByMessage } from '../../../commands/feedback/answerFeedback.js';
 import { exportConversation } from '../../../commands/conversations/exportConversation.js';
 import { listConversations } from '../../../commands/conversations/listConversations.js';
 import { createConversation, deleteConversation, updateConversation } from '../../../commands/conversations/manageConversations.js';
@@ -40,7 +41,11 @@ export function conversationRoutes(s: Services, routes: RouteBuilder): void {
     tags: ['conversations'],
     params: IdParams,
     responses: { 200: { description: 'The conversation', schema: ConversationDetailView } },
-    handler: async ({ actor, params }) => ({ body: presentConversationDetail(await readConversationThread(s, actor, params.id), s.generations.active(params.id) ?? null) }),
+    handler: async ({ actor, params }) => {
+      const thread = await readConversationThread(s, actor, params.id);
+      const feedback = await feedbackByMessage(s, actor, thread.path.filter((m) => m.role === 'assistant').map((m) => m.id));
+      return { body: presentConversationDetail(thread, s.generations.active(params.id) ?? null, feedback) };
+    },
   });
 
   routes.add({
@@ -52,7 +57,11 @@ export function conversationRoutes(s: Services, routes: RouteBuilder): void {
     params: IdParams,
     body: BranchChoice,
     responses: { 200: { description: 'The conversation with the branch now shown', schema: ConversationDetailView } },
-    handler: async ({ actor, params, body }) => ({ body: presentConversationDetail(await chooseBranch(s, actor, { conversationId: params.id, messageId: body.messageId }), null) }),
+    handler: async ({ actor, params, body }) => {
+      const thread = await chooseBranch(s, actor, { conversationId: params.id, messageId: body.messageId });
+      const feedback = await feedbackByMessage(s, actor, thread.path.filter((m) => m.role === 'assistant').map((m) => m.id));
+      return { body: presentConversationDetail(thread, null, feedback) };
+    },
   });
 
   routes.add({
