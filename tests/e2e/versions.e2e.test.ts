@@ -38,7 +38,9 @@ describe('answer versions in the browser', () => {
   const composer = () => page.getByRole('textbox', { name: 'Message' });
   const answers = () => page.locator('article.message--assistant');
   const questions = () => page.locator('article.message--user');
-  const thread = async () => (await page.locator('article.message .message__bubble, article.message--assistant .markdown').allTextContents()).map((s) => s.trim());
+  // An answer shows as plain text until the lazily loaded Markdown renderer arrives (slower after a reload).
+  const thread = async () =>
+    (await page.locator('article.message .message__bubble, article.message--assistant .markdown, article.message--assistant .plain').allTextContents()).map((s) => s.trim());
   const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null);
   const switchOf = (message: Locator) => message.getByRole('group', { name: /^Versions of this/ });
 
