@@ -3,7 +3,10 @@ import { Prisma, type Assistant, type Conversation, type Message, type Model } f
 import { AppError } from '../errors/appError.js';
 import { retrievalSignal } from '../feedback/retrievalSignal.js';
 import { costOf, type QuotaReservation } from '../governance/quotas/index.js';
+import { memoryForAnswer, type AnswerMemory } from '../memory/answerMemory.js';
+import { enqueueMemoryProposal } from '../memory/proposeMemories.js';
 import { retrievalParameters } from '../retrieval/retrievalParameters.js';
+import type { RecalledMemory } from '../memory/recallMemories.js';
 import type { Passage } from '../retrieval/retrievePassages.js';
 import type { Services } from '../services.js';
 import type { ChatErrorInfo } from './chatEvents.js';
@@ -23,6 +26,9 @@ import { generateTitle } from './titles.js';
 // from the model while saving as it goes, then settle quota and usage and
 // publish the stored answer. prepareAnswer does everything that can refuse
 // the request (so a refusal is a plain HTTP error); runAnswer streams.
+
+/** Said, without a model call, when "answer only from knowledge" finds nothing but the message kept a memory. */
+export const memorySavedAnswer = (note: string) => `I've saved this to your memory: “${note}”`;
 
 /** Said instead of guessing when "answer only from knowledge" finds nothing. */
 export const NO_KNOWLEDGE_ANSWER =
@@ -53,6 +59,8 @@ interface ModelCall {
   messages: ChatMessage[];
   /** The passages that fitted in this model's prompt: the answer's sources. */
   passages: Passage[];
+  /** The user's memories that fitted in the prompt: the answer's memory sources. */
+  memories: RecalledMemory[];
   promptTokens: number;
   maxTokens: number;
   reservation: QuotaReservation;
@@ -68,6 +76,7 @@ interface PreparedAnswer {
   /** Null when "answer only from knowledge" found nothing: no model is called. */
   call: ModelCall | null;
   material: PromptMaterial;
+  memory: AnswerMemory;
   firstExchange: boolean;
   request: AnswerRequest;
   startedAt: number;
@@ -102,12 +111,21 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
   const parentId = 'existing' in request.question ? request.question.existing.parentId : request.question.parentId;
 
   const ragDefaults = await s.settings.get('rag.defaults');
-  const [resolved, history, passages] = await Promise.all([
+  const [resolved, history, passages, memory] = await Promise.all([
     s.chatModels.forAssistant(assistant.modelId),
     historyBefore(s, conversation.id, parentId, request.thread),
     s.retriever.retrieve({ assistantId: assistant.id, query: question, ...retrievalParameters(assistant, ragDefaults, s.retriever.defaultMinScore) }),
+    memoryForAnswer(s, { actor, conversation, question, newQuestion: !('existing' in request.question) }),
   ]);
-  const material: PromptMaterial = { instructions: assistant.instructions, knowledgeOnly: assistant.knowledgeOnly, passages, history, question };
+  const material: PromptMaterial = {
+    instructions: assistant.instructions,
+    knowledgeOnly: assistant.knowledgeOnly,
+    passages,
+    memories: memory.recalled,
+    savedMemory: memory.saved?.text ?? null,
+    history,
+    question,
+  };
   // Nothing is reserved or charged when the model is not called.
   const call = assistant.knowledgeOnly && passages.length === 0 ? null : await modelCall(s, request, material, resolved);
 
@@ -120,6 +138,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
       model: resolved.model,
       call,
       material,
+      memory,
       firstExchange: history.length === 0 && conversation.title === DEFAULT_TITLE,
       request,
       startedAt,
@@ -141,7 +160,7 @@ async function modelCall(s: Services, request: AnswerRequest, material: PromptMa
     { userId: actor.id, groupIds: [...actor.groups.keys()], assistantId: assistant.id, token: actor.token },
     { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) },
   );
-  return { model, provider, messages: prompt.messages, passages: prompt.passages, promptTokens: prompt.promptTokens, maxTokens, reservation };
+  return { model, provider, messages: prompt.messages, passages: prompt.passages, memories: prompt.memories, promptTokens: prompt.promptTokens, maxTokens, reservation };
 }
 
 export const DEFAULT_TITLE = 'New conversation';
@@ -177,7 +196,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
   let fallbackFrom: string | null = null;
   let outcome: StreamOutcome = { finishReason: 'no_knowledge', failure: null, delivered: true, latencyMs: 0 };
   if (!call) {
-    text = NO_KNOWLEDGE_ANSWER;
+    text = p.memory.saved ? memorySavedAnswer(p.memory.saved.text) : NO_KNOWLEDGE_ANSWER;
     generation.chunk(text);
   } else {
     const fallbackModelId = p.request.assistant.fallbackModelId;
@@ -215,7 +234,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
       completionTokens: call && !failed ? completionTokens : null,
       latencyMs,
       error: errorInfo?.message ?? null,
-      sources: storedSources(call?.passages ?? []),
+      sources: storedSources(call?.passages ?? [], call ? call.memories : p.memory.saved ? [p.memory.saved] : []),
       ...retrievalSignal(p.material.passages),
     },
   });
@@ -226,6 +245,13 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
     if (call) await chargeCall(s, p, call, { outcome: failed ? 'error' : stopped ? 'stopped' : 'success', promptTokens, completionTokens, latencyMs });
   } finally {
     generation.close();
+  }
+
+  // Memory proposals come later, from the job queue, never on the answer's path.
+  if (p.memory.active && call && !failed && !stopped) {
+    void enqueueMemoryProposal(s, { userId: p.request.actor.id, conversationId: p.request.conversation.id }).catch((error: unknown) =>
+      s.logger.warn({ err: error, conversationId: generation.conversationId }, 'could not queue memory proposals'),
+    );
   }
 
   if (p.firstExchange && !failed && call && s.config.chat.titles) {

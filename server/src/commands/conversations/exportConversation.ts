@@ -21,7 +21,7 @@ export async function exportConversation(s: Services, actor: Actor, id: string, 
   for (const m of path) {
     lines.push(`## ${m.role === 'user' ? 'You' : (assistant?.name ?? 'Assistant')}`, '', m.content || (m.error ? `_(${m.error})_` : '_(no answer)_'), '');
     const sources = (m.sources as StoredSource[] | null) ?? [];
-    if (sources.length) lines.push('Sources:', ...sources.map((src) => `${src.index}. ${sourceLabel(src)}`), '');
+    if (sources.length) lines.push('Sources:', ...sources.map((src) => `${src.index}. ${src.kind === 'memory' ? `Your memory: ${src.text}` : sourceLabel(src)}`), '');
   }
   return { fileName: `${base}.md`, contentType: 'text/markdown; charset=utf-8', body: lines.join('\n') };
 }

@@ -10,7 +10,11 @@ import type { RouteBuilder } from '../../route.js';
 import { IdParams, listQuery, pageBody, pageOf, pageWindow } from '../../schemas/common.js';
 
 const GroupBody = z
-  .object({ name: z.string().trim().min(1).max(100), description: z.string().trim().max(1000).optional() })
+  .object({
+    name: z.string().trim().min(1).max(100),
+    description: z.string().trim().max(1000).optional(),
+    memoryDisabled: z.boolean().optional().describe("Turns memory off for the group's members (whatever their own switch says)"),
+  })
   .strict()
   .meta({ id: 'GroupCreate' });
 const GroupPatch = GroupBody.partial().refine((b) => Object.keys(b).length > 0, 'nothing to update').meta({ id: 'GroupUpdate' });
@@ -79,7 +83,7 @@ export function groupRoutes(s: Services, routes: RouteBuilder): void {
   routes.add({
     method: 'patch',
     path: '/groups/:id',
-    summary: 'Rename or describe a group',
+    summary: 'Rename or describe a group, or turn memory off for its members',
     tags: ['groups'],
     params: IdParams,
     body: GroupPatch,
