@@ -1,6 +1,6 @@
 import { Box } from '@mui/material';
 import GroupsIcon from '@mui/icons-material/Groups';
-import { Create, DataTable, DateField, Edit, List, SearchInput, SimpleForm, TextInput, required } from 'react-admin';
+import { BooleanInput, Create, DataTable, DateField, Edit, List, SearchInput, SimpleForm, TextInput, required } from 'react-admin';
 import { GroupMembers } from './GroupMembers';
 
 function GroupList() {
@@ -20,6 +20,11 @@ const GroupFields = () => (
   <>
     <TextInput source="name" validate={required()} />
     <TextInput source="description" multiline fullWidth />
+    <BooleanInput
+      source="memoryDisabled"
+      label="Turn memory off for members"
+      helperText="Members of this group cannot keep or use memories, whatever their own setting (their existing notes stay, visible only to them)."
+    />
   </>
 );
 
