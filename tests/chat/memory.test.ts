@@ -12,6 +12,10 @@ import { engineName } from '../support/testDb.js';
 
 type User = { id: string; email: string; token: string };
 const PROPOSAL_SYSTEM = 'You help a user keep short notes';
+const proposalReplyFor = (call: ChatCall) =>
+  call.messages.at(-1)!.content.includes('Atlas migration kickoff')
+    ? '```json\n{"memories": ["Leads the Atlas migration project", "Works from Lisbon on Fridays", "I work in the Berlin office."]}\n```'
+    : '{"memories": []}';
 
 describe(`memory (${engineName})`, () => {
   let t: ChatTestServer;
@@ -20,12 +24,12 @@ describe(`memory (${engineName})`, () => {
   let bob: User;
   let assistantId: string;
   let groupId: string;
-  let proposalReply = '{"memories": []}';
 
   beforeAll(async () => {
     t = await startChatServer({ CHAT_TITLES: 'false', MEMORY_PROPOSAL_DELAY_SECONDS: '0' });
     // Proposal requests are answered apart, so the answers' own replies stay the default echo.
-    t.openai.chat.intercept = (call: ChatCall) => (systemOf(call).startsWith(PROPOSAL_SYSTEM) ? { text: proposalReply } : undefined);
+    // Only a run that reads the Atlas kickoff proposes anything, whenever the other runs happen.
+    t.openai.chat.intercept = (call: ChatCall) => (systemOf(call).startsWith(PROPOSAL_SYSTEM) ? { text: proposalReplyFor(call) } : undefined);
     [admin, alice, bob] = await Promise.all([t.login({ role: 'admin' }), t.login(), t.login()]);
     groupId = (await t.json(admin.token, 'POST', '/api/v1/groups', { name: 'Memory testers' })).body.id;
     for (const u of [alice, bob]) await t.json(admin.token, 'PUT', `/api/v1/groups/${groupId}/members/${u.id}`, { role: 'member' });
@@ -106,50 +110,57 @@ describe(`memory (${engineName})`, () => {
     const thread = (await t.json(alice.token, 'GET', `/api/v1/conversations/${conversationId}`)).body;
     const stored = thread.messages.find((m: { id: string }) => m.id === answer.id);
     expect(stored.sources).toEqual(answer.sources);
+
+    // A thumbs down sends the answer to the assistant's maintainers: its sources there are knowledge only.
+    expect((await t.json(alice.token, 'PUT', `/api/v1/conversations/${conversationId}/messages/${answer.id}/feedback`, { rating: 'down', reasons: ['wrong'] })).status).toBe(200);
+    const report = (await t.json(admin.token, 'GET', `/api/v1/feedback/negative?assistantId=${assistantId}`)).body;
+    expect(report.data).toEqual([expect.objectContaining({ messageId: answer.id, sources: [] })]);
+    expect(JSON.stringify(report)).not.toContain('Berlin office');
   });
 
   it('proposes memories after a conversation, under the user’s quota; the user keeps or discards them', async () => {
-    const quota = await t.json(admin.token, 'POST', '/api/v1/quotas', { scope: 'user', scopeId: alice.id, tokensPerDay: 1_000_000 });
+    // Carol alone, so her usage and quota hold only her calls (earlier answers' proposal runs may still be finishing).
+    const carol = await t.login();
+    await t.json(admin.token, 'PUT', `/api/v1/groups/${groupId}/members/${carol.id}`, { role: 'member' });
+    await t.json(carol.token, 'PUT', '/api/v1/me/memory', { enabled: true });
+    expect((await t.json(carol.token, 'POST', '/api/v1/me/memories', { text: 'I work in the Berlin office.' })).status).toBe(201);
+    const quota = await t.json(admin.token, 'POST', '/api/v1/quotas', { scope: 'user', scopeId: carol.id, tokensPerDay: 1_000_000 });
     expect(quota.status).toBe(201);
-    const socket = await t.socket(alice.token);
+    const socket = await t.socket(carol.token);
     const notices = record(socket, ['memory:proposed']);
-    proposalReply = '```json\n{"memories": ["Leads the Atlas migration project", "Works from Lisbon on Fridays", "I work in the Berlin office."]}\n```';
-    const conversationId = await newConversation(alice);
-    const earlier = new Set((await t.server.services.prisma.usageLog.findMany({ where: { userId: alice.id }, select: { id: true } })).map((u) => u.id));
-    await ask(alice, socket, conversationId, 'Help me plan the Atlas migration kickoff next week');
+    const conversationId = await newConversation(carol);
+    await ask(carol, socket, conversationId, 'Help me plan the Atlas migration kickoff next week');
 
-    const proposed = await eventually(async () => (await memories(alice, 'proposed')).data, (list) => list.length === 2, 30_000);
+    const proposed = await eventually(async () => (await memories(carol, 'proposed')).data, (list) => list.length === 2, 30_000);
     // The note already kept is not proposed again.
     expect(proposed.map((m) => m.text).sort()).toEqual(['Leads the Atlas migration project', 'Works from Lisbon on Fridays']);
     expect(proposed.every((m) => m.origin === 'proposed' && m.conversationId === conversationId)).toBe(true);
     await eventually(() => notices.length > 0);
     expect(notices.at(-1)!.payload).toEqual({ count: 2 });
 
-    // The proposal call read the conversation and was charged to Alice: a usage record and her quota.
-    const call = proposalRequests().at(-1)!.body;
-    expect(call.messages.at(-1)!.content).toContain('Help me plan the Atlas migration kickoff');
-    const usage = await t.server.services.prisma.usageLog.findMany({ where: { userId: alice.id } });
-    // Since the quota was set: this answer and the proposal call.
-    const since = usage.filter((u) => !earlier.has(u.id));
-    expect(since).toHaveLength(2);
-    const proposalUsage = usage.find((u) => u.conversationId === conversationId && u.messageId === null)!;
-    expect(proposalUsage).toMatchObject({ outcome: 'success' });
+    // The proposal call read the conversation and was charged to Carol: a usage record and her quota.
+    const call = proposalRequests().find((r) => r.body.messages.at(-1)!.content.includes('Help me plan the Atlas migration kickoff'))!.body;
+    expect(call.messages.at(-1)!.content).toContain('- I work in the Berlin office.');
+    const usage = await t.server.services.prisma.usageLog.findMany({ where: { userId: carol.id } });
+    expect(usage).toHaveLength(2);
+    const proposalUsage = usage.find((u) => u.messageId === null)!;
+    expect(proposalUsage).toMatchObject({ conversationId, outcome: 'success' });
     expect(proposalUsage.promptTokens).toBeGreaterThan(0);
     const view = (await t.json(admin.token, 'GET', `/api/v1/quotas/${quota.body.id}`)).body;
-    const spent = since.reduce((sum, u) => sum + u.promptTokens + u.completionTokens, 0);
+    const spent = usage.reduce((sum, u) => sum + u.promptTokens + u.completionTokens, 0);
     expect(JSON.stringify(view)).toContain(`"used":${spent}`);
 
     // Proposals are not recalled until kept.
-    await ask(alice, socket, await newConversation(alice), 'What about the Atlas migration?');
+    await ask(carol, socket, await newConversation(carol), 'What about the Atlas migration?');
     expect(lastAnswerSystem()).not.toContain('Leads the Atlas migration project');
 
     const atlas = proposed.find((m) => m.text.startsWith('Leads'))!;
     const lisbon = proposed.find((m) => m.text.startsWith('Works from'))!;
-    expect((await t.json(alice.token, 'POST', `/api/v1/me/memories/${atlas.id}/keep`)).body).toMatchObject({ status: 'kept' });
-    expect((await t.json(alice.token, 'DELETE', `/api/v1/me/memories/${lisbon.id}`)).status).toBe(204);
-    expect((await memories(alice, 'proposed')).data).toEqual([]);
+    expect((await t.json(carol.token, 'POST', `/api/v1/me/memories/${atlas.id}/keep`)).body).toMatchObject({ status: 'kept' });
+    expect((await t.json(carol.token, 'DELETE', `/api/v1/me/memories/${lisbon.id}`)).status).toBe(204);
+    expect((await memories(carol, 'proposed')).data).toEqual([]);
 
-    await ask(alice, socket, await newConversation(alice), 'Who leads the Atlas migration?');
+    await ask(carol, socket, await newConversation(carol), 'Who leads the Atlas migration?');
     expect(lastAnswerSystem()).toContain('- Leads the Atlas migration project');
     await t.json(admin.token, 'DELETE', `/api/v1/quotas/${quota.body.id}`);
   }, 60_000);
