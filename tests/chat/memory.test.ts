@@ -54,7 +54,7 @@ describe(`memory (${engineName})`, () => {
     });
     const ack = await emitWithAck(socket, 'chat:send', { conversationId, content });
     expect(ack).toMatchObject({ ok: true });
-    return (await done).message as { id: string; content: string; sources: any[] };
+    return (await done).message as { id: string; content: string; finishReason: string; sources: any[] };
   }
   const memories = async (who: User, status = '') => (await t.json(who.token, 'GET', `/api/v1/me/memories${status ? `?status=${status}` : ''}`)).body as { data: any[]; proposed: number };
 
@@ -199,6 +199,18 @@ describe(`memory (${engineName})`, () => {
 
     await t.json(admin.token, 'PATCH', `/api/v1/groups/${groupId}`, { memoryDisabled: false });
     expect((await t.json(alice.token, 'GET', '/api/v1/me/memory')).body.active).toBe(true);
+  });
+
+  it('confirms a note without a model call when a knowledge-only assistant finds nothing', async () => {
+    const strict = (await t.json(admin.token, 'POST', '/api/v1/assistants', { name: 'Strict', knowledgeOnly: true, groupIds: [groupId] })).body.id;
+    const conversationId = (await t.json(alice.token, 'POST', '/api/v1/conversations', { assistantId: strict })).body.id;
+    const requests = t.openai.chatRequests().length;
+    const socket = await t.socket(alice.token);
+    const answer = await ask(alice, socket, conversationId, 'Remember that my desk is on the third floor');
+    expect(answer.content).toBe("I've saved this to your memory: “my desk is on the third floor”");
+    expect(answer.finishReason).toBe('memory_saved');
+    expect(answer.sources).toEqual([expect.objectContaining({ kind: 'memory', text: 'my desk is on the third floor' })]);
+    expect(t.openai.chatRequests().length).toBe(requests);
   });
 
   it('edits, exports, deletes one and deletes all', async () => {

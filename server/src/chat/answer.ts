@@ -197,6 +197,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
   let outcome: StreamOutcome = { finishReason: 'no_knowledge', failure: null, delivered: true, latencyMs: 0 };
   if (!call) {
     text = p.memory.saved ? memorySavedAnswer(p.memory.saved.text) : NO_KNOWLEDGE_ANSWER;
+    if (p.memory.saved) outcome.finishReason = 'memory_saved';
     generation.chunk(text);
   } else {
     const fallbackModelId = p.request.assistant.fallbackModelId;

@@ -16,12 +16,13 @@ export interface MemoryState {
   active: boolean;
 }
 
+/** One round trip: it is on the path of every chat answer. A deactivated account has memory off. */
 export async function memoryState(prisma: PrismaClient | Prisma.TransactionClient, userId: string): Promise<MemoryState> {
-  const [user, disabledGroups] = await Promise.all([
-    prisma.user.findUnique({ where: { id: userId }, select: { memoryEnabled: true } }),
-    prisma.groupMembership.count({ where: { userId, group: { memoryDisabled: true } } }),
-  ]);
-  const enabled = user?.memoryEnabled ?? false;
-  const allowed = disabledGroups === 0;
+  const [row] = await prisma.$queryRaw<{ enabled: boolean; allowed: boolean }[]>`
+    SELECT u.memory_enabled AND u.active AS enabled,
+           NOT EXISTS (SELECT 1 FROM group_memberships gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id = u.id AND g.memory_disabled) AS allowed
+      FROM users u WHERE u.id = ${userId}::uuid`;
+  const enabled = row?.enabled ?? false;
+  const allowed = row?.allowed ?? true;
   return { enabled, allowed, active: enabled && allowed };
 }
