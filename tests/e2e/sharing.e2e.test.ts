@@ -80,10 +80,11 @@ describe('shared conversations in the browser', () => {
     await shared.getByText('How many goals did Iwan Roberts score for Norwich City?').waitFor();
     await shared.getByText('Iwan Roberts scored 96 goals').waitFor();
     expect(await shared.getByText('Who is the club captain?').count()).toBe(0);
-    // The colleague may use the assistant: the passages open under the file name.
+    // The colleague may use the assistant: the citation [1] opens its passage under the file name.
     const source = shared.getByRole('region', { name: 'Sources' }).locator('details').first();
     await source.locator('summary').getByText('unstructured__norwich-city.txt').waitFor();
-    await source.locator('summary').click();
+    expect(await source.getAttribute('open')).toBeNull();
+    await shared.getByRole('button', { name: 'Source 1' }).click();
     await source.locator('blockquote').getByText(/Norwich/).first().waitFor();
     await screenshot(viewer, 'web-shared-conversation');
 

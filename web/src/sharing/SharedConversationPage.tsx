@@ -3,6 +3,7 @@ import { lazy, Suspense, useState } from 'react';
 import { continueShared, fetchShared } from '../api/sharing.js';
 import { asApiError } from '../api/errors.js';
 import type { SharedSource } from '../api/types.js';
+import { linkCitations } from '../chat/citations.js';
 import { keys } from '../chat/threadCache.js';
 import { describeError } from '../ui/describeError.js';
 import { FileIcon } from '../ui/icons.js';
@@ -67,9 +68,9 @@ export function SharedConversationPage({ token }: { token: string }) {
                   <article key={m.id} className="message message--assistant" aria-label="Answer">
                     <div className="message__body">
                       <Suspense fallback={<p className="plain">{m.content}</p>}>
-                        <Markdown text={m.content} />
+                        <Markdown text={linkCitations(m.content, new Set(m.sources.map((s) => s.index)))} onCite={(index) => openSource(m.id, index)} />
                       </Suspense>
-                      <SharedSources sources={m.sources} />
+                      <SharedSources messageId={m.id} sources={m.sources} />
                     </div>
                   </article>
                 ),
@@ -98,7 +99,16 @@ export function SharedConversationPage({ token }: { token: string }) {
   );
 }
 
-function SharedSources({ sources }: { sources: SharedSource[] }) {
+const sourceId = (messageId: string, index: number) => `shared-source-${messageId}-${index}`;
+
+/** A citation [n] was clicked: open its source (when its passage is readable) and bring it into view. */
+function openSource(messageId: string, index: number) {
+  const source = document.getElementById(sourceId(messageId, index));
+  if (source instanceof HTMLDetailsElement) source.open = true;
+  source?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+}
+
+function SharedSources({ messageId, sources }: { messageId: string; sources: SharedSource[] }) {
   if (sources.length === 0) return null;
   return (
     <section className="sources" aria-label="Sources">
@@ -107,13 +117,13 @@ function SharedSources({ sources }: { sources: SharedSource[] }) {
         {sources.map((s) => (
           <li key={s.index} className="source">
             {s.text === null ? (
-              <span className="source__summary">
+              <span className="source__summary" id={sourceId(messageId, s.index)}>
                 <span className="source__index">{s.index}</span>
                 <FileIcon />
                 <span className="source__name">{s.fileName}</span>
               </span>
             ) : (
-              <details>
+              <details id={sourceId(messageId, s.index)}>
                 <summary>
                   <span className="source__index">{s.index}</span>
                   <FileIcon />

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { continueSharedConversation } from '../../../commands/sharing/continueSharedConversation.js';
 import { listConversationShares, revokeShare, shareConversation } from '../../../commands/sharing/shareConversation.js';
 import { listSharedWithMe, viewSharedConversation } from '../../../commands/sharing/viewSharedConversation.js';
@@ -5,7 +6,6 @@ import { requestMeta, type Services } from '../../../services.js';
 import { ConversationView, presentConversation } from '../../presenters/conversation.js';
 import type { RouteBuilder } from '../../route.js';
 import { IdParams, pageBody, pageOf, pageWindow } from '../../schemas/common.js';
-import { z } from 'zod';
 import {
   presentShare,
   presentSharedConversation,
