@@ -165,3 +165,48 @@ export interface PersonalToken {
 export interface CreatedPersonalToken extends PersonalToken {
   token: string;
 }
+
+/** One of the caller's shares of a conversation (a read-only snapshot). */
+export interface ConversationShare {
+  id: string;
+  conversationId: string;
+  title: string;
+  audience: 'user' | 'group' | 'link';
+  user: { id: string; name: string; email: string } | null;
+  group: { id: string; name: string } | null;
+  /** Opens the snapshot at /s/{token}: for anyone signed in when a link, else only for its recipients. */
+  token: string;
+  viewers: number;
+  createdAt: string;
+}
+
+export interface SharedWithMe {
+  id: string;
+  token: string;
+  title: string;
+  owner: { id: string; name: string };
+  assistant: { id: string; name: string };
+  via: 'user' | 'group' | 'link';
+  group: { id: string; name: string } | null;
+  sharedAt: string;
+}
+
+/** A source in a shared conversation: `text` is null when the viewer may not read that knowledge. */
+export interface SharedSource {
+  index: number;
+  fileName: string;
+  page: number | null;
+  section: string | null;
+  text: string | null;
+}
+
+export interface SharedConversation {
+  id: string;
+  title: string;
+  owner: { id: string; name: string };
+  assistant: { id: string; name: string };
+  sharedAt: string;
+  messages: { id: string; role: 'system' | 'user' | 'assistant'; content: string; status: MessageStatus; model: string | null; sources: SharedSource[]; createdAt: string }[];
+  passagesReadable: boolean;
+  can: { continue: boolean; revoke: boolean };
+}
