@@ -25,7 +25,14 @@ function ModelInputs() {
   const choices = (data?.data ?? []).map((m) => ({ id: m.id, name: `${m.displayName ?? m.name} (${m.providerName})` }));
   return (
     <>
-      <SelectInput source="modelId" label="Model" choices={choices} emptyText="System default" isLoading={!data} />
+      <SelectInput
+        source="modelId"
+        label="Model"
+        choices={choices}
+        emptyText="System default"
+        isLoading={!data}
+        helperText="Optional: until a model is connected, the assistant answers in search mode (the best passages with their citations)"
+      />
       <SelectInput
         source="fallbackModelId"
         label="Fallback model"

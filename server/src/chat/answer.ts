@@ -15,6 +15,7 @@ import { createChatProvider } from './llm/registry.js';
 import { streamWithRetries } from './llm/retries.js';
 import { chargeModelCall, type ModelCallCharge } from './modelCallCharge.js';
 import { buildPrompt, type PromptInput } from './prompt/buildPrompt.js';
+import { answersInSearchMode, SEARCH_MODE, SEARCH_MODE_PASSAGES, searchModeAnswer } from './searchMode.js';
 import { storedSources } from './sources.js';
 import { generateTitle } from './titles.js';
 
@@ -22,7 +23,8 @@ import { generateTitle } from './titles.js';
 // the prompt, reserve quota, store the question and an empty answer, stream
 // from the model while saving as it goes, then settle quota and usage and
 // publish the stored answer. prepareAnswer does everything that can refuse
-// the request (so a refusal is a plain HTTP error); runAnswer streams.
+// the request (so a refusal is a plain HTTP error); runAnswer streams. With no
+// model to answer (chat/searchMode.ts) the best passages are the answer.
 
 /** Said instead of guessing when "answer only from knowledge" finds nothing. */
 export const NO_KNOWLEDGE_ANSWER =
@@ -63,10 +65,12 @@ type PromptMaterial = Omit<PromptInput, 'contextWindow' | 'answerTokens' | 'coun
 
 interface PreparedAnswer {
   generation: Generation;
-  /** The assistant's model, which the answer is stored under until another one answers. */
-  model: Model;
-  /** Null when "answer only from knowledge" found nothing: no model is called. */
+  /** The assistant's model, which the answer is stored under until another one answers; null in search mode. */
+  model: Model | null;
+  /** Null when "answer only from knowledge" found nothing, or in search mode: no model is called. */
   call: ModelCall | null;
+  /** Search mode: the passages that are the answer (null otherwise, and when none was found). */
+  quoted: Passage[] | null;
   material: PromptMaterial;
   firstExchange: boolean;
   request: AnswerRequest;
@@ -103,22 +107,24 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
 
   const ragDefaults = await s.settings.get('rag.defaults');
   const [resolved, history, passages] = await Promise.all([
-    s.chatModels.forAssistant(assistant.modelId),
+    answeringModel(s, assistant),
     historyBefore(s, conversation.id, parentId, request.thread),
     s.retriever.retrieve({ assistantId: assistant.id, query: question, ...retrievalParameters(assistant, ragDefaults, s.retriever.defaultMinScore) }),
   ]);
   const material: PromptMaterial = { instructions: assistant.instructions, knowledgeOnly: assistant.knowledgeOnly, passages, history, question };
   // Nothing is reserved or charged when the model is not called.
-  const call = assistant.knowledgeOnly && passages.length === 0 ? null : await modelCall(s, request, material, resolved);
+  const call = !resolved || (assistant.knowledgeOnly && passages.length === 0) ? null : await modelCall(s, request, material, resolved);
+  const quoted = !resolved && passages.length > 0 ? passages.slice(0, SEARCH_MODE_PASSAGES) : null;
 
   try {
-    const { userMessage, answer } = await storeTurn(s, request, resolved.model);
+    const { userMessage, answer } = await storeTurn(s, request, resolved?.model ?? null);
     const generation = open(actor.id, answer.id);
     generation.begin(userMessage, answer);
     return {
       generation,
-      model: resolved.model,
+      model: resolved?.model ?? null,
       call,
+      quoted,
       material,
       firstExchange: history.length === 0 && conversation.title === DEFAULT_TITLE,
       request,
@@ -126,6 +132,16 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
     };
   } catch (error) {
     await call?.reservation.release();
+    throw error;
+  }
+}
+
+/** The assistant's model and its endpoint; null when no model can answer for it (search mode). Other failures refuse the request. */
+async function answeringModel(s: Services, assistant: Assistant): Promise<{ model: Model; endpoint: ProviderEndpoint } | null> {
+  try {
+    return await s.chatModels.forAssistant(assistant.modelId);
+  } catch (error) {
+    if (await answersInSearchMode(s.prisma, assistant)) return null;
     throw error;
   }
 }
@@ -176,7 +192,15 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
   let call = p.call;
   let fallbackFrom: string | null = null;
   let outcome: StreamOutcome = { finishReason: 'no_knowledge', failure: null, delivered: true, latencyMs: 0 };
-  if (!call) {
+  // Without a model call nothing below would wait: let the caller subscribe (SSE) before the first chunk.
+  if (!call) await new Promise((resolve) => setImmediate(resolve));
+  if (p.quoted) {
+    outcome.finishReason = SEARCH_MODE;
+    for (const part of searchModeAnswer(p.quoted)) {
+      text += part;
+      generation.chunk(part);
+    }
+  } else if (!call) {
     text = NO_KNOWLEDGE_ANSWER;
     generation.chunk(text);
   } else {
@@ -209,13 +233,13 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
       content: text,
       status: failed ? 'error' : stopped ? 'stopped' : 'complete',
       finishReason: failed ? 'error' : stopped ? 'stopped' : outcome.finishReason,
-      model: (call?.model ?? p.model).name,
+      model: (call?.model ?? p.model)?.name ?? null,
       fallbackFrom,
       promptTokens: call && !failed ? promptTokens : null,
       completionTokens: call && !failed ? completionTokens : null,
       latencyMs,
       error: errorInfo?.message ?? null,
-      sources: storedSources(call?.passages ?? []),
+      sources: storedSources(call?.passages ?? p.quoted ?? []),
       ...retrievalSignal(p.material.passages),
     },
   });
@@ -353,7 +377,7 @@ export function describeFailure(error: ProviderError): ChatErrorInfo {
  * version becomes the one on screen), in one statement: this is on every
  * message's path to its first token.
  */
-async function storeTurn(s: Services, request: AnswerRequest, model: Model): Promise<{ userMessage: Message | null; answer: Message }> {
+async function storeTurn(s: Services, request: AnswerRequest, model: Model | null): Promise<{ userMessage: Message | null; answer: Message }> {
   // Explicit, distinct times: the tree orders a question before its answer by time.
   const asked = new Date();
   const answered = new Date(asked.getTime() + 1);
@@ -380,7 +404,7 @@ async function storeTurn(s: Services, request: AnswerRequest, model: Model): Pro
     role: 'assistant',
     content: '',
     status: 'streaming',
-    model: model.name,
+    model: model?.name ?? null,
     editHistory: [],
     createdAt: answered,
     updatedAt: answered,
@@ -396,7 +420,7 @@ async function storeTurn(s: Services, request: AnswerRequest, model: Model): Pro
     ${insertQuestion},
     answer AS (
       INSERT INTO messages (id, conversation_id, parent_id, role, content, status, model, edit_history, created_at, updated_at)
-      VALUES (${answer.id}::uuid, ${conversationId}::uuid, ${answer.parentId}::uuid, 'assistant', '', 'streaming', ${model.name}, '[]'::jsonb, ${answered}, ${answered})
+      VALUES (${answer.id}::uuid, ${conversationId}::uuid, ${answer.parentId}::uuid, 'assistant', '', 'streaming', ${model?.name ?? null}, '[]'::jsonb, ${answered}, ${answered})
       RETURNING id)
     SELECT 1`;
   return { userMessage, answer };

@@ -25,6 +25,14 @@ export interface Assistant {
   avatarUrl: string | null;
   model: { id: string; name: string; displayName: string | null } | null;
   knowledgeOnly: boolean;
+  /** No chat model can answer for it yet: it answers with the best passages of its knowledge. */
+  searchMode: boolean;
+}
+
+/** GET /api/v1/setup/checklist (admins): the first-run steps, each ticked by what exists. */
+export interface SetupChecklist {
+  steps: { id: string; title: string; done: boolean; /** The console's hash route for the step. */ link: string; hint?: string }[];
+  complete: boolean;
 }
 
 export interface Conversation {

@@ -114,6 +114,11 @@ function AssistantMessage(props: Props) {
     <article className="message message--assistant" aria-label={`Answer from ${assistant?.name ?? 'the assistant'}`} aria-busy={streaming}>
       <AssistantAvatar assistant={assistant} size={32} />
       <div className="message__body">
+        {message.finishReason === 'search' && (
+          <p className="message__label" data-testid="search-mode-label">
+            Search results — not written by a model
+          </p>
+        )}
         {waiting ? (
           <p className="typing" role="status" aria-label="The assistant is writing">
             <span />

@@ -44,7 +44,7 @@ export const MessageView = z
     model: z.string().nullable().describe('The model that wrote the answer'),
     fallbackFrom: z.string().nullable().describe("The assistant's model that failed before its first token, when a fallback model answered instead"),
     usage: z.object({ promptTokens: z.number().int(), completionTokens: z.number().int() }).nullable(),
-    finishReason: z.string().nullable().describe('stop, length, stopped, error, or no_knowledge (answer-only-from-knowledge found nothing)'),
+    finishReason: z.string().nullable().describe('stop, length, stopped, error, no_knowledge (answer-only-from-knowledge found nothing, or search mode found nothing), or search (search mode: the best passages, not written by a model)'),
     latencyMs: z.number().int().nullable(),
     sources: z.array(SourceView),
     error: z.string().nullable(),
