@@ -261,7 +261,7 @@ async function streamFrom(s: Services, call: ModelCall, p: PreparedAnswer, optio
       if (event.type === 'delta') {
         outcome.delivered = true;
         options.onText(event.text);
-      } else {
+      } else if (event.type === 'done') {
         outcome.usage = event.usage;
         outcome.finishReason = event.finishReason;
       }
