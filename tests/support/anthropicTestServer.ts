@@ -18,6 +18,7 @@ export interface AnthropicMessagesBody {
   system?: string;
   messages: { role: 'user' | 'assistant'; content: string | AnthropicBlock[] }[];
   tools?: { name: string; description?: string; input_schema: unknown }[];
+  tool_choice?: { type: string };
   max_tokens: number;
   stream?: boolean;
 }
@@ -88,6 +89,7 @@ export class AnthropicTestServer extends ProtocolTestServer {
       system: body.system,
       messages: body.messages.map((m) => ({ role: m.role, content: flatAnthropicContent(m.content) })),
       tools: (body.tools ?? []).map((t) => ({ name: t.name, description: t.description, parameters: t.input_schema })),
+      toolChoice: body.tool_choice?.type,
       maxTokens: body.max_tokens,
       stream: body.stream === true,
     };

@@ -45,6 +45,8 @@ export interface ChatCall {
   messages: { role: string; content: string }[];
   /** Tools the request offered the model; empty when none. */
   tools: OfferedTool[];
+  /** 'none' when the request forbade tool calls (the server then drops scripted ones, as a model would not make them). */
+  toolChoice?: string;
   system?: string;
   maxTokens?: number;
   temperature?: number;
@@ -79,7 +81,9 @@ export class ChatScript {
 
   next(call: ChatCall): ScriptedReply {
     this.lastCall = call;
-    return this.intercept(call) ?? this.queue.shift() ?? this.defaultReply(call);
+    const reply = this.intercept(call) ?? this.queue.shift() ?? this.defaultReply(call);
+    if (call.toolChoice === 'none' && 'text' in reply && reply.toolCalls) return { ...reply, toolCalls: undefined };
+    return reply;
   }
 
   /** Counts the stream as cancelled when the client closes it early. */

@@ -31,6 +31,7 @@ export interface OpenAiChatBody {
   model: string;
   messages: OpenAiChatMessage[];
   tools?: { type: 'function'; function: { name: string; description?: string; parameters?: unknown } }[];
+  tool_choice?: string | { type: string };
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
   max_tokens?: number;
@@ -120,6 +121,7 @@ export class OpenAiTestServer extends ProtocolTestServer {
       model: body.model,
       messages: body.messages.map((m) => ({ role: m.role, content: flatOpenAiContent(m) })),
       tools: (body.tools ?? []).map((t) => ({ name: t.function.name, description: t.function.description, parameters: t.function.parameters })),
+      toolChoice: typeof body.tool_choice === 'string' ? body.tool_choice : body.tool_choice?.type,
       maxTokens: body.max_tokens,
       temperature: body.temperature,
       stream: body.stream === true,

@@ -44,7 +44,10 @@ export class AnthropicProvider implements ChatProvider {
         messages,
         max_tokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
         ...(request.tools?.length
-          ? { tools: request.tools.map((t) => ({ name: t.name, description: t.description, input_schema: { ...t.parameters, type: 'object' as const } })) }
+          ? {
+              tools: request.tools.map((t) => ({ name: t.name, description: t.description, input_schema: { ...t.parameters, type: 'object' as const } })),
+              tool_choice: { type: request.toolChoice ?? 'auto' },
+            }
           : {}),
         stream: true,
       },

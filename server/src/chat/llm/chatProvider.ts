@@ -38,6 +38,8 @@ export interface ChatRequest {
   maxTokens?: number;
   /** Tools the model may ask for; none means a plain completion. */
   tools?: ToolDefinition[];
+  /** 'none' keeps the tools visible (earlier calls refer to them) but asks for text: the answer's last step. */
+  toolChoice?: 'auto' | 'none';
   /** Aborting cancels the upstream request; the stream then ends with ProviderError 'cancelled'. */
   signal?: AbortSignal;
 }

@@ -41,7 +41,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
         messages: request.messages.map(toOpenAiMessage),
         temperature: request.temperature,
         max_tokens: request.maxTokens,
-        ...(request.tools?.length ? { tools: request.tools.map(toOpenAiTool) } : {}),
+        ...(request.tools?.length ? { tools: request.tools.map(toOpenAiTool), tool_choice: request.toolChoice ?? 'auto' } : {}),
         stream: true,
         stream_options: { include_usage: true },
       },
