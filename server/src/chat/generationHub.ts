@@ -93,8 +93,8 @@ export class Generation {
   }
 
   /** What a resuming client needs: the text so far and the seq it ends at. */
-  snapshot(): { messageId: string; seq: number; text: string } {
-    return { messageId: this.messageId, seq: this.seq, text: this.text };
+  snapshot(): { messageId: string; seq: number; text: string; toolCalls: ToolCallRecord[] } {
+    return { messageId: this.messageId, seq: this.seq, text: this.text, toolCalls: [...this.toolCalls.values()] };
   }
 
   private publish(event: ChatEvent): void {
