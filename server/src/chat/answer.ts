@@ -6,11 +6,15 @@ import { costOf, type QuotaReservation } from '../governance/quotas/index.js';
 import { retrievalParameters } from '../retrieval/retrievalParameters.js';
 import type { Passage } from '../retrieval/retrievePassages.js';
 import type { Services } from '../services.js';
+import { runToolCalls } from '../tools/runToolCalls.js';
+import type { AssistantTool } from '../tools/tool.js';
+import type { ToolCallRecord } from '../tools/toolCallRecord.js';
+import { toolsForAnswer } from '../tools/toolsForAnswer.js';
 import type { ChatErrorInfo } from './chatEvents.js';
 import { ChunkCoalescer } from './chunkCoalescer.js';
 import { pathTo } from './conversationTree.js';
 import type { Generation } from './generationHub.js';
-import { ProviderError, type ChatMessage, type ChatProvider, type ProviderEndpoint, type TokenUsage } from './llm/chatProvider.js';
+import { ProviderError, type ChatMessage, type ChatProvider, type ProviderEndpoint, type TokenUsage, type ToolCallRequest } from './llm/chatProvider.js';
 import { createChatProvider } from './llm/registry.js';
 import { streamWithRetries } from './llm/retries.js';
 import { chargeModelCall, type ModelCallCharge } from './modelCallCharge.js';
@@ -72,6 +76,8 @@ interface PreparedAnswer {
   /** Search mode: the passages that are the answer (null otherwise, and when none was found). */
   quoted: Passage[] | null;
   material: PromptMaterial;
+  /** The tools this answer may offer its model, by name (empty: a plain answer). */
+  tools: ReadonlyMap<string, AssistantTool>;
   firstExchange: boolean;
   request: AnswerRequest;
   startedAt: number;
@@ -126,6 +132,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
       call,
       quoted,
       material,
+      tools: toolsForAnswer(s, assistant),
       firstExchange: history.length === 0 && conversation.title === DEFAULT_TITLE,
       request,
       startedAt,
@@ -153,11 +160,20 @@ async function modelCall(s: Services, request: AnswerRequest, material: PromptMa
   const provider = createChatProvider({ ...endpoint, timeoutMs: s.config.chat.timeoutMs });
   const maxTokens = Math.min(assistant.maxTokens, model.maxOutputTokens ?? assistant.maxTokens);
   const prompt = buildPrompt({ ...material, contextWindow: model.contextWindow, answerTokens: maxTokens, countTokens: (messages) => provider.countTokens(messages) });
-  const reservation = await s.quotas.reserve(
-    { userId: actor.id, groupIds: [...actor.groups.keys()], assistantId: assistant.id, token: actor.token },
-    { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) },
-  );
+  const reservation = await s.quotas.reserve(quotaScope(request), { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) });
   return { model, provider, messages: prompt.messages, passages: prompt.passages, promptTokens: prompt.promptTokens, maxTokens, reservation };
+}
+
+/** Whose allowances a model call of this answer draws on. */
+function quotaScope({ actor, assistant }: AnswerRequest) {
+  return { userId: actor.id, groupIds: [...actor.groups.keys()], assistantId: assistant.id, token: actor.token };
+}
+
+/** The same model again after its tool calls: the conversation grown by them, and quota reserved anew (refusal throws). */
+async function nextStep(s: Services, request: AnswerRequest, previous: ModelCall, messages: ChatMessage[]): Promise<ModelCall> {
+  const promptTokens = previous.provider.countTokens(messages);
+  const reservation = await s.quotas.reserve(quotaScope(request), { tokens: promptTokens + previous.maxTokens, cost: costOf(previous.model, promptTokens, previous.maxTokens) });
+  return { ...previous, messages, promptTokens, reservation };
 }
 
 export const DEFAULT_TITLE = 'New conversation';
@@ -166,6 +182,8 @@ export const DEFAULT_TITLE = 'New conversation';
 interface StreamOutcome {
   usage?: TokenUsage;
   finishReason: string;
+  /** What the model asked to have run before it goes on (finish reason tool_calls). */
+  toolCalls: ToolCallRequest[];
   failure: ProviderError | null;
   delivered: boolean;
   latencyMs: number;
@@ -191,7 +209,13 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
 
   let call = p.call;
   let fallbackFrom: string | null = null;
-  let outcome: StreamOutcome = { finishReason: 'no_knowledge', failure: null, delivered: true, latencyMs: 0 };
+  let outcome: StreamOutcome = { finishReason: 'no_knowledge', toolCalls: [], failure: null, delivered: true, latencyMs: 0 };
+  const toolRecords: ToolCallRecord[] = [];
+  // Usage of the steps before the last (each already charged), and a refusal of quota between steps.
+  const earlier = { promptTokens: 0, completionTokens: 0 };
+  let refusal: ChatErrorInfo | null = null;
+  let lastCallCharged = false;
+  let stepStart = 0;
   // Without a model call nothing below would wait: let the caller subscribe (SSE) before the first chunk.
   if (!call) await new Promise((resolve) => setImmediate(resolve));
   if (p.quoted) {
@@ -204,28 +228,76 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
     text = NO_KNOWLEDGE_ANSWER;
     generation.chunk(text);
   } else {
+    const limits = await s.settings.get('tools');
+    const firstChoice = limits.maxSteps > 1 ? 'auto' : 'none';
     const fallbackModelId = p.request.assistant.fallbackModelId;
     // With a fallback model, the fallback is the retry: the assistant's own model gets one attempt.
-    outcome = await streamFrom(s, call, p, { retries: fallbackModelId ? 0 : s.config.chat.retries, onText });
+    outcome = await streamFrom(s, call, p, { retries: fallbackModelId ? 0 : s.config.chat.retries, onText, toolChoice: firstChoice });
     const fallback = fallbackModelId && outcome.failure && !outcome.delivered ? await fallBack(s, p, call, outcome.failure, fallbackModelId) : null;
     if (fallback) {
       await chargeCall(s, p, call, { outcome: 'error', promptTokens: 0, completionTokens: 0, latencyMs: outcome.latencyMs });
       fallbackFrom = call.model.name;
       call = fallback;
-      outcome = await streamFrom(s, call, p, { retries: s.config.chat.retries, onText });
+      outcome = await streamFrom(s, call, p, { retries: s.config.chat.retries, onText, toolChoice: firstChoice });
     }
+
+    // The tool loop: run what the model asked for, hand back the results, let it go on; each step is its own charged model call.
+    let step = 1;
+    while (outcome.finishReason === 'tool_calls' && outcome.toolCalls.length > 0 && !outcome.failure && step < limits.maxSteps) {
+      const records = await runToolCalls(outcome.toolCalls, p.tools, {
+        ...limits,
+        step,
+        offset: text.length,
+        context: { userId: p.request.actor.id, assistantId: p.request.assistant.id },
+        signal: generation.controller.signal,
+        onUpdate: (record) => generation.tool(record),
+      });
+      toolRecords.push(...records);
+      void auditToolCalls(s, p, records);
+      const stepText = text.slice(stepStart);
+      const usage = outcome.usage ?? { promptTokens: call.promptTokens, completionTokens: call.provider.countTokens([{ role: 'assistant', content: stepText, toolCalls: outcome.toolCalls }]) };
+      earlier.promptTokens += usage.promptTokens;
+      earlier.completionTokens += usage.completionTokens;
+      await chargeCall(s, p, call, { outcome: 'success', ...usage, latencyMs: outcome.latencyMs });
+      lastCallCharged = true;
+      if (generation.controller.signal.aborted) {
+        outcome = { ...outcome, usage: undefined, failure: new ProviderError('cancelled', 'Stopped during a tool call') };
+        break;
+      }
+      const messages: ChatMessage[] = [
+        ...call.messages,
+        { role: 'assistant', content: stepText, toolCalls: outcome.toolCalls },
+        ...records.map((r): ChatMessage => ({ role: 'tool', toolCallId: r.id, name: r.tool, content: r.error ? `Error: ${r.error}` : (r.result ?? ''), isError: r.error !== null })),
+      ];
+      try {
+        call = await nextStep(s, p.request, call, messages);
+      } catch (error) {
+        refusal = error instanceof AppError ? { code: error.code, message: error.message, details: error.details } : { code: 'internal', message: 'The answer could not go on.' };
+        outcome = { ...outcome, usage: undefined };
+        break;
+      }
+      lastCallCharged = false;
+      step++;
+      if (text && !text.endsWith('\n')) onText('\n\n');
+      stepStart = text.length;
+      // The last step keeps the tools in view (the calls so far refer to them) but asks for the answer in words.
+      outcome = await streamFrom(s, call, p, { retries: s.config.chat.retries, onText, toolChoice: step >= limits.maxSteps ? 'none' : 'auto' });
+    }
+    if (outcome.finishReason === 'tool_calls' && !outcome.failure && !refusal) outcome = { ...outcome, finishReason: 'tool_limit' };
   }
   chunks.flush();
   await saving;
 
   const { failure } = outcome;
   const stopped = failure?.failure === 'cancelled';
-  const failed = failure !== null && !stopped;
+  const failed = (failure !== null && !stopped) || refusal !== null;
   const latencyMs = Math.round(performance.now() - p.startedAt);
-  const promptTokens = outcome.usage?.promptTokens ?? (call ? call.promptTokens : 0);
-  const completionTokens = outcome.usage?.completionTokens ?? (call && text ? call.provider.countTokens([{ role: 'assistant', content: text }]) : 0);
-  const errorInfo = failed ? describeFailure(failure) : null;
-  if (failed) s.logger.warn({ messageId, model: call?.model.name, failure: failure.failure, status: failure.details.status, err: failure.message }, 'model call failed');
+  const lastPrompt = lastCallCharged ? 0 : (outcome.usage?.promptTokens ?? (call ? call.promptTokens : 0));
+  const lastCompletion = lastCallCharged ? 0 : (outcome.usage?.completionTokens ?? (call && text ? call.provider.countTokens([{ role: 'assistant', content: text.slice(stepStart) }]) : 0));
+  const promptTokens = earlier.promptTokens + lastPrompt;
+  const completionTokens = earlier.completionTokens + lastCompletion;
+  const errorInfo = refusal ?? (failed && failure ? describeFailure(failure) : null);
+  if (failed && failure) s.logger.warn({ messageId, model: call?.model.name, failure: failure.failure, status: failure.details.status, err: failure.message }, 'model call failed');
 
   const saved = await s.prisma.message.update({
     where: { id: messageId },
@@ -239,6 +311,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
       completionTokens: call && !failed ? completionTokens : null,
       latencyMs,
       error: errorInfo?.message ?? null,
+      toolCalls: toolRecords.length > 0 ? (toolRecords as Prisma.InputJsonValue) : Prisma.DbNull,
       sources: storedSources(call?.passages ?? p.quoted ?? []),
       ...retrievalSignal(p.material.passages),
     },
@@ -247,7 +320,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
   if (failed) generation.end({ type: 'error', conversationId: generation.conversationId, messageId, error: errorInfo!, message: saved });
   else generation.end({ type: 'done', conversationId: generation.conversationId, message: saved });
   try {
-    if (call) await chargeCall(s, p, call, { outcome: failed ? 'error' : stopped ? 'stopped' : 'success', promptTokens, completionTokens, latencyMs });
+    if (call && !lastCallCharged) await chargeCall(s, p, call, { outcome: failed ? 'error' : stopped ? 'stopped' : 'success', promptTokens: lastPrompt, completionTokens: lastCompletion, latencyMs });
   } finally {
     generation.close();
   }
@@ -260,10 +333,16 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
 }
 
 /** Streams one model's answer into `onText`; every failure is caught and reported in the outcome. */
-async function streamFrom(s: Services, call: ModelCall, p: PreparedAnswer, options: { retries: number; onText: (text: string) => void }): Promise<StreamOutcome> {
+async function streamFrom(
+  s: Services,
+  call: ModelCall,
+  p: PreparedAnswer,
+  options: { retries: number; onText: (text: string) => void; toolChoice?: 'auto' | 'none' },
+): Promise<StreamOutcome> {
   const { generation } = p;
   const started = performance.now();
-  const outcome: StreamOutcome = { finishReason: 'stop', failure: null, delivered: false, latencyMs: 0 };
+  const outcome: StreamOutcome = { finishReason: 'stop', toolCalls: [], failure: null, delivered: false, latencyMs: 0 };
+  const tools = [...p.tools.values()].map((tool) => tool.definition);
   try {
     const stream = streamWithRetries(
       () =>
@@ -272,6 +351,7 @@ async function streamFrom(s: Services, call: ModelCall, p: PreparedAnswer, optio
           messages: call.messages,
           temperature: p.request.assistant.temperature,
           maxTokens: call.maxTokens,
+          ...(tools.length > 0 ? { tools, toolChoice: options.toolChoice ?? 'auto' } : {}),
           signal: generation.controller.signal,
         }),
       {
@@ -285,7 +365,9 @@ async function streamFrom(s: Services, call: ModelCall, p: PreparedAnswer, optio
       if (event.type === 'delta') {
         outcome.delivered = true;
         options.onText(event.text);
-      } else {
+      } else if (event.type === 'tool_call') {
+        outcome.toolCalls.push(event.call);
+      } else if (event.type === 'done') {
         outcome.usage = event.usage;
         outcome.finishReason = event.finishReason;
       }
@@ -328,6 +410,22 @@ async function fallBack(s: Services, p: PreparedAnswer, failed: ModelCall, failu
     })
     .catch((error: unknown) => log.error({ err: error }, 'could not audit a model fallback'));
   return next;
+}
+
+/** Each tool call in the audit log: who, which tool and server, how it went, how long; never its arguments or result. */
+async function auditToolCalls(s: Services, p: PreparedAnswer, records: ToolCallRecord[]): Promise<void> {
+  const { actor, assistant } = p.request;
+  for (const record of records) {
+    await s.audit
+      .record({
+        actor: { id: actor.id, email: actor.email ?? null },
+        action: 'tool.call',
+        resource: { type: 'message', id: p.generation.messageId },
+        newValues: { assistantId: assistant.id, tool: record.tool, server: record.server, outcome: record.status, durationMs: record.durationMs, ...(actor.token ? { tokenId: actor.token.id } : {}) },
+        meta: {},
+      })
+      .catch((error: unknown) => s.logger.error({ err: error, messageId: p.generation.messageId }, 'could not audit a tool call'));
+  }
 }
 
 /** Quota and usage for one model call of this answer; a bookkeeping failure is logged, never thrown at the user. */
@@ -382,7 +480,7 @@ async function storeTurn(s: Services, request: AnswerRequest, model: Model | nul
   const asked = new Date();
   const answered = new Date(asked.getTime() + 1);
   const conversationId = request.conversation.id;
-  const base = { conversationId, model: null, fallbackFrom: null, retrievalPassages: null, retrievalTopScore: null, promptTokens: null, completionTokens: null, finishReason: null, latencyMs: null, sources: null, error: null };
+  const base = { conversationId, model: null, fallbackFrom: null, toolCalls: null, retrievalPassages: null, retrievalTopScore: null, promptTokens: null, completionTokens: null, finishReason: null, latencyMs: null, sources: null, error: null };
   const userMessage: Message | null =
     'existing' in request.question
       ? null

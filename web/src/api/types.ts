@@ -60,6 +60,21 @@ export interface Source {
 
 export type MessageStatus = 'streaming' | 'complete' | 'stopped' | 'error';
 
+export interface ToolCall {
+  id: string;
+  tool: string;
+  /** The MCP server that ran it; null for a built-in tool. */
+  server: string | null;
+  status: 'running' | 'done' | 'failed';
+  arguments: unknown;
+  result: string | null;
+  error: string | null;
+  durationMs: number | null;
+  step: number;
+  /** Characters of the answer's text written before the call. */
+  offset: number;
+}
+
 export interface Message {
   id: string;
   conversationId: string;
@@ -76,6 +91,8 @@ export interface Message {
   sources: Source[];
   error: string | null;
   editHistory: { content: string; editedAt: string }[];
+  /** The answer's tool calls in order; `offset` places each in the text. */
+  toolCalls?: ToolCall[];
   /** Its place among the versions of the same turn, and its neighbours for the ‹ › switch. */
   branch?: { index: number; count: number; previousId: string | null; nextId: string | null };
   /** The signed-in user's own thumbs up or down on an answer. */

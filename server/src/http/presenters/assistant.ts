@@ -21,6 +21,7 @@ export const AssistantView = z
     instructions: z.string().optional(),
     modelId: z.uuid().nullable().optional(),
     fallbackModelId: z.uuid().nullable().optional(),
+    builtinTools: z.array(z.string()).optional().describe('Built-in tools the model may call'),
     temperature: z.number().optional(),
     maxTokens: z.number().int().optional(),
     retrieval: z
@@ -60,6 +61,7 @@ export function presentAssistant(a: AssistantRecord, actor: Actor, searchMode: b
     instructions: a.instructions,
     modelId: a.modelId,
     fallbackModelId: a.fallbackModelId,
+    builtinTools: a.builtinTools,
     temperature: a.temperature,
     maxTokens: a.maxTokens,
     retrieval: { topK: a.topK, similarityThreshold: a.similarityThreshold, chunkSize: a.chunkSize, chunkOverlap: a.chunkOverlap },
