@@ -102,4 +102,39 @@ describe('links', () => {
     expect(result.outcomes.map((outcome) => outcome.url).sort()).toEqual([site.url('/canonical'), site.url('/variant')]);
     expect(site.requestsTo('/canonical')).toHaveLength(1);
   });
+
+  it('does not follow nofollow links or the links of a nofollow page', async () => {
+    site.routes.set('/polite', html(page('Polite', '<a href="/followed">yes</a><a rel="nofollow" href="/not-followed">no</a>')));
+    site.routes.set('/followed', html(`<!doctype html><html><head><title>F</title><meta name="robots" content="nofollow"></head><body><a href="/below-nofollow">x</a></body></html>`));
+    site.routes.set('/not-followed', html(page('N', '<p>n</p>')));
+    site.routes.set('/below-nofollow', html(page('B', '<p>b</p>')));
+    const result = await crawl({ url: site.url('/polite'), mode: 'site' }, options);
+    expect(pathsOf(result.outcomes.map((outcome) => outcome.url))).toEqual(['/followed', '/polite']);
+  });
+
+  it('reads a linked Markdown file as Markdown, with its headings', async () => {
+    site.routes.set('/notes', html(page('Notes', '<a href="/notes/setup">setup</a>')));
+    site.routes.set('/notes/setup', (_request, response) => response.writeHead(200, { 'content-type': 'text/markdown' }).end('# Setup\n\n## Laptop\n\nAsk IT for a laptop on day one.\n'));
+    const result = await syncSource({ url: site.url('/notes'), mode: 'site' }, [], options);
+    const setup = result.added.find((entry) => entry.url === site.url('/notes/setup'))!;
+    expect(setup.kind).toBe('markdown');
+    expect(setup.spans).toEqual([expect.objectContaining({ section: 'Setup > Laptop', text: expect.stringContaining('laptop on day one') })]);
+  }, 30_000);
+});
+
+describe('cancelling', () => {
+  it('stops a crawl when its signal is aborted and rejects with the reason', async () => {
+    const controller = new AbortController();
+    site.routes.set('/cancel', html(page('Cancel', [0, 1, 2, 3, 4, 5].map((i) => `<a href="/cancel/${i}">${i}</a>`).join(''))));
+    for (let i = 0; i < 6; i += 1) site.routes.set(`/cancel/${i}`, html(page(`C${i}`, `<p>${i}</p>`)));
+    // The site itself pulls the plug when the second level is first reached.
+    site.routes.set('/cancel/0', (_request, response) => {
+      controller.abort(new Error('sync cancelled by the operator'));
+      response.writeHead(200, { 'content-type': 'text/html' }).end(page('C0', '<p>0</p>'));
+    });
+    site.resetLog();
+    const failure = await crawl({ url: site.url('/cancel'), mode: 'site' }, { ...options, concurrency: 1, signal: controller.signal }).catch((error: unknown) => error);
+    expect(failure).toEqual(new Error('sync cancelled by the operator'));
+    expect(site.requestsTo('/cancel/5')).toHaveLength(0);
+  });
 });

@@ -225,11 +225,14 @@ class Crawl {
           const item = this.queue.shift()!;
           attempted += 1;
           active += 1;
-          void this.visit(item).then((outcome) => {
+          const settle = (outcome: PageOutcome) => {
             this.outcomes.push(outcome);
             active -= 1;
             pump();
-          });
+          };
+          // visit() reports failures as outcomes; a rejection would be a bug, and
+          // must still free the lane or the crawl would never finish.
+          void this.visit(item).then(settle, (error: unknown) => settle({ type: 'error', url: item.url, depth: item.depth, failure: failureOf(error) }));
         }
         if (active === 0) resolve();
       };
@@ -278,7 +281,7 @@ class Crawl {
         this.seen.add(finalUrl);
       }
 
-      const fileType = await classifyBody(finalUrl, response.body, response.headers['content-type'], this.allowedKinds);
+      const { fileType, fileName } = await classifyBody(finalUrl, response.body, response.headers['content-type'], this.allowedKinds);
       if (fileType.kind === 'html') {
         const content = await readHtmlPage(finalUrl, response.body, fileType);
         if (!content.nofollow) this.enqueueLinks(content.links, depth);
@@ -288,7 +291,7 @@ class Crawl {
       if (this.previousByUrl.get(finalUrl)?.contentHash === bytesHash) {
         return { type: 'same_bytes', url, depth, finalUrl, contentHash: bytesHash, ...validators };
       }
-      const content = await readDocumentPage(finalUrl, response.body, fileType, this.options.signal);
+      const content = await readDocumentPage(finalUrl, response.body, fileName, this.options.signal);
       return { type: 'content', url, depth, finalUrl, ...validators, content };
     } catch (error) {
       if (this.options.signal?.aborted) return { type: 'error', url, depth, failure: { code: 'network', message: 'The sync was cancelled' } };

@@ -56,11 +56,18 @@ export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-export async function classifyBody(url: string, body: Buffer, contentType: string | undefined, allowedKinds: readonly DocumentKind[]): Promise<DetectedFileType> {
+export interface ClassifiedBody {
+  fileType: DetectedFileType;
+  /** The name hint the kind was decided with; the extraction process must get the same. */
+  fileName: string;
+}
+
+export async function classifyBody(url: string, body: Buffer, contentType: string | undefined, allowedKinds: readonly DocumentKind[]): Promise<ClassifiedBody> {
   const mime = declaredMime(contentType);
+  const fileName = fileNameHint(url, mime);
   let detected: DetectedFileType;
   try {
-    detected = await detectFileType(body, { fileName: fileNameHint(url, mime) });
+    detected = await detectFileType(body, { fileName });
   } catch (error) {
     const reason = isExtractionError(error) ? error.message : String(error);
     throw new WebSourceError('unsupported_type', `${url} was refused by its content${mime ? ` (served as ${mime})` : ''}: ${reason}`);
@@ -71,7 +78,7 @@ export async function classifyBody(url: string, body: Buffer, contentType: strin
   if (!allowedKinds.includes(detected.kind)) {
     throw new WebSourceError('unsupported_type', `${url} is ${detected.mime}, which this source does not index (allowed: ${allowedKinds.join(', ')})`);
   }
-  return detected;
+  return { fileType: detected, fileName };
 }
 
 export function readHtmlPage(url: string, body: Buffer, fileType: DetectedFileType): Promise<PageContent> {
@@ -100,17 +107,17 @@ function documentName(url: string): string {
   }
 }
 
-export async function readDocumentPage(url: string, body: Buffer, fileType: DetectedFileType, signal?: AbortSignal): Promise<PageContent> {
+export async function readDocumentPage(url: string, body: Buffer, fileName: string, signal?: AbortSignal): Promise<PageContent> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'atrium-web-'));
   try {
     const filePath = path.join(directory, 'document');
     await writeFile(filePath, body);
-    const result = await extractDocument(filePath, { fileName: fileNameHint(url, undefined), ...(signal ? { signal } : {}) });
-    const fileName = documentName(url);
+    const result = await extractDocument(filePath, { fileName, ...(signal ? { signal } : {}) });
+    const title = documentName(url);
     return {
       kind: result.kind,
       mime: result.mime,
-      ...(fileName ? { title: fileName } : {}),
+      ...(title ? { title } : {}),
       spans: result.spans,
       links: [],
       nofollow: false,
