@@ -7,6 +7,8 @@ import { normaliseUrl } from './webUrls.js';
 // content=nofollow>).
 // The text itself comes from the ingestion HTML extractor.
 
+const maxLinksPerPage = 1000;
+
 export interface HtmlDocumentLinks {
   title?: string;
   canonical?: string;
@@ -71,6 +73,8 @@ export function readHtmlDocument(html: string, pageUrl: string): HtmlDocumentLin
   const canonical = canonicalHref ? resolve(canonicalHref) : undefined;
   if (canonical) links.add(canonical);
   for (const href of rawLinks) {
+    // A generated page with endless links must not grow the crawl's memory without bound.
+    if (links.size >= maxLinksPerPage) break;
     const link = resolve(href);
     if (link) links.add(link);
   }
