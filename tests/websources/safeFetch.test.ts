@@ -1,4 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createAddressPolicy, safeFetch, WebSourceError, type SafeFetchOptions } from '../../server/src/websources/index.js';
 import { bytes, html, page, redirect, startTestSite, stall, withEtag, type TestSite } from './support/testSite.js';
@@ -134,5 +141,46 @@ describe('conditional requests', () => {
     const second = await safeFetch(site.url('/tagged'), allowLoopback({ validators: { etag: first.etag! } }));
     expect(second.status).toBe(304);
     expect(second.body).toHaveLength(0);
+  });
+});
+
+describe('https', () => {
+  // A real TLS server with a certificate made for the test by openssl: the
+  // connection goes to the pinned address while the certificate is still
+  // checked against the host name.
+  let server: https.Server;
+  let port: number;
+  let ca: Buffer;
+  let directory: string;
+
+  beforeAll(async () => {
+    directory = mkdtempSync(path.join(os.tmpdir(), 'atrium-tls-'));
+    const key = path.join(directory, 'key.pem');
+    const cert = path.join(directory, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+    ca = readFileSync(cert);
+    server = https.createServer({ key: readFileSync(key), cert: ca }, (_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(page('Secure', '<p>tls</p>')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('fetches over TLS with the certificate checked against the host name', async () => {
+    const agents = { http: new http.Agent(), https: new https.Agent({ ca }) };
+    const response = await safeFetch(`https://localhost:${port}/`, { policy: createAddressPolicy(['localhost']), userAgent: 'AtriumBot', agents });
+    expect(response.status).toBe(200);
+    expect(response.body.toString()).toContain('tls');
+    agents.https.destroy();
+  });
+
+  it('refuses a certificate it cannot verify', async () => {
+    const error = await refusal(safeFetch(`https://localhost:${port}/`, { policy: createAddressPolicy(['localhost']), userAgent: 'AtriumBot' }));
+    expect(error.code).toBe('network');
+    expect(error.message).toMatch(/certificate/);
   });
 });
