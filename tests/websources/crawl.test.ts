@@ -5,7 +5,7 @@ import { html, page, robots, startTestSite, status, type TestSite } from './supp
 // Crawl bounds and politeness on a generated site: a chain of hub pages each
 // linking to a few leaves, so depth and page limits cut it in known places.
 
-const options: WebSourceOptions = { allowList: ['127.0.0.1/32'], limits: { timeoutMs: 5_000, idleTimeoutMs: 2_000 } };
+const options: WebSourceOptions = { allowList: ['127.0.0.1/32'], limits: { timeoutMs: 30_000, idleTimeoutMs: 10_000 } };
 let site: TestSite;
 
 function pathsOf(urls: string[]): string[] {
