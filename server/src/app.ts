@@ -35,6 +35,7 @@ import { mcpRouter } from './http/routes/mcp/mcp.router.js';
 import { feedbackRoutes } from './http/routes/feedback/feedback.router.js';
 import { promptRoutes } from './http/routes/prompts/prompts.router.js';
 import { memoryRoutes } from './http/routes/memories/memories.router.js';
+import { shareRoutes } from './http/routes/shares/shares.router.js';
 import { singlePageApp } from './http/staticApps.js';
 // Self-registration and branding (the registration and branding settings).
 import { publicRoutes } from './http/routes/public/public.router.js';
@@ -144,6 +145,7 @@ export function createApp(s: Services): Express {
   feedbackRoutes(s, routes);
   promptRoutes(s, routes);
   memoryRoutes(s, routes);
+  shareRoutes(s, routes);
   app.use('/api/v1', routes.router);
   // Integrations: the OpenAI-compatible API answers in OpenAI's error shape, so the SDKs raise their usual exceptions.
   const openAi = new RouteBuilder(registry, '/api/openai/v1', (req, allow, tokenScope) => s.authenticate(req, allow, tokenScope)).forTokens('chat');

@@ -116,6 +116,17 @@ describe(`memory (${engineName})`, () => {
     const report = (await t.json(admin.token, 'GET', `/api/v1/feedback/negative?assistantId=${assistantId}`)).body;
     expect(report.data).toEqual([expect.objectContaining({ messageId: answer.id, sources: [] })]);
     expect(JSON.stringify(report)).not.toContain('Berlin office');
+
+    // Shared with a colleague: the snapshot, and the copy they continue in, carry no memory source.
+    const share = await t.json(alice.token, 'POST', `/api/v1/conversations/${conversationId}/shares`, { audience: 'user', email: bob.email });
+    expect(share.status).toBe(201);
+    const snapshot = (await t.json(bob.token, 'GET', `/api/v1/shared/${share.body.token}`)).body;
+    expect(snapshot.messages.find((m: { id: string }) => m.id === answer.id)).toBeDefined();
+    expect(JSON.stringify(snapshot)).not.toContain('Berlin office');
+    const copy = await t.json(bob.token, 'POST', `/api/v1/shared/${share.body.token}/continue`);
+    expect(copy.status).toBe(201);
+    const copied = await t.server.services.prisma.message.findMany({ where: { conversationId: copy.body.id } });
+    expect(JSON.stringify(copied.map((m) => m.sources))).not.toContain('memory');
   });
 
   it('proposes memories after a conversation, under the user’s quota; the user keeps or discards them', async () => {

@@ -83,6 +83,19 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
     },
     // Memory (its vector and tsvector are written with raw SQL, tests/chat/memory.test.ts).
     Memory: { create: (p) => p.memory.create({ data: { userId: ids.user!, text: 'Works in Berlin', status: 'proposed', origin: 'proposed', conversationId: ids.conversation!, embedder: 'local', embeddingDim: 384 } }), update: { status: 'kept', text: 'Works in Lisbon' }, where: (r) => ({ id: r.id }) },
+    ConversationShare: {
+      create: (p) => p.conversationShare.create({ data: { conversationId: ids.conversation!, ownerId: ids.user!, leafMessageId: ids.message!, title: 'T', audience: 'group', groupId: ids.group!, token: 'share-token-0000000000' } }),
+      update: { title: 'T2' },
+      where: (r) => ({ id: r.id }),
+    },
+    ConversationShareView: {
+      create: async (p) => {
+        const share = await p.conversationShare.create({ data: { conversationId: ids.conversation!, ownerId: ids.user!, leafMessageId: ids.message!, title: 'L', audience: 'link', token: 'share-token-1111111111' } });
+        return p.conversationShareView.create({ data: { shareId: share.id, userId: ids.user! } });
+      },
+      update: { firstViewedAt: new Date(0) },
+      where: (r) => ({ shareId_userId: { shareId: r.shareId, userId: r.userId } }),
+    },
   };
 
   it('has a fixture for every model in the schema', () => {

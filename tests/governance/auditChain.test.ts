@@ -252,7 +252,7 @@ nativeOnly('audit chain under concurrent transactions (native Postgres)', () => 
       await Promise.all([
         ...Array.from({ length: 100 }, (_, i) => t.services.audit.record({ action: 'test.process_a', newValues: { i } })),
         ...Array.from({ length: 100 }, (_, i) => other.record({ action: 'test.process_b', newValues: { i } })),
-        ...Array.from({ length: 20 }, (_, i) => second.prisma.$transaction((tx) => other.record({ action: 'test.process_b_tx', newValues: { i } }, tx))),
+        ...Array.from({ length: 20 }, (_, i) => second.prisma.$transaction((tx) => other.record({ action: 'test.process_b_tx', newValues: { i } }, tx), { maxWait: 20_000, timeout: 30_000 })),
       ]);
       const rows = await t.prisma.auditLog.findMany({ orderBy: { id: 'asc' }, select: { prevHash: true, action: true } });
       expect(rows).toHaveLength(before + 220);

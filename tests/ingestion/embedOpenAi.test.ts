@@ -231,7 +231,13 @@ describe('OpenAI-compatible embedder, through the real SDK and a real HTTP serve
   it('stops waiting between retries when the caller aborts', async () => {
     server.failEmbeddings(429, 5, { retryAfterMs: 30_000 });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the first attempt has been refused, while the embedder waits to retry (not at a fixed time: a loaded machine may not have sent it yet).
+    const watch = setInterval(() => {
+      if (server.embeddingRequests().length > 0) {
+        clearInterval(watch);
+        setTimeout(() => controller.abort(), 50);
+      }
+    }, 5);
     const started = Date.now();
     const aborted = await failureOf(embedder().embed(texts(2), 'document', controller.signal));
     expect(aborted.code).toBe('aborted');

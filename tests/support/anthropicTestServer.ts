@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { ChatScript, estimateTokens, tokensOf, type ChatCall } from './chatScript.js';
+import { ChatScript, estimateTokens, piecesOf, tokensOf, toolCallParts, type ChatCall } from './chatScript.js';
 import { ProtocolTestServer, sendJson, type TestRequest } from './protocolTestServer.js';
 
 // A real HTTP server speaking Anthropic's Messages API (POST /v1/messages,
@@ -7,10 +7,18 @@ import { ProtocolTestServer, sendJson, type TestRequest } from './protocolTestSe
 // unmodified against it. Replies are scripted through `chat`, like the OpenAI
 // test server's.
 
+/** The content blocks tool use adds to a turn. */
+export type AnthropicBlock =
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; input: unknown }
+  | { type: 'tool_result'; tool_use_id: string; content: string | { type: 'text'; text: string }[]; is_error?: boolean };
+
 export interface AnthropicMessagesBody {
   model: string;
   system?: string;
-  messages: { role: 'user' | 'assistant'; content: string }[];
+  messages: { role: 'user' | 'assistant'; content: string | AnthropicBlock[] }[];
+  tools?: { name: string; description?: string; input_schema: unknown }[];
+  tool_choice?: { type: string };
   max_tokens: number;
   stream?: boolean;
 }
@@ -71,7 +79,20 @@ export class AnthropicTestServer extends ProtocolTestServer {
       sendJson(response, 400, anthropicError(400, 'messages: roles must alternate between "user" and "assistant", starting with "user"'));
       return;
     }
-    const call: ChatCall = { model: body.model, system: body.system, messages: body.messages, maxTokens: body.max_tokens, stream: body.stream === true };
+    const unanswered = unansweredToolUse(body.messages);
+    if (unanswered) {
+      sendJson(response, 400, anthropicError(400, `messages: tool_use ids were found without tool_result blocks immediately after: ${unanswered}`));
+      return;
+    }
+    const call: ChatCall = {
+      model: body.model,
+      system: body.system,
+      messages: body.messages.map((m) => ({ role: m.role, content: flatAnthropicContent(m.content) })),
+      tools: (body.tools ?? []).map((t) => ({ name: t.name, description: t.description, parameters: t.input_schema })),
+      toolChoice: body.tool_choice?.type,
+      maxTokens: body.max_tokens,
+      stream: body.stream === true,
+    };
     const reply = this.chat.next(call);
     if ('status' in reply) {
       sendJson(response, reply.status, anthropicError(reply.status, reply.message ?? `scripted failure ${reply.status}`), reply.retryAfter ? { 'retry-after': reply.retryAfter } : {});
@@ -79,13 +100,19 @@ export class AnthropicTestServer extends ProtocolTestServer {
     }
     if (reply.headersDelayMs) await this.delay(reply.headersDelayMs);
     const tokens = tokensOf(reply.text);
-    const inputTokens = estimateTokens([body.system ?? '', ...body.messages.map((m) => m.content)].join('\n'));
+    const toolCalls = (reply.toolCalls ?? []).map(toolCallParts);
+    const inputTokens = estimateTokens([body.system ?? '', ...call.messages.map((m) => m.content)].join('\n'));
+    const outputTokens = tokens.length + toolCalls.length * 8;
     const id = `msg_${Math.random().toString(36).slice(2)}`;
-    const stopReason = reply.finishReason === 'length' ? 'max_tokens' : 'end_turn';
+    const stopReason = toolCalls.length > 0 ? 'tool_use' : reply.finishReason === 'length' ? 'max_tokens' : 'end_turn';
     if (!call.stream) {
+      const content = [
+        ...(reply.text || toolCalls.length === 0 ? [{ type: 'text', text: reply.text }] : []),
+        ...toolCalls.map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: JSON.parse(c.json) as unknown })),
+      ];
       sendJson(response, 200, {
-        id, type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text: reply.text }],
-        stop_reason: stopReason, stop_sequence: null, usage: { input_tokens: inputTokens, output_tokens: tokens.length },
+        id, type: 'message', role: 'assistant', model: body.model, content,
+        stop_reason: stopReason, stop_sequence: null, usage: { input_tokens: inputTokens, output_tokens: outputTokens },
       });
       return;
     }
@@ -106,11 +133,44 @@ export class AnthropicTestServer extends ProtocolTestServer {
     );
     if (!finished) return;
     send('content_block_stop', { index: 0 });
-    send('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: tokens.length } });
+    // Each tool_use block after the text: its input as JSON text in pieces, as Anthropic streams it.
+    for (const [i, c] of toolCalls.entries()) {
+      const index = i + 1;
+      send('content_block_start', { index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } });
+      for (const piece of piecesOf(c.json)) send('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } });
+      send('content_block_stop', { index });
+    }
+    send('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens } });
     send('message_stop', {});
     watch.finished();
     response.end();
   }
+}
+
+/** A turn's content as text: tool uses as `name(input)`, tool results as their text. */
+function flatAnthropicContent(content: string | AnthropicBlock[]): string {
+  if (typeof content === 'string') return content;
+  return content
+    .map((block) => {
+      if (block.type === 'text') return block.text;
+      if (block.type === 'tool_use') return `${block.name}(${JSON.stringify(block.input)})`;
+      return typeof block.content === 'string' ? block.content : block.content.map((b) => b.text).join('');
+    })
+    .join('\n');
+}
+
+/** The first tool_use id whose result is not in the next user turn, which Anthropic refuses. */
+function unansweredToolUse(messages: AnthropicMessagesBody['messages']): string | undefined {
+  for (const [i, message] of messages.entries()) {
+    if (typeof message.content === 'string') continue;
+    const next = messages[i + 1]?.content;
+    for (const block of message.content) {
+      if (block.type !== 'tool_use') continue;
+      const answered = Array.isArray(next) && next.some((b) => b.type === 'tool_result' && b.tool_use_id === block.id);
+      if (!answered) return block.id;
+    }
+  }
+  return undefined;
 }
 
 /** The key a request carries: x-api-key, or the bearer token Anthropic's SDK 1.x sends. */

@@ -20,12 +20,33 @@ export type ScriptedReply =
       errorAfterTokens?: number;
       /** Leave usage out of the stream, as some compatible servers do. */
       omitUsage?: boolean;
+      /** Tools the model asks for after its text; the reply then ends with the protocol's tool-use finish. */
+      toolCalls?: ScriptedToolCall[];
     }
   | { status: number; message?: string; retryAfter?: string };
 
+/** A tool request in a scripted reply: `arguments` as an object, or as raw text (to send malformed JSON). */
+export interface ScriptedToolCall {
+  id?: string;
+  name: string;
+  arguments: Record<string, unknown> | string;
+}
+
+/** A tool the request offered, in one shape for both protocols. */
+export interface OfferedTool {
+  name: string;
+  description?: string;
+  parameters?: unknown;
+}
+
 export interface ChatCall {
   model: string;
+  /** The conversation with every content flattened to text (tool results and requests included). */
   messages: { role: string; content: string }[];
+  /** Tools the request offered the model; empty when none. */
+  tools: OfferedTool[];
+  /** 'none' when the request forbade tool calls (the server then drops scripted ones, as a model would not make them). */
+  toolChoice?: string;
   system?: string;
   maxTokens?: number;
   temperature?: number;
@@ -55,8 +76,14 @@ export class ChatScript {
     return this;
   }
 
+  /** The most recent chat request, as both protocols' servers describe it. */
+  lastCall: ChatCall | undefined;
+
   next(call: ChatCall): ScriptedReply {
-    return this.intercept(call) ?? this.queue.shift() ?? this.defaultReply(call);
+    this.lastCall = call;
+    const reply = this.intercept(call) ?? this.queue.shift() ?? this.defaultReply(call);
+    if (call.toolChoice === 'none' && 'text' in reply && reply.toolCalls) return { ...reply, toolCalls: undefined };
+    return reply;
   }
 
   /** Counts the stream as cancelled when the client closes it early. */
@@ -82,4 +109,16 @@ export function tokensOf(text: string): string[] {
 /** A rough prompt size: four characters a token. */
 export function estimateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
+}
+
+/** A scripted tool call's id and arguments as the protocols send them. */
+export function toolCallParts(call: ScriptedToolCall, index: number): { id: string; name: string; json: string } {
+  return { id: call.id ?? `call_${index}_${Math.random().toString(36).slice(2, 8)}`, name: call.name, json: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) };
+}
+
+/** Splits JSON text into `parts` pieces the way streamed tool arguments arrive (mid-token, mid-string). */
+export function piecesOf(text: string, parts = 3): string[] {
+  if (text.length <= parts) return [text];
+  const size = Math.ceil(text.length / parts);
+  return Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
 }

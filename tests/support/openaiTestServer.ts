@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { ChatScript, estimateTokens, tokensOf, type ChatCall } from './chatScript.js';
+import { ChatScript, estimateTokens, piecesOf, tokensOf, toolCallParts, type ChatCall } from './chatScript.js';
 import { ProtocolTestServer, sendJson, type TestRequest } from './protocolTestServer.js';
 
 export { sendJson, type RouteHandler, type TestRequest } from './protocolTestServer.js';
@@ -19,9 +19,19 @@ export type ScriptedEmbeddingsAnswer =
   | { wrongDimension: number }
   | { missingVectors: number };
 
+export interface OpenAiChatMessage {
+  role: string;
+  /** Text as Atrium sends it; null at run time on an assistant turn that only asks for tools. */
+  content: string;
+  tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+}
+
 export interface OpenAiChatBody {
   model: string;
-  messages: { role: string; content: string }[];
+  messages: OpenAiChatMessage[];
+  tools?: { type: 'function'; function: { name: string; description?: string; parameters?: unknown } }[];
+  tool_choice?: string | { type: string };
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
   max_tokens?: number;
@@ -102,7 +112,20 @@ export class OpenAiTestServer extends ProtocolTestServer {
       sendJson(response, 400, openAiError("'model' and 'messages' are required", 'invalid_request_error'));
       return;
     }
-    const call: ChatCall = { model: body.model, messages: body.messages, maxTokens: body.max_tokens, temperature: body.temperature, stream: body.stream === true };
+    const unanswered = unansweredToolCall(body.messages);
+    if (unanswered) {
+      sendJson(response, 400, openAiError(`An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${unanswered}`, 'invalid_request_error'));
+      return;
+    }
+    const call: ChatCall = {
+      model: body.model,
+      messages: body.messages.map((m) => ({ role: m.role, content: flatOpenAiContent(m) })),
+      tools: (body.tools ?? []).map((t) => ({ name: t.function.name, description: t.function.description, parameters: t.function.parameters })),
+      toolChoice: typeof body.tool_choice === 'string' ? body.tool_choice : body.tool_choice?.type,
+      maxTokens: body.max_tokens,
+      temperature: body.temperature,
+      stream: body.stream === true,
+    };
     const reply = this.chat.next(call);
     if ('status' in reply) {
       const code = reply.status === 429 ? 'rate_limit_exceeded' : reply.status === 401 ? 'invalid_api_key' : 'server_error';
@@ -111,17 +134,19 @@ export class OpenAiTestServer extends ProtocolTestServer {
     }
     if (reply.headersDelayMs) await this.delay(reply.headersDelayMs);
     const tokens = tokensOf(reply.text);
-    const usage = { prompt_tokens: estimateTokens(body.messages.map((m) => m.content).join('\n')), completion_tokens: tokens.length, total_tokens: 0 };
+    const toolCalls = (reply.toolCalls ?? []).map(toolCallParts);
+    const usage = { prompt_tokens: estimateTokens(call.messages.map((m) => m.content).join('\n')), completion_tokens: tokens.length + toolCalls.length * 8, total_tokens: 0 };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     const id = `chatcmpl-${Math.random().toString(36).slice(2)}`;
     const created = Math.floor(Date.now() / 1000);
-    const finishReason = reply.finishReason ?? 'stop';
+    const finishReason = toolCalls.length > 0 ? 'tool_calls' : (reply.finishReason ?? 'stop');
     if (!call.stream) {
-      sendJson(response, 200, {
-        id, object: 'chat.completion', created, model: body.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: reply.text }, finish_reason: finishReason }],
-        usage,
-      });
+      const message = {
+        role: 'assistant',
+        content: reply.text || (toolCalls.length > 0 ? null : ''),
+        ...(toolCalls.length > 0 ? { tool_calls: toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.json } })) } : {}),
+      };
+      sendJson(response, 200, { id, object: 'chat.completion', created, model: body.model, choices: [{ index: 0, message, finish_reason: finishReason }], usage });
       return;
     }
     const watch = this.chat.watch(response);
@@ -137,6 +162,11 @@ export class OpenAiTestServer extends ProtocolTestServer {
       () => send({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } }),
     );
     if (!finished) return;
+    // Each call: id, type and name first, then its arguments split across chunks, as OpenAI streams them.
+    for (const [index, c] of toolCalls.entries()) {
+      send(chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }, null));
+      for (const piece of piecesOf(c.json)) send(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
+    }
     send(chunk({}, finishReason));
     if (body.stream_options?.include_usage && !reply.omitUsage) send({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [], usage });
     send('[DONE]');
@@ -184,6 +214,24 @@ export class OpenAiTestServer extends ProtocolTestServer {
       usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
     });
   }
+}
+
+/** A message's content as text: tool requests written out as `name(arguments)`. */
+function flatOpenAiContent(message: OpenAiChatMessage): string {
+  const content: unknown = message.content;
+  const text = typeof content === 'string' ? content : Array.isArray(content) ? content.map((p: { text?: string }) => p.text ?? '').join('') : '';
+  const calls = (message.tool_calls ?? []).map((c) => `${c.function.name}(${c.function.arguments})`);
+  return [text, ...calls].filter(Boolean).join('\n');
+}
+
+/** The first tool_call id that no later `tool` message answers, as OpenAI refuses such requests. */
+function unansweredToolCall(messages: OpenAiChatMessage[]): string | undefined {
+  for (const [i, message] of messages.entries()) {
+    for (const call of message.tool_calls ?? []) {
+      if (!messages.slice(i + 1).some((m) => m.role === 'tool' && m.tool_call_id === call.id)) return call.id;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -84,5 +84,10 @@ describe('app routes', () => {
     expect(parseRoute(`/c/${id}`)).toEqual({ name: 'conversation', id });
     expect(parseRoute(`/new/${id}`)).toEqual({ name: 'new', assistantId: id });
     expect(parseRoute('/c/not-an-id')).toEqual({ name: 'home' });
+    // Shared conversations: a share's token (base64url) and the "Shared with me" list.
+    const token = 'kHEGTMWfa5ltbTykpu9bYXgTpj8D6-_0123456789ab';
+    expect(parseRoute(`/s/${token}`)).toEqual({ name: 'shared', token });
+    expect(parseRoute('/s/short')).toEqual({ name: 'home' });
+    expect(parseRoute('/shared')).toEqual({ name: 'sharedWithMe' });
   });
 });

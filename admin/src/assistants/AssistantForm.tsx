@@ -1,5 +1,6 @@
 import {
   BooleanInput,
+  CheckboxGroupInput,
   NumberInput,
   ReferenceArrayInput,
   SelectArrayInput,
@@ -25,7 +26,14 @@ function ModelInputs() {
   const choices = (data?.data ?? []).map((m) => ({ id: m.id, name: `${m.displayName ?? m.name} (${m.providerName})` }));
   return (
     <>
-      <SelectInput source="modelId" label="Model" choices={choices} emptyText="System default" isLoading={!data} />
+      <SelectInput
+        source="modelId"
+        label="Model"
+        choices={choices}
+        emptyText="System default"
+        isLoading={!data}
+        helperText="Optional: until a model is connected, the assistant answers in search mode (the best passages with their citations)"
+      />
       <SelectInput
         source="fallbackModelId"
         label="Fallback model"
@@ -60,6 +68,18 @@ export function AssistantForm({ toolbar }: { toolbar?: React.ReactElement | fals
         <NumberInput source="chunkSize" label="Chunk size (tokens)" helperText="Applies to files indexed afterwards" />
         <NumberInput source="chunkOverlap" label="Chunk overlap (tokens)" helperText={systemDefault} />
         <BooleanInput source="knowledgeOnly" label="Answer only from knowledge" />
+      </TabbedForm.Tab>
+      <TabbedForm.Tab label="Tools">
+        <CheckboxGroupInput
+          source="builtinTools"
+          label="Built-in tools the model may call while answering"
+          row={false}
+          choices={[
+            { id: 'search_knowledge', name: 'Search knowledge: search this assistant’s files again with its own query' },
+            { id: 'current_time', name: 'Current time: the date and time, in any time zone' },
+          ]}
+          helperText="Each call is shown to the user and recorded in the audit log. Limits (steps per answer, time and result size) are in Settings → Tools."
+        />
       </TabbedForm.Tab>
       <TabbedForm.Tab label="Groups">
         <ReferenceArrayInput source="groupIds" reference="groups" perPage={200}>

@@ -22,6 +22,8 @@ interface AssistantRow {
   avatarUrl: string | null;
   deletedAt: string | null;
   model: { name: string; displayName: string | null } | null;
+  /** No chat model can answer for it yet: it answers with the best passages of its knowledge. */
+  searchMode: boolean;
 }
 
 function RestoreButton() {
@@ -53,7 +55,7 @@ function AssistantTable() {
       </DataTable.Col>
       <DataTable.Col source="name" />
       <DataTable.Col source="description" disableSort />
-      <DataTable.Col label="Model" disableSort render={(r: AssistantRow) => r.model?.displayName ?? r.model?.name ?? 'default'} />
+      <DataTable.Col label="Model" disableSort render={(r: AssistantRow) => (r.searchMode ? 'search mode' : (r.model?.displayName ?? r.model?.name ?? 'default'))} />
       <DataTable.Col source="createdAt" label="Created" field={DateField} />
       {deleted && <DataTable.Col source="deletedAt" label="Deleted" field={DateField} disableSort />}
       {deleted && (

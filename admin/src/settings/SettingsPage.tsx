@@ -21,7 +21,7 @@ import { LogoUpload } from './LogoUpload';
 import { OutdatedChunking } from './OutdatedChunking';
 
 export interface Setting {
-  key: 'rag.defaults' | 'registration' | 'branding' | 'tokens';
+  key: 'rag.defaults' | 'registration' | 'branding' | 'tokens' | 'tools';
   value: Record<string, unknown>;
   saved: boolean;
   updatedAt: string | null;
@@ -87,6 +87,7 @@ export function SettingsPage() {
   const rag = byKey.get('rag.defaults');
   const registration = byKey.get('registration');
   const branding = byKey.get('branding');
+  const tools = byKey.get('tools');
   return (
     <Stack spacing={2} sx={{ mt: 2, maxWidth: 720 }}>
       <Title title="Settings" />
@@ -171,6 +172,13 @@ export function SettingsPage() {
         <Alert severity="info">
           The product name, logo and accent colour show on the sign-in pages, in the chat app and in this console (after a reload).
         </Alert>
+      )}
+      {tools && (
+        <SettingCard setting={tools} title="Tools" canEdit={canEdit} onSaved={reload}>
+          <NumberInput source="maxSteps" label="Model calls per answer" helperText="The last one may not call tools" validate={[required(), minValue(1), maxValue(20)]} />
+          <NumberInput source="callTimeoutMs" label="Time limit per tool call (ms)" validate={[required(), minValue(1000), maxValue(300000)]} />
+          <NumberInput source="maxResultChars" label="Result size limit (characters)" helperText="Longer results are cut, with a note to the model" validate={[required(), minValue(500), maxValue(200000)]} />
+        </SettingCard>
       )}
     </Stack>
   );

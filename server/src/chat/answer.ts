@@ -9,15 +9,20 @@ import { retrievalParameters } from '../retrieval/retrievalParameters.js';
 import type { RecalledMemory } from '../memory/recallMemories.js';
 import type { Passage } from '../retrieval/retrievePassages.js';
 import type { Services } from '../services.js';
+import { runToolCalls } from '../tools/runToolCalls.js';
+import type { AssistantTool } from '../tools/tool.js';
+import type { ToolCallRecord } from '../tools/toolCallRecord.js';
+import { toolsForAnswer } from '../tools/toolsForAnswer.js';
 import type { ChatErrorInfo } from './chatEvents.js';
 import { ChunkCoalescer } from './chunkCoalescer.js';
 import { pathTo } from './conversationTree.js';
 import type { Generation } from './generationHub.js';
-import { ProviderError, type ChatMessage, type ChatProvider, type ProviderEndpoint, type TokenUsage } from './llm/chatProvider.js';
+import { ProviderError, type ChatMessage, type ChatProvider, type ProviderEndpoint, type TokenUsage, type ToolCallRequest } from './llm/chatProvider.js';
 import { createChatProvider } from './llm/registry.js';
 import { streamWithRetries } from './llm/retries.js';
 import { chargeModelCall, type ModelCallCharge } from './modelCallCharge.js';
 import { buildPrompt, type PromptInput } from './prompt/buildPrompt.js';
+import { answersInSearchMode, SEARCH_MODE, SEARCH_MODE_PASSAGES, searchModeAnswer } from './searchMode.js';
 import { storedSources } from './sources.js';
 import { generateTitle } from './titles.js';
 
@@ -25,7 +30,8 @@ import { generateTitle } from './titles.js';
 // the prompt, reserve quota, store the question and an empty answer, stream
 // from the model while saving as it goes, then settle quota and usage and
 // publish the stored answer. prepareAnswer does everything that can refuse
-// the request (so a refusal is a plain HTTP error); runAnswer streams.
+// the request (so a refusal is a plain HTTP error); runAnswer streams. With no
+// model to answer (chat/searchMode.ts) the best passages are the answer.
 
 /** Said, without a model call, when "answer only from knowledge" finds nothing but the message kept a memory. */
 export const memorySavedAnswer = (note: string) => `I've saved this to your memory: “${note}”`;
@@ -71,12 +77,16 @@ type PromptMaterial = Omit<PromptInput, 'contextWindow' | 'answerTokens' | 'coun
 
 interface PreparedAnswer {
   generation: Generation;
-  /** The assistant's model, which the answer is stored under until another one answers. */
-  model: Model;
-  /** Null when "answer only from knowledge" found nothing: no model is called. */
+  /** The assistant's model, which the answer is stored under until another one answers; null in search mode. */
+  model: Model | null;
+  /** Null when "answer only from knowledge" found nothing, or in search mode: no model is called. */
   call: ModelCall | null;
+  /** Search mode: the passages that are the answer (null otherwise, and when none was found). */
+  quoted: Passage[] | null;
   material: PromptMaterial;
   memory: AnswerMemory;
+  /** The tools this answer may offer its model, by name (empty: a plain answer). */
+  tools: ReadonlyMap<string, AssistantTool>;
   firstExchange: boolean;
   request: AnswerRequest;
   startedAt: number;
@@ -112,7 +122,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
 
   const ragDefaults = await s.settings.get('rag.defaults');
   const [resolved, history, passages, memory] = await Promise.all([
-    s.chatModels.forAssistant(assistant.modelId),
+    answeringModel(s, assistant),
     historyBefore(s, conversation.id, parentId, request.thread),
     s.retriever.retrieve({ assistantId: assistant.id, query: question, ...retrievalParameters(assistant, ragDefaults, s.retriever.defaultMinScore) }),
     memoryForAnswer(s, { actor, conversation, question, newQuestion: !('existing' in request.question) }),
@@ -127,24 +137,37 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
     question,
   };
   // Nothing is reserved or charged when the model is not called.
-  const call = assistant.knowledgeOnly && passages.length === 0 ? null : await modelCall(s, request, material, resolved);
+  const call = !resolved || (assistant.knowledgeOnly && passages.length === 0) ? null : await modelCall(s, request, material, resolved);
+  const quoted = !resolved && passages.length > 0 ? passages.slice(0, SEARCH_MODE_PASSAGES) : null;
 
   try {
-    const { userMessage, answer } = await storeTurn(s, request, resolved.model);
+    const { userMessage, answer } = await storeTurn(s, request, resolved?.model ?? null);
     const generation = open(actor.id, answer.id);
     generation.begin(userMessage, answer);
     return {
       generation,
-      model: resolved.model,
+      model: resolved?.model ?? null,
       call,
+      quoted,
       material,
       memory,
+      tools: toolsForAnswer(s, assistant),
       firstExchange: history.length === 0 && conversation.title === DEFAULT_TITLE,
       request,
       startedAt,
     };
   } catch (error) {
     await call?.reservation.release();
+    throw error;
+  }
+}
+
+/** The assistant's model and its endpoint; null when no model can answer for it (search mode). Other failures refuse the request. */
+async function answeringModel(s: Services, assistant: Assistant): Promise<{ model: Model; endpoint: ProviderEndpoint } | null> {
+  try {
+    return await s.chatModels.forAssistant(assistant.modelId);
+  } catch (error) {
+    if (await answersInSearchMode(s.prisma, assistant)) return null;
     throw error;
   }
 }
@@ -156,11 +179,20 @@ async function modelCall(s: Services, request: AnswerRequest, material: PromptMa
   const provider = createChatProvider({ ...endpoint, timeoutMs: s.config.chat.timeoutMs });
   const maxTokens = Math.min(assistant.maxTokens, model.maxOutputTokens ?? assistant.maxTokens);
   const prompt = buildPrompt({ ...material, contextWindow: model.contextWindow, answerTokens: maxTokens, countTokens: (messages) => provider.countTokens(messages) });
-  const reservation = await s.quotas.reserve(
-    { userId: actor.id, groupIds: [...actor.groups.keys()], assistantId: assistant.id, token: actor.token },
-    { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) },
-  );
+  const reservation = await s.quotas.reserve(quotaScope(request), { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) });
   return { model, provider, messages: prompt.messages, passages: prompt.passages, memories: prompt.memories, promptTokens: prompt.promptTokens, maxTokens, reservation };
+}
+
+/** Whose allowances a model call of this answer draws on. */
+function quotaScope({ actor, assistant }: AnswerRequest) {
+  return { userId: actor.id, groupIds: [...actor.groups.keys()], assistantId: assistant.id, token: actor.token };
+}
+
+/** The same model again after its tool calls: the conversation grown by them, and quota reserved anew (refusal throws). */
+async function nextStep(s: Services, request: AnswerRequest, previous: ModelCall, messages: ChatMessage[]): Promise<ModelCall> {
+  const promptTokens = previous.provider.countTokens(messages);
+  const reservation = await s.quotas.reserve(quotaScope(request), { tokens: promptTokens + previous.maxTokens, cost: costOf(previous.model, promptTokens, previous.maxTokens) });
+  return { ...previous, messages, promptTokens, reservation };
 }
 
 export const DEFAULT_TITLE = 'New conversation';
@@ -169,6 +201,8 @@ export const DEFAULT_TITLE = 'New conversation';
 interface StreamOutcome {
   usage?: TokenUsage;
   finishReason: string;
+  /** What the model asked to have run before it goes on (finish reason tool_calls). */
+  toolCalls: ToolCallRequest[];
   failure: ProviderError | null;
   delivered: boolean;
   latencyMs: number;
@@ -194,34 +228,96 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
 
   let call = p.call;
   let fallbackFrom: string | null = null;
-  let outcome: StreamOutcome = { finishReason: 'no_knowledge', failure: null, delivered: true, latencyMs: 0 };
-  if (!call) {
+  let outcome: StreamOutcome = { finishReason: 'no_knowledge', toolCalls: [], failure: null, delivered: true, latencyMs: 0 };
+  const toolRecords: ToolCallRecord[] = [];
+  // Usage of the steps before the last (each already charged), and a refusal of quota between steps.
+  const earlier = { promptTokens: 0, completionTokens: 0 };
+  let refusal: ChatErrorInfo | null = null;
+  let lastCallCharged = false;
+  let stepStart = 0;
+  // Without a model call nothing below would wait: let the caller subscribe (SSE) before the first chunk.
+  if (!call) await new Promise((resolve) => setImmediate(resolve));
+  if (p.quoted) {
+    outcome.finishReason = SEARCH_MODE;
+    for (const part of searchModeAnswer(p.quoted)) {
+      text += part;
+      generation.chunk(part);
+    }
+  } else if (!call) {
     text = p.memory.saved ? memorySavedAnswer(p.memory.saved.text) : NO_KNOWLEDGE_ANSWER;
     if (p.memory.saved) outcome.finishReason = 'memory_saved';
     generation.chunk(text);
   } else {
+    const limits = await s.settings.get('tools');
+    const firstChoice = limits.maxSteps > 1 ? 'auto' : 'none';
     const fallbackModelId = p.request.assistant.fallbackModelId;
     // With a fallback model, the fallback is the retry: the assistant's own model gets one attempt.
-    outcome = await streamFrom(s, call, p, { retries: fallbackModelId ? 0 : s.config.chat.retries, onText });
+    outcome = await streamFrom(s, call, p, { retries: fallbackModelId ? 0 : s.config.chat.retries, onText, toolChoice: firstChoice });
     const fallback = fallbackModelId && outcome.failure && !outcome.delivered ? await fallBack(s, p, call, outcome.failure, fallbackModelId) : null;
     if (fallback) {
       await chargeCall(s, p, call, { outcome: 'error', promptTokens: 0, completionTokens: 0, latencyMs: outcome.latencyMs });
       fallbackFrom = call.model.name;
       call = fallback;
-      outcome = await streamFrom(s, call, p, { retries: s.config.chat.retries, onText });
+      outcome = await streamFrom(s, call, p, { retries: s.config.chat.retries, onText, toolChoice: firstChoice });
     }
+
+    // The tool loop: run what the model asked for, hand back the results, let it go on; each step is its own charged model call.
+    let step = 1;
+    while (outcome.finishReason === 'tool_calls' && outcome.toolCalls.length > 0 && !outcome.failure && step < limits.maxSteps) {
+      const records = await runToolCalls(outcome.toolCalls, p.tools, {
+        ...limits,
+        step,
+        offset: text.length,
+        context: { userId: p.request.actor.id, assistantId: p.request.assistant.id },
+        signal: generation.controller.signal,
+        onUpdate: (record) => generation.tool(record),
+      });
+      toolRecords.push(...records);
+      void auditToolCalls(s, p, records);
+      const stepText = text.slice(stepStart);
+      const usage = outcome.usage ?? { promptTokens: call.promptTokens, completionTokens: call.provider.countTokens([{ role: 'assistant', content: stepText, toolCalls: outcome.toolCalls }]) };
+      earlier.promptTokens += usage.promptTokens;
+      earlier.completionTokens += usage.completionTokens;
+      await chargeCall(s, p, call, { outcome: 'success', ...usage, latencyMs: outcome.latencyMs });
+      lastCallCharged = true;
+      if (generation.controller.signal.aborted) {
+        outcome = { ...outcome, usage: undefined, failure: new ProviderError('cancelled', 'Stopped during a tool call') };
+        break;
+      }
+      const messages: ChatMessage[] = [
+        ...call.messages,
+        { role: 'assistant', content: stepText, toolCalls: outcome.toolCalls },
+        ...records.map((r): ChatMessage => ({ role: 'tool', toolCallId: r.id, name: r.tool, content: r.error ? `Error: ${r.error}` : (r.result ?? ''), isError: r.error !== null })),
+      ];
+      try {
+        call = await nextStep(s, p.request, call, messages);
+      } catch (error) {
+        refusal = error instanceof AppError ? { code: error.code, message: error.message, details: error.details } : { code: 'internal', message: 'The answer could not go on.' };
+        outcome = { ...outcome, usage: undefined };
+        break;
+      }
+      lastCallCharged = false;
+      step++;
+      if (text && !text.endsWith('\n')) onText('\n\n');
+      stepStart = text.length;
+      // The last step keeps the tools in view (the calls so far refer to them) but asks for the answer in words.
+      outcome = await streamFrom(s, call, p, { retries: s.config.chat.retries, onText, toolChoice: step >= limits.maxSteps ? 'none' : 'auto' });
+    }
+    if (outcome.finishReason === 'tool_calls' && !outcome.failure && !refusal) outcome = { ...outcome, finishReason: 'tool_limit' };
   }
   chunks.flush();
   await saving;
 
   const { failure } = outcome;
   const stopped = failure?.failure === 'cancelled';
-  const failed = failure !== null && !stopped;
+  const failed = (failure !== null && !stopped) || refusal !== null;
   const latencyMs = Math.round(performance.now() - p.startedAt);
-  const promptTokens = outcome.usage?.promptTokens ?? (call ? call.promptTokens : 0);
-  const completionTokens = outcome.usage?.completionTokens ?? (call && text ? call.provider.countTokens([{ role: 'assistant', content: text }]) : 0);
-  const errorInfo = failed ? describeFailure(failure) : null;
-  if (failed) s.logger.warn({ messageId, model: call?.model.name, failure: failure.failure, status: failure.details.status, err: failure.message }, 'model call failed');
+  const lastPrompt = lastCallCharged ? 0 : (outcome.usage?.promptTokens ?? (call ? call.promptTokens : 0));
+  const lastCompletion = lastCallCharged ? 0 : (outcome.usage?.completionTokens ?? (call && text ? call.provider.countTokens([{ role: 'assistant', content: text.slice(stepStart) }]) : 0));
+  const promptTokens = earlier.promptTokens + lastPrompt;
+  const completionTokens = earlier.completionTokens + lastCompletion;
+  const errorInfo = refusal ?? (failed && failure ? describeFailure(failure) : null);
+  if (failed && failure) s.logger.warn({ messageId, model: call?.model.name, failure: failure.failure, status: failure.details.status, err: failure.message }, 'model call failed');
 
   const saved = await s.prisma.message.update({
     where: { id: messageId },
@@ -229,13 +325,14 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
       content: text,
       status: failed ? 'error' : stopped ? 'stopped' : 'complete',
       finishReason: failed ? 'error' : stopped ? 'stopped' : outcome.finishReason,
-      model: (call?.model ?? p.model).name,
+      model: (call?.model ?? p.model)?.name ?? null,
       fallbackFrom,
       promptTokens: call && !failed ? promptTokens : null,
       completionTokens: call && !failed ? completionTokens : null,
       latencyMs,
       error: errorInfo?.message ?? null,
-      sources: storedSources(call?.passages ?? [], call ? call.memories : p.memory.saved ? [p.memory.saved] : []),
+      toolCalls: toolRecords.length > 0 ? (toolRecords as Prisma.InputJsonValue) : Prisma.DbNull,
+      sources: storedSources(call?.passages ?? p.quoted ?? [], call ? call.memories : p.memory.saved ? [p.memory.saved] : []),
       ...retrievalSignal(p.material.passages),
     },
   });
@@ -243,7 +340,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
   if (failed) generation.end({ type: 'error', conversationId: generation.conversationId, messageId, error: errorInfo!, message: saved });
   else generation.end({ type: 'done', conversationId: generation.conversationId, message: saved });
   try {
-    if (call) await chargeCall(s, p, call, { outcome: failed ? 'error' : stopped ? 'stopped' : 'success', promptTokens, completionTokens, latencyMs });
+    if (call && !lastCallCharged) await chargeCall(s, p, call, { outcome: failed ? 'error' : stopped ? 'stopped' : 'success', promptTokens: lastPrompt, completionTokens: lastCompletion, latencyMs });
   } finally {
     generation.close();
   }
@@ -263,10 +360,16 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
 }
 
 /** Streams one model's answer into `onText`; every failure is caught and reported in the outcome. */
-async function streamFrom(s: Services, call: ModelCall, p: PreparedAnswer, options: { retries: number; onText: (text: string) => void }): Promise<StreamOutcome> {
+async function streamFrom(
+  s: Services,
+  call: ModelCall,
+  p: PreparedAnswer,
+  options: { retries: number; onText: (text: string) => void; toolChoice?: 'auto' | 'none' },
+): Promise<StreamOutcome> {
   const { generation } = p;
   const started = performance.now();
-  const outcome: StreamOutcome = { finishReason: 'stop', failure: null, delivered: false, latencyMs: 0 };
+  const outcome: StreamOutcome = { finishReason: 'stop', toolCalls: [], failure: null, delivered: false, latencyMs: 0 };
+  const tools = [...p.tools.values()].map((tool) => tool.definition);
   try {
     const stream = streamWithRetries(
       () =>
@@ -275,6 +378,7 @@ async function streamFrom(s: Services, call: ModelCall, p: PreparedAnswer, optio
           messages: call.messages,
           temperature: p.request.assistant.temperature,
           maxTokens: call.maxTokens,
+          ...(tools.length > 0 ? { tools, toolChoice: options.toolChoice ?? 'auto' } : {}),
           signal: generation.controller.signal,
         }),
       {
@@ -288,7 +392,9 @@ async function streamFrom(s: Services, call: ModelCall, p: PreparedAnswer, optio
       if (event.type === 'delta') {
         outcome.delivered = true;
         options.onText(event.text);
-      } else {
+      } else if (event.type === 'tool_call') {
+        outcome.toolCalls.push(event.call);
+      } else if (event.type === 'done') {
         outcome.usage = event.usage;
         outcome.finishReason = event.finishReason;
       }
@@ -331,6 +437,22 @@ async function fallBack(s: Services, p: PreparedAnswer, failed: ModelCall, failu
     })
     .catch((error: unknown) => log.error({ err: error }, 'could not audit a model fallback'));
   return next;
+}
+
+/** Each tool call in the audit log: who, which tool and server, how it went, how long; never its arguments or result. */
+async function auditToolCalls(s: Services, p: PreparedAnswer, records: ToolCallRecord[]): Promise<void> {
+  const { actor, assistant } = p.request;
+  for (const record of records) {
+    await s.audit
+      .record({
+        actor: { id: actor.id, email: actor.email ?? null },
+        action: 'tool.call',
+        resource: { type: 'message', id: p.generation.messageId },
+        newValues: { assistantId: assistant.id, tool: record.tool, server: record.server, outcome: record.status, durationMs: record.durationMs, ...(actor.token ? { tokenId: actor.token.id } : {}) },
+        meta: {},
+      })
+      .catch((error: unknown) => s.logger.error({ err: error, messageId: p.generation.messageId }, 'could not audit a tool call'));
+  }
 }
 
 /** Quota and usage for one model call of this answer; a bookkeeping failure is logged, never thrown at the user. */
@@ -380,12 +502,12 @@ export function describeFailure(error: ProviderError): ChatErrorInfo {
  * version becomes the one on screen), in one statement: this is on every
  * message's path to its first token.
  */
-async function storeTurn(s: Services, request: AnswerRequest, model: Model): Promise<{ userMessage: Message | null; answer: Message }> {
+async function storeTurn(s: Services, request: AnswerRequest, model: Model | null): Promise<{ userMessage: Message | null; answer: Message }> {
   // Explicit, distinct times: the tree orders a question before its answer by time.
   const asked = new Date();
   const answered = new Date(asked.getTime() + 1);
   const conversationId = request.conversation.id;
-  const base = { conversationId, model: null, fallbackFrom: null, retrievalPassages: null, retrievalTopScore: null, promptTokens: null, completionTokens: null, finishReason: null, latencyMs: null, sources: null, error: null };
+  const base = { conversationId, model: null, fallbackFrom: null, toolCalls: null, retrievalPassages: null, retrievalTopScore: null, promptTokens: null, completionTokens: null, finishReason: null, latencyMs: null, sources: null, error: null };
   const userMessage: Message | null =
     'existing' in request.question
       ? null
@@ -407,7 +529,7 @@ async function storeTurn(s: Services, request: AnswerRequest, model: Model): Pro
     role: 'assistant',
     content: '',
     status: 'streaming',
-    model: model.name,
+    model: model?.name ?? null,
     editHistory: [],
     createdAt: answered,
     updatedAt: answered,
@@ -423,7 +545,7 @@ async function storeTurn(s: Services, request: AnswerRequest, model: Model): Pro
     ${insertQuestion},
     answer AS (
       INSERT INTO messages (id, conversation_id, parent_id, role, content, status, model, edit_history, created_at, updated_at)
-      VALUES (${answer.id}::uuid, ${conversationId}::uuid, ${answer.parentId}::uuid, 'assistant', '', 'streaming', ${model.name}, '[]'::jsonb, ${answered}, ${answered})
+      VALUES (${answer.id}::uuid, ${conversationId}::uuid, ${answer.parentId}::uuid, 'assistant', '', 'streaming', ${model?.name ?? null}, '[]'::jsonb, ${answered}, ${answered})
       RETURNING id)
     SELECT 1`;
   return { userMessage, answer };

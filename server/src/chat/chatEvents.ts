@@ -1,4 +1,5 @@
 import type { Conversation, Message } from '../db/generated/client.js';
+import type { ToolCallRecord } from '../tools/toolCallRecord.js';
 
 // One event shape for every way an answer reaches a client (STYLE "one
 // streaming contract"): socket.io emits `chat:<type>`, SSE sends
@@ -16,6 +17,8 @@ export type ChatEvent =
   | { type: 'start'; conversationId: string; userMessage: Message | null; message: Message; seq: number }
   /** `seq` counts chunks from 1, so a client that resumes knows which it already has. */
   | { type: 'chunk'; conversationId: string; messageId: string; seq: number; text: string }
+  /** A tool call started or ended: the whole record each time, so the latest replaces what a client has under its id. */
+  | { type: 'tool'; conversationId: string; messageId: string; call: ToolCallRecord }
   /** The answer as stored: complete or stopped, with sources, usage, model and finish reason. */
   | { type: 'done'; conversationId: string; message: Message }
   /** The answer failed; `message` holds what was saved (partial text, status error). */

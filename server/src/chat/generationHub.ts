@@ -1,5 +1,6 @@
 import type { Message } from '../db/generated/client.js';
 import { AppError } from '../errors/appError.js';
+import type { ToolCallRecord } from '../tools/toolCallRecord.js';
 import type { ChatEvent, ConversationEvent } from './chatEvents.js';
 
 type Listener = (event: ChatEvent) => void;
@@ -14,6 +15,7 @@ export class Generation {
   readonly controller = new AbortController();
   private text = '';
   private seq = 0;
+  private readonly toolCalls = new Map<string, ToolCallRecord>();
   private start: Extract<ChatEvent, { type: 'start' }> | null = null;
   private final: ChatEvent | null = null;
   private readonly listeners = new Set<Listener>();
@@ -47,6 +49,11 @@ export class Generation {
     this.publish({ type: 'start', conversationId: this.conversationId, userMessage, message, seq: 0 });
   }
 
+  /** A tool call's progress; a late joiner gets the calls so far in the start event's message. */
+  tool(call: ToolCallRecord): void {
+    this.publish({ type: 'tool', conversationId: this.conversationId, messageId: this.messageId, call });
+  }
+
   chunk(text: string): void {
     this.publish({ type: 'chunk', conversationId: this.conversationId, messageId: this.messageId, seq: this.seq + 1, text });
   }
@@ -73,7 +80,10 @@ export class Generation {
    * its seq, and the final event if there is one), then every later event.
    */
   subscribe(listener: Listener): () => void {
-    if (this.start) listener({ ...this.start, message: { ...this.start.message, content: this.text }, seq: this.seq });
+    if (this.start) {
+      const toolCalls = this.toolCalls.size > 0 ? ([...this.toolCalls.values()] as Message['toolCalls']) : this.start.message.toolCalls;
+      listener({ ...this.start, message: { ...this.start.message, content: this.text, toolCalls }, seq: this.seq });
+    }
     if (this.final) {
       listener(this.final);
       return () => undefined;
@@ -83,8 +93,8 @@ export class Generation {
   }
 
   /** What a resuming client needs: the text so far and the seq it ends at. */
-  snapshot(): { messageId: string; seq: number; text: string } {
-    return { messageId: this.messageId, seq: this.seq, text: this.text };
+  snapshot(): { messageId: string; seq: number; text: string; toolCalls: ToolCallRecord[] } {
+    return { messageId: this.messageId, seq: this.seq, text: this.text, toolCalls: [...this.toolCalls.values()] };
   }
 
   private publish(event: ChatEvent): void {
@@ -93,6 +103,7 @@ export class Generation {
       this.seq = event.seq;
       this.text += event.text;
     }
+    if (event.type === 'tool') this.toolCalls.set(event.call.id, event.call);
     if (event.type === 'done' || event.type === 'error') this.final = event;
     for (const listener of this.listeners) listener(event);
     this.forward(event);

@@ -34,7 +34,7 @@ export async function generateTitle(
     try {
       for await (const event of input.provider.streamChat({ model: input.model.name, messages, maxTokens: MAX_TITLE_TOKENS, temperature: 0.2, signal: AbortSignal.timeout(30_000) })) {
         if (event.type === 'delta') title += event.text;
-        else usage = event.usage ?? { promptTokens, completionTokens: input.provider.countTokens([{ role: 'assistant', content: title }]) };
+        else if (event.type === 'done') usage = event.usage ?? { promptTokens, completionTokens: input.provider.countTokens([{ role: 'assistant', content: title }]) };
       }
     } catch (error) {
       await reservation.release();

@@ -128,7 +128,7 @@ export async function proposeMemories(s: Services, job: z.infer<typeof Payload>,
   try {
     for await (const event of provider.streamChat({ model: resolved.model.name, messages, maxTokens: MAX_PROPOSAL_TOKENS, temperature: 0, signal })) {
       if (event.type === 'delta') reply += event.text;
-      else usage = event.usage;
+      else if (event.type === 'done') usage = event.usage;
     }
   } catch (error) {
     await chargeModelCall(s, { reservation, model: resolved.model, userId: job.userId, assistantId: conversation.assistantId, conversationId: conversation.id, messageId: null, promptTokens, completionTokens: 0, latencyMs: Math.round(performance.now() - started), outcome: 'error' });

@@ -11,7 +11,8 @@ export type { Actor };
 export type Resource =
   | { kind: 'user'; id: string }
   | { kind: 'group'; id: string }
-  | { kind: 'assistant'; groupIds: string[]; createdById: string | null };
+  | { kind: 'assistant'; groupIds: string[]; createdById: string | null }
+  | { kind: 'share'; ownerId: string; audience: 'user' | 'group' | 'link'; userId: string | null; groupId: string | null };
 
 type Rule = (actor: Actor, resource?: Resource) => boolean;
 
@@ -67,6 +68,21 @@ const rules = {
   'feedback.report': (actor) => actor.role === 'admin' || actor.role === 'manager',
   /** Publishing a saved prompt to a group: admins to any, managers to the groups they manage. */
   'prompt.publish': (actor, resource) => (resource ? managesGroup(actor, resource) : actor.role === 'admin' || actor.role === 'manager'),
+  /** Sharing one's conversation with a group: its members, and admins with any group. */
+  'share.toGroup': (actor, resource) => actor.role === 'admin' || (resource?.kind === 'group' && actor.groups.has(resource.id)),
+  /** A shared conversation: its owner, its recipient, the members of its group, and for a link anyone signed in (who holds the token). */
+  'share.view': (actor, resource) =>
+    resource?.kind === 'share' &&
+    (resource.ownerId === actor.id ||
+      resource.audience === 'link' ||
+      (resource.audience === 'user' && resource.userId === actor.id) ||
+      (resource.audience === 'group' && resource.groupId !== null && actor.groups.has(resource.groupId))),
+  /**
+   * Reading knowledge passages outside one's own chat (the sources of a shared
+   * conversation). Knowledge belongs to the assistant today, so whoever may use
+   * it may read them; with knowledge bases this becomes "may read the base".
+   */
+  'knowledge.read': usesAssistant,
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof rules;
@@ -81,7 +97,7 @@ export function can(actor: Actor, action: Action, resource?: Resource): boolean 
  */
 export function authorize(actor: Actor, action: Action, resource?: Resource, hidden = false): void {
   if (can(actor, action, resource)) return;
-  const names = { user: 'User', group: 'Group', assistant: 'Assistant' } as const;
+  const names = { user: 'User', group: 'Group', assistant: 'Assistant', share: 'Shared conversation' } as const;
   throw hidden && resource ? AppError.notFound(names[resource.kind]) : AppError.forbidden();
 }
 
@@ -129,6 +145,26 @@ export function manageableAssistants(actor: Actor): Prisma.AssistantWhereInput {
 export function ownConversations(actor: Actor): Prisma.ConversationWhereInput {
   return { userId: actor.id };
 }
+
+/** Shares addressed to the actor by someone else: to them, to one of their groups, or links they have opened. */
+export function sharedWithActor(actor: Actor): Prisma.ConversationShareWhereInput {
+  return {
+    ownerId: { not: actor.id },
+    OR: [
+      { audience: 'user', userId: actor.id },
+      { audience: 'group', groupId: { in: [...actor.groups.keys()] } },
+      { audience: 'link', views: { some: { userId: actor.id } } },
+    ],
+  };
+}
+
+export const shareResource = (s: { ownerId: string; audience: 'user' | 'group' | 'link'; userId: string | null; groupId: string | null }): Resource => ({
+  kind: 'share',
+  ownerId: s.ownerId,
+  audience: s.audience,
+  userId: s.userId,
+  groupId: s.groupId,
+});
 
 export const assistantResource = (a: { groups: { groupId: string }[]; createdById: string | null }): Resource => ({
   kind: 'assistant',

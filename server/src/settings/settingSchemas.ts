@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defaultTokenSettings, TokenSettings } from '../integrations/tokens/tokenPolicy.js';
+import { defaultToolSettings, ToolSettings } from '../tools/toolSettings.js';
 
 // The system-wide settings the console edits: a fixed set of keys, each with its
 // own schema and a default used until an admin saves a value. The domain owns
@@ -69,6 +70,8 @@ export const settingSchemas = {
   branding: Branding,
   /** Personal access tokens: longest expiry, roles and groups without tokens (integrations). */
   tokens: TokenSettings,
+  /** Tool calling in answers: steps per answer, time and size limits per call (tools). */
+  tools: ToolSettings,
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -80,6 +83,7 @@ export const settingDefaults: { [K in SettingKey]: SettingValue<K> } = {
   registration: { policy: 'closed' },
   branding: { name: 'Atrium', accentColor: '#1f6feb' },
   tokens: defaultTokenSettings,
+  tools: defaultToolSettings,
 };
 
 export const settingKeys = Object.keys(settingSchemas) as [SettingKey, ...SettingKey[]];

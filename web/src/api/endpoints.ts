@@ -1,6 +1,6 @@
 import { api, apiFetch, session } from './client.js';
 import { ApiError } from './errors.js';
-import type { Assistant, Conversation, ConversationDetail, CreatedPersonalToken, MyUsage, Page, PersonalToken, RegisterResult, Session, SignInConfig, User } from './types.js';
+import type { Assistant, Conversation, ConversationDetail, CreatedPersonalToken, MyUsage, Page, PersonalToken, RegisterResult, Session, SetupChecklist, SignInConfig, User } from './types.js';
 
 // One function per REST call the chat app makes.
 
@@ -45,6 +45,7 @@ export async function changePassword(currentPassword: string, newPassword: strin
 
 export const fetchMe = (signal?: AbortSignal) => api<User>('/api/v1/me', { signal });
 export const fetchAssistants = (signal?: AbortSignal) => api<Page<Assistant>>('/api/v1/assistants?pageSize=200&order=asc', { signal });
+export const fetchSetupChecklist = (signal?: AbortSignal) => api<SetupChecklist>('/api/v1/setup/checklist', { signal });
 export const fetchUsage = (signal?: AbortSignal) => api<MyUsage>('/api/v1/me/usage', { signal });
 
 export function fetchConversations(

@@ -25,6 +25,14 @@ export interface Assistant {
   avatarUrl: string | null;
   model: { id: string; name: string; displayName: string | null } | null;
   knowledgeOnly: boolean;
+  /** No chat model can answer for it yet: it answers with the best passages of its knowledge. */
+  searchMode: boolean;
+}
+
+/** GET /api/v1/setup/checklist (admins): the first-run steps, each ticked by what exists. */
+export interface SetupChecklist {
+  steps: { id: string; title: string; done: boolean; /** The console's hash route for the step. */ link: string; hint?: string }[];
+  complete: boolean;
 }
 
 export interface Conversation {
@@ -81,6 +89,21 @@ export interface Memory {
 
 export type MessageStatus = 'streaming' | 'complete' | 'stopped' | 'error';
 
+export interface ToolCall {
+  id: string;
+  tool: string;
+  /** The MCP server that ran it; null for a built-in tool. */
+  server: string | null;
+  status: 'running' | 'done' | 'failed';
+  arguments: unknown;
+  result: string | null;
+  error: string | null;
+  durationMs: number | null;
+  step: number;
+  /** Characters of the answer's text written before the call. */
+  offset: number;
+}
+
 export interface Message {
   id: string;
   conversationId: string;
@@ -97,6 +120,8 @@ export interface Message {
   sources: Source[];
   error: string | null;
   editHistory: { content: string; editedAt: string }[];
+  /** The answer's tool calls in order; `offset` places each in the text. */
+  toolCalls?: ToolCall[];
   /** Its place among the versions of the same turn, and its neighbours for the ‹ › switch. */
   branch?: { index: number; count: number; previousId: string | null; nextId: string | null };
   /** The signed-in user's own thumbs up or down on an answer. */
@@ -193,4 +218,49 @@ export interface PersonalToken {
 /** The answer to creating a token: the only time the token is shown. */
 export interface CreatedPersonalToken extends PersonalToken {
   token: string;
+}
+
+/** One of the caller's shares of a conversation (a read-only snapshot). */
+export interface ConversationShare {
+  id: string;
+  conversationId: string;
+  title: string;
+  audience: 'user' | 'group' | 'link';
+  user: { id: string; name: string; email: string } | null;
+  group: { id: string; name: string } | null;
+  /** Opens the snapshot at /s/{token}: for anyone signed in when a link, else only for its recipients. */
+  token: string;
+  viewers: number;
+  createdAt: string;
+}
+
+export interface SharedWithMe {
+  id: string;
+  token: string;
+  title: string;
+  owner: { id: string; name: string };
+  assistant: { id: string; name: string };
+  via: 'user' | 'group' | 'link';
+  group: { id: string; name: string } | null;
+  sharedAt: string;
+}
+
+/** A source in a shared conversation: `text` is null when the viewer may not read that knowledge. */
+export interface SharedSource {
+  index: number;
+  fileName: string;
+  page: number | null;
+  section: string | null;
+  text: string | null;
+}
+
+export interface SharedConversation {
+  id: string;
+  title: string;
+  owner: { id: string; name: string };
+  assistant: { id: string; name: string };
+  sharedAt: string;
+  messages: { id: string; role: 'system' | 'user' | 'assistant'; content: string; status: MessageStatus; model: string | null; sources: SharedSource[]; createdAt: string }[];
+  passagesReadable: boolean;
+  can: { continue: boolean; revoke: boolean };
 }

@@ -7,6 +7,7 @@ import { AssistantAvatar } from './AssistantAvatar.js';
 import { FeedbackControl } from './FeedbackControl.js';
 import { linkCitations } from './citations.js';
 import { sourceElementId, Sources } from './Sources.js';
+import { segmentsOf, ToolCallCards } from './ToolCallCards.js';
 
 // Markdown, GFM and highlighting are most of the bundle: loaded after sign-in, while the first screen shows.
 const Markdown = lazy(() => import('./Markdown.js').then((m) => ({ default: m.Markdown })));
@@ -96,9 +97,14 @@ function UserMessage(props: Props) {
 
 function AssistantMessage(props: Props) {
   const { message, assistant, streaming, failure, busy, onRegenerate } = props;
-  const waiting = streaming && message.content === '';
+  const toolCalls = message.toolCalls ?? [];
+  const waiting = streaming && message.content === '' && toolCalls.length === 0;
   const failed = message.status === 'error';
-  const text = useMemo(() => linkCitations(message.content, new Set(message.sources.map((s) => s.index))), [message.content, message.sources]);
+  // The answer's text with its tool calls placed where they were made; [n] citations linked in each piece.
+  const segments = useMemo(() => {
+    const cited = new Set(message.sources.map((s) => s.index));
+    return segmentsOf(message.content, toolCalls).map((segment) => (segment.kind === 'text' ? { ...segment, text: linkCitations(segment.text, cited) } : segment));
+  }, [message.content, message.sources, toolCalls]);
   const openSource = useCallback(
     (index: number) => {
       const details = document.getElementById(sourceElementId(message.id, index));
@@ -114,6 +120,11 @@ function AssistantMessage(props: Props) {
     <article className="message message--assistant" aria-label={`Answer from ${assistant?.name ?? 'the assistant'}`} aria-busy={streaming}>
       <AssistantAvatar assistant={assistant} size={32} />
       <div className="message__body">
+        {message.finishReason === 'search' && (
+          <p className="message__label" data-testid="search-mode-label">
+            Search results — not written by a model
+          </p>
+        )}
         {waiting ? (
           <p className="typing" role="status" aria-label="The assistant is writing">
             <span />
@@ -121,9 +132,15 @@ function AssistantMessage(props: Props) {
             <span />
           </p>
         ) : (
-          <Suspense fallback={<p className="plain">{message.content}</p>}>
-            <Markdown text={text} onCite={openSource} />
-          </Suspense>
+          segments.map((segment, i) =>
+            segment.kind === 'tools' ? (
+              <ToolCallCards key={`tools-${i}`} calls={segment.calls} />
+            ) : (
+              <Suspense key={`text-${i}`} fallback={<p className="plain">{segment.raw}</p>}>
+                <Markdown text={segment.text} onCite={openSource} />
+              </Suspense>
+            ),
+          )
         )}
         {streaming && !waiting && <span className="cursor" aria-hidden="true" />}
         {message.status === 'stopped' && <p className="message__note">Stopped</p>}

@@ -1,4 +1,4 @@
-import type { ErrorInfo, Message } from '../api/types.js';
+import type { ErrorInfo, Message, ToolCall } from '../api/types.js';
 
 // How a conversation's messages change as chat events arrive. Pure, so the
 // ordering rules (consecutive seq, duplicates, gaps, a resume snapshot taken
@@ -60,11 +60,27 @@ export function applyChunk(thread: Thread, chunk: Chunk): Thread {
 }
 
 /** The server's text so far (chat:resume); chunks after it follow. null: nothing is being written any more. */
-export function applySnapshot(thread: Thread, snapshot: { messageId: string; seq: number; text: string } | null): Thread {
+export function applySnapshot(thread: Thread, snapshot: { messageId: string; seq: number; text: string; toolCalls?: ToolCall[] } | null): Thread {
   if (!snapshot) return { ...thread, live: null };
   const pending = thread.live?.messageId === snapshot.messageId ? thread.live.pending.filter((c) => c.seq > snapshot.seq) : [];
-  const messages = thread.messages.map((m) => (m.id === snapshot.messageId ? { ...m, content: snapshot.text, status: 'streaming' as const } : m));
+  const messages = thread.messages.map((m) =>
+    m.id === snapshot.messageId ? { ...m, content: snapshot.text, status: 'streaming' as const, ...(snapshot.toolCalls ? { toolCalls: snapshot.toolCalls } : {}) } : m,
+  );
   return drain({ messages, live: { messageId: snapshot.messageId, seq: snapshot.seq, pending, stale: false } });
+}
+
+/** A tool call started or ended: the latest record replaces the one with its id. */
+export function applyTool(thread: Thread, event: { messageId: string; call: ToolCall }): Thread {
+  if (!thread.messages.some((m) => m.id === event.messageId)) return thread;
+  return {
+    ...thread,
+    messages: thread.messages.map((m) => {
+      if (m.id !== event.messageId) return m;
+      const calls = m.toolCalls ?? [];
+      const known = calls.some((c) => c.id === event.call.id);
+      return { ...m, toolCalls: known ? calls.map((c) => (c.id === event.call.id ? event.call : c)) : [...calls, event.call] };
+    }),
+  };
 }
 
 /** The finished answer (complete, stopped) replaces the streamed one. */

@@ -1,11 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { Conversation, ErrorInfo, Message } from '../api/types.js';
+import type { Conversation, ErrorInfo, Message, ToolCall } from '../api/types.js';
 import { chatSocket, request } from './socket.js';
-import { applyChunk, applyDone, applyError, applySnapshot, applyStart, markStale, type Chunk } from './thread.js';
+import { applyChunk, applyDone, applyError, applySnapshot, applyStart, applyTool, markStale, type Chunk } from './thread.js';
 import { cachedThreads, keys, updateThread } from './threadCache.js';
 
-type Snapshot = { messageId: string; seq: number; text: string } | null;
+type Snapshot = { messageId: string; seq: number; text: string; toolCalls?: ToolCall[] } | null;
 
 /** Re-syncs a conversation's answer after a reconnect or a gap: the text so far, then later chunks. */
 export async function resume(client: ReturnType<typeof useQueryClient>, conversationId: string): Promise<void> {
@@ -28,6 +28,7 @@ export function useChatEvents(): void {
       void client.invalidateQueries({ queryKey: keys.conversations });
     };
     const onChunk = (e: Chunk & { conversationId: string }) => updateThread(client, e.conversationId, (t) => applyChunk(t, e));
+    const onTool = (e: { conversationId: string; messageId: string; call: ToolCall }) => updateThread(client, e.conversationId, (t) => applyTool(t, e));
     const onDone = (e: { conversationId: string; message: Message }) => {
       updateThread(client, e.conversationId, (t) => applyDone(t, e.message));
       // Branch positions and usage change with every answer.
@@ -52,6 +53,7 @@ export function useChatEvents(): void {
     const onDisconnect = () => cachedThreads(client).forEach((t) => updateThread(client, t.id, markStale));
     socket.on('chat:start', onStart);
     socket.on('chat:chunk', onChunk);
+    socket.on('chat:tool', onTool);
     socket.on('chat:done', onDone);
     socket.on('chat:error', onError);
     socket.on('conversation:updated', onUpdated);
@@ -59,6 +61,7 @@ export function useChatEvents(): void {
     return () => {
       socket.off('chat:start', onStart);
       socket.off('chat:chunk', onChunk);
+      socket.off('chat:tool', onTool);
       socket.off('chat:done', onDone);
       socket.off('chat:error', onError);
       socket.off('conversation:updated', onUpdated);

@@ -2,6 +2,7 @@ import { useState, type KeyboardEvent } from 'react';
 import { downloadExport } from '../api/endpoints.js';
 import type { Conversation } from '../api/types.js';
 import { MoreIcon } from '../ui/icons.js';
+import { ShareDialog } from '../sharing/ShareDialog.js';
 import { highlightParts } from './highlight.js';
 import { useDismiss } from '../ui/useDismiss.js';
 import type { useConversationActions } from './useConversations.js';
@@ -19,6 +20,7 @@ interface Props {
 export function ConversationItem({ conversation: c, active, query, onOpen, onDelete, actions }: Props) {
   const [menu, setMenu] = useState(false);
   const [renaming, setRenaming] = useState(false);
+  const [sharing, setSharing] = useState(false);
   const [title, setTitle] = useState(c.title);
   const menuRef = useDismiss<HTMLDivElement>(menu, () => setMenu(false));
 
@@ -63,6 +65,9 @@ export function ConversationItem({ conversation: c, active, query, onOpen, onDel
             <button type="button" role="menuitem" onClick={pick(() => { setTitle(c.title); setRenaming(true); })}>
               Rename
             </button>
+            <button type="button" role="menuitem" onClick={pick(() => setSharing(true))}>
+              Share
+            </button>
             <button type="button" role="menuitem" onClick={pick(() => void actions.archive(c.id, !c.archived))}>
               {c.archived ? 'Unarchive' : 'Archive'}
             </button>
@@ -78,6 +83,7 @@ export function ConversationItem({ conversation: c, active, query, onOpen, onDel
           </div>
         )}
       </div>
+      {sharing && <ShareDialog conversation={c} onClose={() => setSharing(false)} />}
     </li>
   );
 }

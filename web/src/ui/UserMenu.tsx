@@ -41,6 +41,16 @@ export function UserMenu({ user, onSignOut }: { user: User; onSignOut: () => voi
           >
             Memory{proposals > 0 ? ` (${proposals} to review)` : ''}
           </button>
+          <button
+            type="button"
+            role="menuitem"
+            onClick={() => {
+              setOpen(false);
+              navigate('/shared');
+            }}
+          >
+            Shared with me
+          </button>
           {user.role !== 'user' && (
             <a role="menuitem" href="/admin/">
               Admin console

@@ -3,11 +3,30 @@
 // speak to a provider through it. Adapters live beside this file, one per
 // ProviderKind, and are chosen by createChatProvider (registry.ts).
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 
-export interface ChatMessage {
-  role: ChatRole;
-  content: string;
+/** A tool the model asked for: `arguments` is the JSON text the model wrote, unparsed. */
+export interface ToolCallRequest {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * A turn of the conversation as every adapter takes it. Tool turns follow the
+ * assistant turn that asked for them; adapters translate them into their
+ * provider's shape (OpenAI `tool` messages, Anthropic `tool_result` blocks).
+ */
+export type ChatMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCallRequest[] }
+  | { role: 'tool'; content: string; toolCallId: string; name: string; isError?: boolean };
+
+/** A tool offered to the model: its name, what it does, and its arguments as a JSON Schema object. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
 }
 
 export interface ChatRequest {
@@ -17,6 +36,10 @@ export interface ChatRequest {
   messages: ChatMessage[];
   temperature?: number;
   maxTokens?: number;
+  /** Tools the model may ask for; none means a plain completion. */
+  tools?: ToolDefinition[];
+  /** 'none' keeps the tools visible (earlier calls refer to them) but asks for text: the answer's last step. */
+  toolChoice?: 'auto' | 'none';
   /** Aborting cancels the upstream request; the stream then ends with ProviderError 'cancelled'. */
   signal?: AbortSignal;
 }
@@ -28,9 +51,12 @@ export interface TokenUsage {
 
 export type ChatStreamEvent =
   | { type: 'delta'; text: string }
+  /** A complete tool request, emitted once its arguments have fully arrived. */
+  | { type: 'tool_call'; call: ToolCallRequest }
   /**
    * Always the last event of a stream that did not throw. `usage` is what the
    * provider reported; absent when it reported none (the caller estimates).
+   * `finishReason` is `tool_calls` when the model stopped to have tools run.
    */
   | { type: 'done'; finishReason: string; usage?: TokenUsage };
 

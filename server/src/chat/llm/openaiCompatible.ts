@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
+import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { countTokens } from '../../ingestion/chunk/tokenCounter.js';
-import type { ChatMessage, ChatProvider, ChatRequest, ChatStreamEvent, ConnectionCheck, ProviderEndpoint } from './chatProvider.js';
+import type { ChatMessage, ChatProvider, ChatRequest, ChatStreamEvent, ConnectionCheck, ProviderEndpoint, ToolCallRequest, ToolDefinition } from './chatProvider.js';
 import { ProviderError } from './chatProvider.js';
 import { toProviderError } from './providerErrors.js';
 import { guardedStream } from './streamWatchdog.js';
@@ -37,9 +38,10 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     const stream = await this.client.chat.completions.create(
       {
         model: request.model,
-        messages: request.messages,
+        messages: request.messages.map(toOpenAiMessage),
         temperature: request.temperature,
         max_tokens: request.maxTokens,
+        ...(request.tools?.length ? { tools: request.tools.map(toOpenAiTool), tool_choice: request.toolChoice ?? 'auto' } : {}),
         stream: true,
         stream_options: { include_usage: true },
       },
@@ -47,18 +49,21 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     );
     let finishReason: string | null = null;
     let usage: { promptTokens: number; completionTokens: number } | undefined;
+    const toolCalls = new ToolCallAssembler();
     for await (const chunk of stream) {
       const choice = chunk.choices[0];
       if (choice?.delta?.content) yield { type: 'delta', text: choice.delta.content };
+      for (const part of choice?.delta?.tool_calls ?? []) toolCalls.add(part.index, part.id, part.function?.name, part.function?.arguments);
       if (choice?.finish_reason) finishReason = choice.finish_reason;
       if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
     }
     if (!finishReason) throw new ProviderError('unavailable', 'The model stream ended before the answer was complete');
+    for (const call of toolCalls.complete()) yield { type: 'tool_call', call };
     yield { type: 'done', finishReason, usage };
   }
 
   countTokens(messages: ChatMessage[]): number {
-    return messages.reduce((sum, m) => sum + TOKENS_PER_MESSAGE + countTokens(m.content), 3);
+    return messages.reduce((sum, m) => sum + TOKENS_PER_MESSAGE + countTokens(textOf(m)), 3);
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
@@ -84,5 +89,58 @@ export async function checkConnection(list: () => Promise<string[]>): Promise<Co
     return { ok: true, latencyMs: Math.round(performance.now() - started), models };
   } catch (error) {
     return { ok: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).message };
+  }
+}
+
+/** What a message costs in tokens: its text plus the tool requests it carries. */
+export function textOf(message: ChatMessage): string {
+  if (message.role === 'assistant' && message.toolCalls?.length) {
+    return [message.content, ...message.toolCalls.map((c) => `${c.name}(${c.arguments})`)].join('\n');
+  }
+  return message.content;
+}
+
+function toOpenAiMessage(message: ChatMessage): ChatCompletionMessageParam {
+  switch (message.role) {
+    case 'tool':
+      return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+    case 'assistant':
+      if (!message.toolCalls?.length) return { role: 'assistant', content: message.content };
+      return {
+        role: 'assistant',
+        content: message.content || null,
+        tool_calls: message.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
+      };
+    default:
+      return { role: message.role, content: message.content };
+  }
+}
+
+function toOpenAiTool(tool: ToolDefinition): ChatCompletionTool {
+  return { type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } };
+}
+
+/**
+ * OpenAI streams each tool call in pieces keyed by `index`: the id and name
+ * first, then the arguments' JSON text split across any number of chunks.
+ */
+class ToolCallAssembler {
+  private readonly calls = new Map<number, { id?: string; name: string; arguments: string }>();
+
+  add(index: number, id: string | undefined, name: string | undefined, args: string | undefined): void {
+    const call = this.calls.get(index) ?? { name: '', arguments: '' };
+    if (id) call.id = id;
+    if (name) call.name += name;
+    if (args) call.arguments += args;
+    this.calls.set(index, call);
+  }
+
+  complete(): ToolCallRequest[] {
+    return [...this.calls.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, call]) => {
+        if (!call.name) throw new ProviderError('unavailable', `The model asked for a tool without naming it (call ${index})`);
+        return { id: call.id ?? `call_${index}`, name: call.name, arguments: call.arguments || '{}' };
+      });
   }
 }

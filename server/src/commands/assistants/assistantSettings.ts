@@ -17,6 +17,7 @@ export interface AssistantSettings {
   chunkSize?: number | null;
   chunkOverlap?: number | null;
   knowledgeOnly?: boolean;
+  builtinTools?: string[];
 }
 
 export const settingKeys = [
@@ -32,6 +33,7 @@ export const settingKeys = [
   'chunkSize',
   'chunkOverlap',
   'knowledgeOnly',
+  'builtinTools',
 ] as const satisfies readonly (keyof AssistantSettings)[];
 
 type Tx = Prisma.TransactionClient;

@@ -4,6 +4,7 @@ import type { Actor } from '../../policies/actor.js';
 import type { Services } from '../../services.js';
 import { presentConversation } from '../../http/presenters/conversation.js';
 import { presentMessage } from '../../http/presenters/message.js';
+import { storedToolCalls } from '../../tools/toolCallRecord.js';
 import { readConversationThread } from './conversationBranch.js';
 
 export type ExportFormat = 'md' | 'json';
@@ -21,6 +22,8 @@ export async function exportConversation(s: Services, actor: Actor, id: string, 
   for (const m of path) {
     lines.push(`## ${m.role === 'user' ? 'You' : (assistant?.name ?? 'Assistant')}`, '', m.content || (m.error ? `_(${m.error})_` : '_(no answer)_'), '');
     const sources = (m.sources as StoredSource[] | null) ?? [];
+    const calls = storedToolCalls(m.toolCalls);
+    if (calls.length) lines.push('Tools used:', ...calls.map((c) => `- ${c.tool}${c.server ? ` (${c.server})` : ''} ${JSON.stringify(c.arguments)}: ${c.status === 'done' ? 'done' : `failed (${c.error})`}`), '');
     if (sources.length) lines.push('Sources:', ...sources.map((src) => `${src.index}. ${src.kind === 'memory' ? `Your memory: ${src.text}` : sourceLabel(src)}`), '');
   }
   return { fileName: `${base}.md`, contentType: 'text/markdown; charset=utf-8', body: lines.join('\n') };

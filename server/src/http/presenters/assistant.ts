@@ -12,6 +12,7 @@ export const AssistantView = z
     avatarUrl: z.string().nullable().describe('Changes whenever the avatar changes'),
     model: z.object({ id: z.uuid(), name: z.string(), displayName: z.string().nullable() }).nullable(),
     knowledgeOnly: z.boolean(),
+    searchMode: z.boolean().describe('No chat model can answer for it yet, so it answers with the best passages of its knowledge (search mode)'),
     can: z.object({ manage: z.boolean() }).describe('What the caller may do with this assistant'),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -20,6 +21,7 @@ export const AssistantView = z
     instructions: z.string().optional(),
     modelId: z.uuid().nullable().optional(),
     fallbackModelId: z.uuid().nullable().optional(),
+    builtinTools: z.array(z.string()).optional().describe('Built-in tools the model may call'),
     temperature: z.number().optional(),
     maxTokens: z.number().int().optional(),
     retrieval: z
@@ -38,7 +40,7 @@ export const AssistantView = z
 type AssistantJson = z.infer<typeof AssistantView>;
 
 /** Staff see what they need to pick and chat; the prompt, tuning and sharing only those who may manage it. */
-export function presentAssistant(a: AssistantRecord, actor: Actor): AssistantJson {
+export function presentAssistant(a: AssistantRecord, actor: Actor, searchMode: boolean): AssistantJson {
   const manage = can(actor, 'assistant.manage', assistantResource(a));
   const view: AssistantJson = {
     id: a.id,
@@ -47,6 +49,7 @@ export function presentAssistant(a: AssistantRecord, actor: Actor): AssistantJso
     avatarUrl: a.avatarPath ? `/api/v1/assistants/${a.id}/avatar?v=${avatarVersion(a.avatarPath)}` : null,
     model: a.model,
     knowledgeOnly: a.knowledgeOnly,
+    searchMode,
     can: { manage },
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
@@ -58,6 +61,7 @@ export function presentAssistant(a: AssistantRecord, actor: Actor): AssistantJso
     instructions: a.instructions,
     modelId: a.modelId,
     fallbackModelId: a.fallbackModelId,
+    builtinTools: a.builtinTools,
     temperature: a.temperature,
     maxTokens: a.maxTokens,
     retrieval: { topK: a.topK, similarityThreshold: a.similarityThreshold, chunkSize: a.chunkSize, chunkOverlap: a.chunkOverlap },

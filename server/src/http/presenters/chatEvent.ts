@@ -14,6 +14,8 @@ export function presentChatEvent(event: ChatEvent): Record<string, unknown> {
       };
     case 'chunk':
       return { conversationId: event.conversationId, messageId: event.messageId, seq: event.seq, text: event.text };
+    case 'tool':
+      return { conversationId: event.conversationId, messageId: event.messageId, call: event.call };
     case 'done':
       return { conversationId: event.conversationId, message: presentMessage(event.message) };
     case 'error':

@@ -3,6 +3,7 @@ import type { Message, MessageFeedback } from '../../db/generated/client.js';
 import type { BranchPosition } from '../../chat/conversationTree.js';
 import type { StoredSource } from '../../chat/sources.js';
 import { FEEDBACK_REASONS } from '../../commands/feedback/answerFeedback.js';
+import { storedToolCalls, ToolCallRecord } from '../../tools/toolCallRecord.js';
 
 const FileSourceView = z
   .object({
@@ -64,10 +65,16 @@ export const MessageView = z
     model: z.string().nullable().describe('The model that wrote the answer'),
     fallbackFrom: z.string().nullable().describe("The assistant's model that failed before its first token, when a fallback model answered instead"),
     usage: z.object({ promptTokens: z.number().int(), completionTokens: z.number().int() }).nullable(),
-    finishReason: z.string().nullable().describe('stop, length, stopped, error, no_knowledge (answer-only-from-knowledge found nothing), or memory_saved (it found nothing, but the message kept a memory, confirmed without a model call)'),
+    finishReason: z
+      .string()
+      .nullable()
+      .describe(
+        'stop, length, stopped, error, no_knowledge (answer-only-from-knowledge found nothing, or search mode found nothing), search (search mode: the best passages, not written by a model), tool_limit (the model still asked for tools after the last step), or memory_saved (answer-only-from-knowledge found nothing, but the message kept a memory: confirmed without a model call)',
+      ),
     latencyMs: z.number().int().nullable(),
     sources: z.array(SourceView),
     error: z.string().nullable(),
+    toolCalls: z.array(ToolCallRecord).describe("The answer's tool calls in the order they were made (empty for questions and answers that made none)"),
     editHistory: z.array(z.object({ content: z.string(), editedAt: z.string() })).describe('Earlier versions of an edited question, oldest first'),
     branch: z
       .object({
@@ -99,6 +106,7 @@ export function presentMessage(m: Message, branch?: BranchPosition, feedback?: M
     latencyMs: m.latencyMs,
     sources: ((m.sources as StoredSource[] | null) ?? []).map(presentSource),
     error: m.error,
+    toolCalls: storedToolCalls(m.toolCalls),
     editHistory: (m.editHistory as MessageView['editHistory'] | null) ?? [],
     ...(branch ? { branch } : {}),
     feedback: feedback ? presentFeedback(feedback) : null,

@@ -31,7 +31,7 @@ export function usageOf(message: Message) {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
-/** Answers cut by the token limit say so; every other end (stopped, "nothing in my knowledge") is a stop. */
+/** Answers cut by the token limit say so; every other end (stopped, "nothing in my knowledge", search mode) is a stop. */
 export const finishReasonOf = (message: Message) => (message.finishReason === 'length' ? 'length' : 'stop');
 
 export const atriumExtra = (message: Message) => ({ conversationId: message.conversationId, sources: presentSources(message) });

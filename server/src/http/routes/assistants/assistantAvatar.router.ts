@@ -7,8 +7,9 @@ import { AppError } from '../../../errors/appError.js';
 import { requestMeta, type Services } from '../../../services.js';
 import { matchesETag } from '../../conditional.js';
 import { receiveFiles } from '../../middleware/receiveFiles.js';
-import { AssistantView, presentAssistant } from '../../presenters/assistant.js';
+import { AssistantView } from '../../presenters/assistant.js';
 import type { RouteBuilder } from '../../route.js';
+import { presentOneAssistant } from './presentAssistants.js';
 import { IdParams } from '../../schemas/common.js';
 
 export function assistantAvatarRoutes(s: Services, routes: RouteBuilder): void {
@@ -24,7 +25,7 @@ export function assistantAvatarRoutes(s: Services, routes: RouteBuilder): void {
       // Refuse before reading any bytes from someone who may not change the assistant.
       await assistantFor(s, actor, params.id, 'assistant.manage');
       const [upload] = await receiveFiles(req, res, { dir: s.storage.incomingDir, field: 'avatar', maxBytes: AVATAR_MAX_BYTES, maxFiles: 1 });
-      return { body: presentAssistant(await setAssistantAvatar(s, { actor, meta: requestMeta(req) }, params.id, upload!.path), actor) };
+      return { body: await presentOneAssistant(s, await setAssistantAvatar(s, { actor, meta: requestMeta(req) }, params.id, upload!.path), actor) };
     },
   });
 

@@ -5,8 +5,9 @@ import { updateAssistant } from '../../../commands/assistants/updateAssistant.js
 import type { Prisma } from '../../../db/generated/client.js';
 import { manageableAssistants, usableAssistants } from '../../../policies/index.js';
 import { requestMeta, type Services } from '../../../services.js';
-import { AssistantView, presentAssistant } from '../../presenters/assistant.js';
+import { AssistantView } from '../../presenters/assistant.js';
 import type { RouteBuilder } from '../../route.js';
+import { presentAssistants, presentOneAssistant } from './presentAssistants.js';
 import { IdParams, pageBody, pageOf, pageWindow } from '../../schemas/common.js';
 import { assistantAvatarRoutes } from './assistantAvatar.router.js';
 import { AssistantListQuery, CreateAssistantBody, UpdateAssistantBody } from './assistants.schema.js';
@@ -19,7 +20,7 @@ export function assistantRoutes(s: Services, routes: RouteBuilder): void {
     tags: ['assistants'],
     body: CreateAssistantBody,
     responses: { 201: { description: 'Created', schema: AssistantView } },
-    handler: async ({ actor, body, req }) => ({ status: 201, body: presentAssistant(await createAssistant(s, { actor, meta: requestMeta(req) }, body), actor) }),
+    handler: async ({ actor, body, req }) => ({ status: 201, body: await presentOneAssistant(s, await createAssistant(s, { actor, meta: requestMeta(req) }, body), actor) }),
   });
 
   routes.add({
@@ -37,7 +38,7 @@ export function assistantRoutes(s: Services, routes: RouteBuilder): void {
         s.prisma.assistant.findMany({ where, include: assistantRelations, orderBy: [{ [query.sort]: query.order }, { id: 'asc' }], ...pageWindow(query) }),
         s.prisma.assistant.count({ where }),
       ]);
-      return { body: pageBody(rows.map((a) => presentAssistant(a, actor)), total, query) };
+      return { body: pageBody(await presentAssistants(s, rows, actor), total, query) };
     },
   });
 
@@ -49,7 +50,7 @@ export function assistantRoutes(s: Services, routes: RouteBuilder): void {
     tokenScope: 'chat',
     params: IdParams,
     responses: { 200: { description: 'The assistant', schema: AssistantView } },
-    handler: async ({ actor, params }) => ({ body: presentAssistant(await assistantFor(s, actor, params.id, 'assistant.use'), actor) }),
+    handler: async ({ actor, params }) => ({ body: await presentOneAssistant(s, await assistantFor(s, actor, params.id, 'assistant.use'), actor) }),
   });
 
   routes.add({
@@ -60,7 +61,7 @@ export function assistantRoutes(s: Services, routes: RouteBuilder): void {
     params: IdParams,
     body: UpdateAssistantBody,
     responses: { 200: { description: 'Updated', schema: AssistantView } },
-    handler: async ({ actor, params, body, req }) => ({ body: presentAssistant(await updateAssistant(s, { actor, meta: requestMeta(req) }, params.id, body), actor) }),
+    handler: async ({ actor, params, body, req }) => ({ body: await presentOneAssistant(s, await updateAssistant(s, { actor, meta: requestMeta(req) }, params.id, body), actor) }),
   });
 
   routes.add({
@@ -83,7 +84,7 @@ export function assistantRoutes(s: Services, routes: RouteBuilder): void {
     tags: ['assistants'],
     params: IdParams,
     responses: { 200: { description: 'Restored', schema: AssistantView } },
-    handler: async ({ actor, params, req }) => ({ body: presentAssistant(await restoreAssistant(s, { actor, meta: requestMeta(req) }, params.id), actor) }),
+    handler: async ({ actor, params, req }) => ({ body: await presentOneAssistant(s, await restoreAssistant(s, { actor, meta: requestMeta(req) }, params.id), actor) }),
   });
 
   assistantAvatarRoutes(s, routes);

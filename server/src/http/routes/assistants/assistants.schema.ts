@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUILTIN_TOOL_NAMES } from '../../../tools/tool.js';
 import { listQuery } from '../../schemas/common.js';
 
 // One set of field rules for create and update, so the two can never disagree.
@@ -25,6 +26,11 @@ const AssistantFields = z.object({
     .describe('Tokens per chunk; null: the system default. A change applies to files indexed afterwards (re-index a file to apply it)'),
   chunkOverlap: z.number().int().min(0).max(1024).nullable().describe('null: the system default'),
   knowledgeOnly: z.boolean().describe('Answer only from the knowledge files'),
+  builtinTools: z
+    .array(z.enum(BUILTIN_TOOL_NAMES))
+    .max(BUILTIN_TOOL_NAMES.length)
+    .refine((names) => new Set(names).size === names.length, 'lists a tool twice')
+    .describe('Built-in tools the model may call while answering: search_knowledge (search again with its own query), current_time'),
 });
 
 const overlapBelowSize = (b: { chunkSize?: number | null; chunkOverlap?: number | null }) =>

@@ -105,10 +105,11 @@ function streamCompletion(req: Request, res: Response, generation: Generation, m
       if (includeUsage) send({ ...completionChunk(base, {}, null), choices: [], usage: usageOf(event.message) });
       send('[DONE]');
       res.end();
-    } else {
+    } else if (event.type === 'error') {
       send(openAiErrorBody({ status: 502, code: 'upstream_failed', message: event.error.message, details: event.error.details }));
       res.end();
     }
+    // Atrium's own tool calls are not the API client's to run: they stay inside the answer.
   });
   req.on('close', unsubscribe);
 }

@@ -7,7 +7,7 @@ import type { RouteBuilder } from '../../route.js';
 const EveryoneGroup = z.object({ id: z.uuid(), name: z.string(), joinByDefault: z.boolean() }).meta({ id: 'EveryoneGroup' });
 const EveryoneBody = z.object({ joinByDefault: z.boolean() }).strict();
 
-const Checklist = z
+export const Checklist = z
   .object({
     steps: z.array(z.object({ id: z.enum(['provider', 'assistant', 'knowledge', 'shared', 'people']), title: z.string(), done: z.boolean(), link: z.string(), hint: z.string().optional() })),
     complete: z.boolean(),

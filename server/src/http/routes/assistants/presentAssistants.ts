@@ -1,0 +1,15 @@
+import { assistantsInSearchMode } from '../../../chat/searchMode.js';
+import type { AssistantRecord } from '../../../commands/assistants/assistantAccess.js';
+import type { Actor } from '../../../policies/actor.js';
+import type { Services } from '../../../services.js';
+import { presentAssistant } from '../../presenters/assistant.js';
+
+/** Assistants as presented, each with whether it answers in search mode (one read of the usable models for the lot). */
+export async function presentAssistants(s: Services, assistants: AssistantRecord[], actor: Actor) {
+  const searching = await assistantsInSearchMode(s.prisma, assistants);
+  return assistants.map((a) => presentAssistant(a, actor, searching.has(a.id)));
+}
+
+export async function presentOneAssistant(s: Services, assistant: AssistantRecord, actor: Actor) {
+  return (await presentAssistants(s, [assistant], actor))[0]!;
+}

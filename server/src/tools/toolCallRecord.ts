@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/**
+ * One tool call of an answer as stored with the message (in call order) and
+ * shown to the user: what was asked, what came back, how long it took.
+ * Arguments and results stay here, never in the audit log (they may hold
+ * personal data).
+ */
+export const ToolCallRecord = z
+  .object({
+    id: z.string().describe("The model's id for the call"),
+    tool: z.string(),
+    server: z.string().nullable().describe('The MCP server that ran it; null for built-in tools'),
+    status: z.enum(['running', 'done', 'failed']),
+    arguments: z.unknown().describe('The arguments the model wrote (as parsed JSON, or the raw text when it was not JSON)'),
+    result: z.string().nullable().describe('What the tool returned (truncated to the size limit, with a note)'),
+    error: z.string().nullable(),
+    durationMs: z.number().int().nullable(),
+    step: z.number().int().describe('Which model call of the answer asked for it, from 1'),
+    offset: z.number().int().describe('How many characters of the answer text came before the call, to place it in the text'),
+  })
+  .meta({ id: 'ToolCall' });
+export type ToolCallRecord = z.infer<typeof ToolCallRecord>;
+
+/** Stored tool calls as read back from the database: anything that no longer parses is dropped, not thrown. */
+export function storedToolCalls(value: unknown): ToolCallRecord[] {
+  const parsed = z.array(ToolCallRecord).safeParse(value);
+  return parsed.success ? parsed.data : [];
+}
