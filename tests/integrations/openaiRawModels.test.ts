@@ -111,6 +111,28 @@ describe(`Raw models through the OpenAI-compatible API (${engineName})`, () => {
     }
   });
 
+  it('stops the model call when the client aborts mid-stream, and charges only what was produced', async () => {
+    t.openai.chat.script({ text: Array.from({ length: 200 }, (_, i) => `word${i}`).join(' '), chunkDelayMs: 20 });
+    const cancelledBefore = t.openai.chat.cancelled;
+    const controller = new AbortController();
+    const stream = await client.chat.completions.create({ model: rawId, messages: [{ role: 'user', content: 'Go on and on' }], stream: true }, { signal: controller.signal });
+    let received = '';
+    // The SDK ends the iteration quietly (or with an abort error, depending on timing) once aborted.
+    try {
+      for await (const chunk of stream) {
+        received += chunk.choices[0]?.delta.content ?? '';
+        if (received.split(' ').length > 5) controller.abort();
+      }
+    } catch (error) {
+      expect(error).toBeInstanceOf(OpenAI.APIUserAbortError);
+    }
+    await eventually(() => t.openai.chat.cancelled > cancelledBefore);
+    const usage = await eventually(() => t.server.services.prisma.usageLog.findFirst({ where: { tokenId: pat.id, outcome: 'stopped' } }));
+    expect(usage).toMatchObject({ source: 'api', assistantId: null, modelName: TEST_MODEL });
+    expect(usage!.completionTokens).toBeGreaterThan(0);
+    expect(usage!.completionTokens).toBeLessThan(200);
+  });
+
   it('tells a user outside the group, or a disabled or unknown model, that the model does not exist', async () => {
     expect(await listIds(outsider)).not.toContain(rawId);
     for (const attempt of [
