@@ -81,6 +81,11 @@ describe(`Raw models through the OpenAI-compatible API (${engineName})`, () => {
     expect(usage!.completionTokens).toBe(completion.usage!.completion_tokens);
     // No conversation is kept for a raw call.
     expect(await prisma.conversation.count({ where: { userId: staff.id } })).toBe(conversationsBefore);
+
+    // The usage report by assistant names the calls that had none.
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const report = await t.json(admin.token, 'GET', `/api/v1/usage/summary?from=${day(-1)}&to=${day(1)}&groupBy=assistant`);
+    expect(report.body.rows).toContainEqual(expect.objectContaining({ key: null, name: '(no assistant, or deleted)', requests: 1 }));
   });
 
   it('streams a raw model’s answer in OpenAI’s chunks with the usage chunk last', async () => {
