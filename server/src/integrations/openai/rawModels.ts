@@ -105,7 +105,7 @@ export async function prepareRawCompletion(s: Services, actor: Actor, request: R
         if (event.type === 'delta') {
           text += event.text;
           onText(event.text);
-        } else {
+        } else if (event.type === 'done') {
           reported = event.usage;
           finishReason = event.finishReason;
         }
