@@ -1,6 +1,6 @@
 import { Box } from '@mui/material';
 import GroupsIcon from '@mui/icons-material/Groups';
-import { Create, DataTable, DateField, Edit, List, SearchInput, SimpleForm, TextInput, required } from 'react-admin';
+import { BooleanInput, Create, DataTable, DateField, Edit, List, SearchInput, SimpleForm, TextInput, required } from 'react-admin';
 import { GroupMembers } from './GroupMembers';
 
 function GroupList() {
@@ -20,6 +20,11 @@ const GroupFields = () => (
   <>
     <TextInput source="name" validate={required()} />
     <TextInput source="description" multiline fullWidth />
+    <BooleanInput
+      source="apiRawModels"
+      label="Raw models in the API"
+      helperText="Members may call the enabled chat models directly (model: model:<id>) through the OpenAI-compatible API, with no assistant, under their quotas."
+    />
   </>
 );
 

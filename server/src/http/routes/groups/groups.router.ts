@@ -10,7 +10,11 @@ import type { RouteBuilder } from '../../route.js';
 import { IdParams, listQuery, pageBody, pageOf, pageWindow } from '../../schemas/common.js';
 
 const GroupBody = z
-  .object({ name: z.string().trim().min(1).max(100), description: z.string().trim().max(1000).optional() })
+  .object({
+    name: z.string().trim().min(1).max(100),
+    description: z.string().trim().max(1000).optional(),
+    apiRawModels: z.boolean().optional().describe("Members may call the raw chat models (no assistant) through the OpenAI-compatible API"),
+  })
   .strict()
   .meta({ id: 'GroupCreate' });
 const GroupPatch = GroupBody.partial().refine((b) => Object.keys(b).length > 0, 'nothing to update').meta({ id: 'GroupUpdate' });
@@ -79,7 +83,7 @@ export function groupRoutes(s: Services, routes: RouteBuilder): void {
   routes.add({
     method: 'patch',
     path: '/groups/:id',
-    summary: 'Rename or describe a group',
+    summary: 'Rename or describe a group, or switch raw models in the OpenAI-compatible API for its members',
     tags: ['groups'],
     params: IdParams,
     body: GroupPatch,
