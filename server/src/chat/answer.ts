@@ -112,10 +112,11 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
   const parentId = 'existing' in request.question ? request.question.existing.parentId : request.question.parentId;
 
   const ragDefaults = await s.settings.get('rag.defaults');
-  const [resolved, history, passages] = await Promise.all([
+  const [resolved, history, passages, tools] = await Promise.all([
     answeringModel(s, assistant),
     historyBefore(s, conversation.id, parentId, request.thread),
     s.retriever.retrieve({ assistantId: assistant.id, query: question, ...retrievalParameters(assistant, ragDefaults, s.retriever.defaultMinScore) }),
+    toolsForAnswer(s, assistant, actor),
   ]);
   const material: PromptMaterial = { instructions: assistant.instructions, knowledgeOnly: assistant.knowledgeOnly, passages, history, question };
   // Nothing is reserved or charged when the model is not called.
@@ -132,7 +133,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
       call,
       quoted,
       material,
-      tools: toolsForAnswer(s, assistant),
+      tools,
       firstExchange: history.length === 0 && conversation.title === DEFAULT_TITLE,
       request,
       startedAt,
