@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // What Atrium adds to a streamed answer, and how many sockets it holds.
-//   npm run bench:chat -- [--streams 1,50,200] [--seconds 6] [--phases 2] [--connections 1000]
+//   npm run bench:chat -- [--streams 1,50,200] [--seconds 6] [--phases 2] [--connections 1000] [--api]
 //   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:chat
 // Three processes on loopback: a streaming test model server, the built
 // Atrium server (`node server/dist/main.js api`, native Postgres when
@@ -10,7 +10,10 @@
 // (the openai SDK against the model server) with phases through Atrium
 // (socket.io chat:send on separate conversations, retrieval over a small
 // knowledge file included), and prints time to first token and total time
-// for both, and the difference. Then it opens --connections
+// for both, and the difference. With --api, a third kind of phase streams
+// through the OpenAI-compatible API (/api/openai/v1/chat/completions with the
+// openai SDK and each user's personal access token, same assistant and
+// question), printed as a second row per level. Then it opens --connections
 // authenticated sockets and checks they all stay up while a chat still works.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +31,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '1000' },
     // Writes a V8 CPU profile of the Atrium process into this folder.
     profile: { type: 'string' },
+    // Also measure streaming through /api/openai/v1/chat/completions.
+    api: { type: 'boolean', default: false },
     'first-token-ms': { type: 'string', default: '20' },
     tokens: { type: 'string', default: '30' },
     'token-ms': { type: 'string', default: '5' },
@@ -68,12 +73,17 @@ const maxLevel = Math.max(...levels);
 const group = await call('POST', '/api/v1/groups', { name: 'Bench users' }, token);
 await call('PATCH', `/api/v1/assistants/${assistant.id}`, { groupIds: [group.id] }, token);
 const users = [];
+const apiClients = [];
 for (let i = 0; i < maxLevel; i++) {
   const created = await call('POST', '/api/v1/users', { email: `bench-${i}@example.com`, name: `Bench ${i}`, role: 'user' }, token);
   await call('PUT', `/api/v1/groups/${group.id}/members/${created.id}`, { role: 'member' }, token);
   const temporary = await call('POST', '/api/v1/auth/login', { email: created.email, password: created.temporaryPassword });
   const session = await call('POST', '/api/v1/me/password', { currentPassword: created.temporaryPassword, newPassword: `bench password ${i} long enough` }, temporary.accessToken);
   users.push(session.accessToken);
+  if (values.api) {
+    const pat = await call('POST', '/api/v1/me/tokens', { name: 'bench', scopes: ['chat'] }, session.accessToken);
+    apiClients.push(new OpenAI({ apiKey: pat.token, baseURL: `${api}/api/openai/v1`, maxRetries: 0 }));
+  }
 }
 const conversations = [];
 for (const userToken of users) conversations.push((await call('POST', '/api/v1/conversations', { assistantId: assistant.id }, userToken)).id);
@@ -94,6 +104,15 @@ async function direct() {
   const t0 = performance.now();
   let first = 0;
   const stream = await openai.chat.completions.create({ model: 'bench-model', messages: [{ role: 'user', content: question }], stream: true, stream_options: { include_usage: true } });
+  for await (const chunk of stream) if (!first && chunk.choices[0]?.delta?.content) first = performance.now();
+  return { ttft: first - t0, total: performance.now() - t0 };
+}
+
+/** One streamed answer from the assistant through the OpenAI-compatible API; a new API conversation each time. */
+async function throughApi(client) {
+  const t0 = performance.now();
+  let first = 0;
+  const stream = await client.chat.completions.create({ model: assistant.id, messages: [{ role: 'user', content: question }], stream: true, stream_options: { include_usage: true } });
   for await (const chunk of stream) if (!first && chunk.choices[0]?.delta?.content) first = performance.now();
   return { ttft: first - t0, total: performance.now() - t0 };
 }
@@ -128,6 +147,7 @@ function throughAtrium(socket, conversationId) {
 for (let i = 0; i < 20; i++) {
   await direct();
   await throughAtrium(sockets[0], conversations[0]);
+  if (values.api) await throughApi(apiClients[0]);
 }
 
 // How long one answer takes, so workers can spread their starts over it.
@@ -160,29 +180,32 @@ async function closedLoop(level, durationMs, run) {
   return { samples, errors };
 }
 
-console.log(`\nclosed loop, ${values.seconds} s per phase, phases alternate direct/Atrium ${values.phases} times per level`);
-console.log('streams | direct TTFT p50/p95 | Atrium TTFT p50/p95 | added TTFT p50/p95 | direct total p50/p95 | Atrium total p50/p95 | added total p50/p95 | Atrium answers | errors');
+const paths = values.api ? ['direct', 'atrium', 'api'] : ['direct', 'atrium'];
+const runners = { direct: () => direct(), atrium: (i) => throughAtrium(sockets[i], conversations[i]), api: (i) => throughApi(apiClients[i]) };
+console.log(`\nclosed loop, ${values.seconds} s per phase, phases alternate ${paths.join('/')} ${values.phases} times per level; "via" is how answers reach the client`);
+console.log('streams | via       | direct TTFT p50/p95 | Atrium TTFT p50/p95 | added TTFT p50/p95 | direct total p50/p95 | Atrium total p50/p95 | added total p50/p95 | Atrium answers | errors');
 const results = [];
 for (const level of levels) {
-  const d = { ttft: [], total: [] };
-  const a = { ttft: [], total: [] };
-  let errors = 0;
+  const samples = Object.fromEntries(paths.map((path) => [path, { ttft: [], total: [], errors: 0 }]));
   for (let phase = 0; phase < Number(values.phases); phase++) {
-    // Alternate which path goes first, so drift in the machine hits both alike.
-    const order = phase % 2 ? ['atrium', 'direct'] : ['direct', 'atrium'];
+    // Rotate which path goes first, so drift in the machine hits all alike.
+    const order = paths.map((_, k) => paths[(k + phase) % paths.length]);
     for (const path of order) {
-      const outcome = await closedLoop(level, Number(values.seconds) * 1000, (i) => (path === 'direct' ? direct() : throughAtrium(sockets[i], conversations[i])));
-      const into = path === 'direct' ? d : a;
-      into.ttft.push(...outcome.samples.ttft);
-      into.total.push(...outcome.samples.total);
-      if (path === 'atrium') errors += outcome.errors;
+      const outcome = await closedLoop(level, Number(values.seconds) * 1000, runners[path]);
+      samples[path].ttft.push(...outcome.samples.ttft);
+      samples[path].total.push(...outcome.samples.total);
+      samples[path].errors += outcome.errors;
     }
   }
-  const [dt, at, dT, aT] = [summary(d.ttft), summary(a.ttft), summary(d.total), summary(a.total)];
-  results.push({ level, dt, at, dT, aT, errors });
-  console.log(
-    `${String(level).padStart(7)} | ${ms(dt.p50)} ${ms(dt.p95)}    | ${ms(at.p50)} ${ms(at.p95)}     | ${ms(at.p50 - dt.p50)} ${ms(at.p95 - dt.p95)}    | ${ms(dT.p50)} ${ms(dT.p95)}      | ${ms(aT.p50)} ${ms(aT.p95)}      | ${ms(aT.p50 - dT.p50)} ${ms(aT.p95 - dT.p95)}     | ${String(at.n).padStart(14)} | ${errors}`,
-  );
+  const [dt, dT] = [summary(samples.direct.ttft), summary(samples.direct.total)];
+  for (const via of paths.slice(1)) {
+    const [at, aT] = [summary(samples[via].ttft), summary(samples[via].total)];
+    const errors = samples[via].errors;
+    results.push({ level, via, dt, at, dT, aT, errors });
+    console.log(
+      `${String(level).padStart(7)} | ${(via === 'atrium' ? 'socket.io' : 'api').padEnd(9)} | ${ms(dt.p50)} ${ms(dt.p95)}    | ${ms(at.p50)} ${ms(at.p95)}     | ${ms(at.p50 - dt.p50)} ${ms(at.p95 - dt.p95)}    | ${ms(dT.p50)} ${ms(dT.p95)}      | ${ms(aT.p50)} ${ms(aT.p95)}      | ${ms(aT.p50 - dT.p50)} ${ms(aT.p95 - dT.p95)}     | ${String(at.n).padStart(14)} | ${errors}`,
+    );
+  }
 }
 sockets.forEach((s) => s.close());
 
@@ -214,6 +237,8 @@ console.log(
 held.forEach((s) => s.close());
 
 await shutdown();
-const worst = results.find((r) => r.level === maxLevel);
-console.log(`\nat ${maxLevel} streams the server added ${(worst.at.p50 - worst.dt.p50).toFixed(1)} ms (p50) / ${(worst.at.p95 - worst.dt.p95).toFixed(1)} ms (p95) to time to first token (target ≤ 5 / ≤ 20)`);
+for (const worst of results.filter((r) => r.level === maxLevel)) {
+  const via = worst.via === 'atrium' ? 'socket.io' : '/api/openai/v1/chat/completions';
+  console.log(`\nat ${maxLevel} streams the server added ${(worst.at.p50 - worst.dt.p50).toFixed(1)} ms (p50) / ${(worst.at.p95 - worst.dt.p95).toFixed(1)} ms (p95) to time to first token through ${via} (target ≤ 5 / ≤ 20)`);
+}
 process.exit(0);

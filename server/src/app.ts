@@ -24,6 +24,7 @@ import { myUsageRoutes } from './http/routes/usage/myUsage.router.js';
 import { usageRoutes } from './http/routes/usage/usage.router.js';
 import { modelRoutes } from './http/routes/models/models.router.js';
 import { providerRoutes } from './http/routes/providers/providers.router.js';
+import { toolServerRoutes } from './http/routes/toolServers/toolServers.router.js';
 import { settingRoutes } from './http/routes/settings/settings.router.js';
 import { systemRoutes } from './http/routes/system/system.router.js';
 import { userRoutes } from './http/routes/users/users.router.js';
@@ -128,6 +129,7 @@ export function createApp(s: Services): Express {
   conversationRoutes(s, routes.forTokens('chat'));
   messageRoutes(s, routes.forTokens('chat'));
   providerRoutes(s, routes);
+  toolServerRoutes(s, routes);
   modelRoutes(s, routes);
   settingRoutes(s, routes);
   // Self-registration and branding: the public sign-up and the sign-in pages' configuration.

@@ -29,6 +29,8 @@ import { LoginTransactions } from './identity/oidc/loginTransaction.js';
 import { OidcClient } from './identity/oidc/oidcClient.js';
 import { SsoSettingsStore } from './identity/oidc/ssoSettings.js';
 import { ScimTokens } from './identity/scim/scimTokens.js';
+// Tools
+import { McpToolServers } from './tools/mcp/mcpToolServers.js';
 
 /** The long-lived parts every use case may need, built once at start. */
 export interface Services {
@@ -67,6 +69,8 @@ export interface Services {
   sso: { settings: SsoSettingsStore; client: OidcClient; transactions: LoginTransactions };
   /** Identity: the bearer tokens SCIM clients provision with. */
   scimTokens: ScimTokens;
+  /** Tools: the MCP servers admins registered, as a client (tool lists cached briefly). */
+  toolServers: McpToolServers;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
@@ -104,6 +108,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     generations: new GenerationHub(),
     chatModels: new ChatModels({ prisma, keyVault, audit }),
     scimTokens: new ScimTokens(prisma),
+    toolServers: new McpToolServers(keyVault, logger),
     sso: { settings: new SsoSettingsStore(prisma, keyVault, config.oidc), client: new OidcClient(), transactions: new LoginTransactions(config.auth.jwtSecret) },
     async authenticate(req, allowPasswordChange, tokenScope) {
       const token = bearerToken(req);

@@ -96,6 +96,28 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
       update: { firstViewedAt: new Date(0) },
       where: (r) => ({ shareId_userId: { shareId: r.shareId, userId: r.userId } }),
     },
+    ToolServer: {
+      create: (p) =>
+        p.toolServer.create({
+          data: { name: 'CRM', url: 'http://127.0.0.1:9/mcp', headerNames: ['X-Api-Key'], ciphertext: bytes('c'), iv: bytes('i'), authTag: bytes('t'), wrappedDataKey: bytes('w'), masterKeyId: 'k1', createdById: ids.user! },
+        }),
+      update: { enabled: false, disabledTools: ['delete_all'] },
+      where: (r) => ({ id: r.id }),
+    },
+    ToolServerGroup: {
+      create: async (p) => p.toolServerGroup.create({ data: { toolServerId: (await p.toolServer.create({ data: { name: 'CRM-g', url: 'http://127.0.0.1:9/mcp' } })).id, groupId: ids.group! } }),
+      get update() {
+        return { groupId: ids.group! };
+      },
+      where: (r) => ({ toolServerId_groupId: { toolServerId: r.toolServerId, groupId: r.groupId } }),
+    },
+    ToolServerAssistant: {
+      create: async (p) => p.toolServerAssistant.create({ data: { toolServerId: (await p.toolServer.create({ data: { name: 'CRM-a', url: 'http://127.0.0.1:9/mcp' } })).id, assistantId: ids.assistant! } }),
+      get update() {
+        return { assistantId: ids.assistant! };
+      },
+      where: (r) => ({ toolServerId_assistantId: { toolServerId: r.toolServerId, assistantId: r.assistantId } }),
+    },
   };
 
   it('has a fixture for every model in the schema', () => {

@@ -7,7 +7,7 @@ import { launchBrowser, watchedPage } from './support/browser.js';
 // Access tokens in the browser: a member of staff creates one in the chat app
 // (user menu → Access tokens), copies it once, uses it with the official
 // OpenAI SDK, and revokes it; an admin sees everyone's in the console and
-// revokes one there.
+// revokes one there, and opens the raw models to a group on its edit screen.
 
 describe('access tokens in the browser', () => {
   let t: ChatTestServer;
@@ -15,6 +15,7 @@ describe('access tokens in the browser', () => {
   let staff: { id: string; email: string };
   let admin: { id: string; email: string };
   let assistantId: string;
+  let groupId: string;
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -24,6 +25,7 @@ describe('access tokens in the browser', () => {
     staff = await t.login({ role: 'user', name: 'Sam Staff' });
     const group = await t.json(adminLogin.token, 'POST', '/api/v1/groups', { name: 'Staff' });
     await t.json(adminLogin.token, 'PUT', `/api/v1/groups/${group.body.id}/members/${staff.id}`, { role: 'member' });
+    groupId = group.body.id;
     assistantId = (await t.json(adminLogin.token, 'POST', '/api/v1/assistants', { name: 'HR handbook', instructions: 'HR.', groupIds: [group.body.id] })).body.id;
     browser = await launchBrowser();
   }, 180_000);
@@ -107,6 +109,32 @@ describe('access tokens in the browser', () => {
     await page.getByText('Token revoked').waitFor();
     await page.getByTestId('tokens-table').getByRole('row', { name: /ci-runner/ }).waitFor({ state: 'detached' });
     await expect(sdk(created.token).models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(problems).toEqual([]);
+  });
+
+  it('switches raw models on for a group on the console’s group edit screen, and its members see them in the API', async () => {
+    const member = await t.login({ role: 'user', name: 'Ray Raw' });
+    await t.json((await t.login({ role: 'admin' })).token, 'PUT', `/api/v1/groups/${groupId}/members/${member.id}`, { role: 'member' });
+    const client = sdk((await t.json(member.token, 'POST', '/api/v1/me/tokens', { name: 'raw' })).body.token);
+    const modelIds = async () => (await client.models.list()).data.map((m) => m.id);
+    expect((await modelIds()).some((id) => id.startsWith('model:'))).toBe(false);
+
+    const page = await newPage();
+    await page.goto(`${t.url}/admin/#/login`);
+    await page.locator('input[name=email]').fill(admin.email);
+    await page.locator('input[name=password]').fill(DEFAULT_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('menuitem', { name: 'Groups' }).waitFor();
+    await page.goto(`${t.url}/admin/#/groups/${groupId}`);
+    const toggle = page.getByLabel('Raw models in the API');
+    await toggle.waitFor();
+    expect(await toggle.isChecked()).toBe(false);
+    await toggle.check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Element updated').waitFor();
+
+    const model = await t.server.services.prisma.model.findFirstOrThrow({ where: { name: 'test-chat-model' } });
+    expect(await modelIds()).toEqual([assistantId, `model:${model.id}`]);
     expect(problems).toEqual([]);
   });
 });

@@ -48,6 +48,18 @@ describe(`system endpoints and the error shape (${engineName})`, () => {
     expect(res.body.components.schemas.UserCreate.required).toEqual(expect.arrayContaining(['email', 'name']));
     expect(res.body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
 
+    // The OpenAI-compatible API is in the same document, with the personal access token scope that opens it.
+    const openAiPaths = ['/api/openai/v1/models', '/api/openai/v1/models/{model}', '/api/openai/v1/chat/completions', '/api/openai/v1/embeddings'];
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(openAiPaths));
+    const completions = res.body.paths['/api/openai/v1/chat/completions'].post;
+    expect(completions.security).toEqual(expect.arrayContaining([{ personalAccessToken: ['chat'] }]));
+    expect(completions.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/OpenAiChatCompletionRequest' });
+    const request = res.body.components.schemas.OpenAiChatCompletionRequest;
+    expect(request.properties.model.description).toContain('model:<id>');
+    expect(Object.keys(request.properties)).toEqual(expect.arrayContaining(['messages', 'stream', 'stream_options', 'store', 'max_tokens', 'temperature']));
+    // The group switch that opens raw models to a group's members.
+    expect(res.body.components.schemas.Group.properties.apiRawModels).toMatchObject({ type: 'boolean' });
+
     const docs = await t.http.get('/api/docs').expect(200);
     expect(docs.text).toContain('/api/docs/init.js');
     await t.http.get('/api/docs/assets/swagger-ui-bundle.js').expect(200);

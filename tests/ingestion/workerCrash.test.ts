@@ -92,6 +92,8 @@ nativeOnly('a worker killed mid-file', () => {
     const ordinals = (await t.prisma.chunk.findMany({ where: { fileId }, select: { ordinal: true }, orderBy: { ordinal: 'asc' } })).map((c) => c.ordinal);
     expect(ordinals).toEqual(Array.from({ length: done.chunkCount }, (_, i) => i));
     const finished = await t.prisma.job.findUniqueOrThrow({ where: { id: job.id } });
-    expect(finished).toMatchObject({ status: 'done', attempts: 2 });
+    expect(finished.status).toBe('done');
+    // Taken back at least once after the kill; on a loaded machine a late heartbeat may hand it over once more.
+    expect(finished.attempts).toBeGreaterThanOrEqual(2);
   }, 120_000);
 });

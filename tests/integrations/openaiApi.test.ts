@@ -223,6 +223,31 @@ describe(`OpenAI-compatible API through the official SDK (${engineName})`, () =>
     expect(decoded.usage.prompt_tokens).toBeGreaterThan(0);
   });
 
+  it('charges embeddings to the caller’s quota and usage, refusing with RateLimitError when it is spent', async () => {
+    const prisma = t.server.services.prisma;
+    const embedderName = t.server.services.embedder.name;
+    const recorded = () => prisma.usageLog.count({ where: { tokenId: pat.id, modelName: embedderName } });
+    const before = await recorded();
+    const quota = await t.json(admin.token, 'POST', '/api/v1/quotas', { scope: 'user', scopeId: staff.id, requestsPerMinute: 1 });
+    expect(quota.status).toBe(201);
+    try {
+      const first = await client.embeddings.create({ model: 'anything', input: ['holiday policy', 'travel'] });
+      const refused = await client.embeddings.create({ model: 'anything', input: 'second call' }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
+      const error = refused as InstanceType<typeof OpenAI.RateLimitError>;
+      expect([error.status, error.code, error.type]).toEqual([429, 'quota_exceeded', 'rate_limit_error']);
+      // One usage row, for the call that went through, with the tokens it reported.
+      expect(await recorded()).toBe(before + 1);
+      const usage = await prisma.usageLog.findFirst({ where: { tokenId: pat.id, modelName: embedderName }, orderBy: { id: 'desc' } });
+      expect(usage).toMatchObject({ userId: staff.id, source: 'api', tokenName: 'sdk', assistantId: null, conversationId: null, outcome: 'success', promptTokens: first.usage.prompt_tokens });
+      // The quota's counter holds the request and its tokens.
+      const counter = await prisma.quotaCounter.findFirst({ where: { quotaId: quota.body.id, period: 'minute' } });
+      expect(counter).toMatchObject({ requests: 1, tokens: BigInt(first.usage.prompt_tokens) });
+    } finally {
+      await t.json(admin.token, 'DELETE', `/api/v1/quotas/${quota.body.id}`);
+    }
+  });
+
   it('refuses a token without the chat scope, and a revoked token at once', async () => {
     const searchOnly = await t.json(staff.token, 'POST', '/api/v1/me/tokens', { name: 'search', scopes: ['knowledge:read'] });
     const limited = new OpenAI({ apiKey: searchOnly.body.token, baseURL: `${t.url}/api/openai/v1`, maxRetries: 0 });

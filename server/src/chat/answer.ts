@@ -121,10 +121,11 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
   const parentId = 'existing' in request.question ? request.question.existing.parentId : request.question.parentId;
 
   const ragDefaults = await s.settings.get('rag.defaults');
-  const [resolved, history, passages, memory] = await Promise.all([
+  const [resolved, history, passages, tools, memory] = await Promise.all([
     answeringModel(s, assistant),
     historyBefore(s, conversation.id, parentId, request.thread),
     s.retriever.retrieve({ assistantId: assistant.id, query: question, ...retrievalParameters(assistant, ragDefaults, s.retriever.defaultMinScore) }),
+    toolsForAnswer(s, assistant, actor),
     memoryForAnswer(s, { actor, conversation, question, newQuestion: !('existing' in request.question) }),
   ]);
   const material: PromptMaterial = {
@@ -151,7 +152,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
       quoted,
       material,
       memory,
-      tools: toolsForAnswer(s, assistant),
+      tools,
       firstExchange: history.length === 0 && conversation.title === DEFAULT_TITLE,
       request,
       startedAt,

@@ -7,8 +7,9 @@ export interface ModelCallCharge {
   reservation: QuotaReservation;
   model: Model;
   userId: string;
-  assistantId: string;
-  conversationId: string;
+  /** Null for a raw model called through the API, which has no assistant or conversation. */
+  assistantId: string | null;
+  conversationId: string | null;
   /** The answer the call wrote; null for calls that write none (titles). */
   messageId: string | null;
   promptTokens: number;

@@ -64,6 +64,8 @@ const rules = {
   'token.manageAll': isAdmin,
   /** Identity: single sign-on settings and SCIM tokens. */
   'identity.manage': isAdmin,
+  /** Tools: registering MCP tool servers, their headers, groups and assistants. */
+  'toolServer.manage': isAdmin,
   // Staff features. Feedback reports: admins over every assistant, managers over those they manage (manageableAssistants).
   'feedback.report': (actor) => actor.role === 'admin' || actor.role === 'manager',
   /** Publishing a saved prompt to a group: admins to any, managers to the groups they manage. */

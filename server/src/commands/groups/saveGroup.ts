@@ -8,6 +8,8 @@ export interface GroupInput {
   description?: string;
   /** Memory off for the members (docs/memory.md). */
   memoryDisabled?: boolean;
+  /** Members may call the raw chat models through the OpenAI-compatible API. */
+  apiRawModels?: boolean;
 }
 
 const withCount = { _count: { select: { memberships: true } } } as const;
@@ -18,7 +20,7 @@ export async function createGroup(s: Services, ctx: CommandContext, input: Group
     if (await tx.group.findUnique({ where: { name: input.name }, select: { id: true } })) {
       throw new AppError('conflict', 'A group with this name already exists', { field: 'name' });
     }
-    const group = await tx.group.create({ data: { name: input.name, description: input.description ?? '', memoryDisabled: input.memoryDisabled ?? false }, include: withCount });
+    const group = await tx.group.create({ data: { name: input.name, description: input.description ?? '', memoryDisabled: input.memoryDisabled ?? false, apiRawModels: input.apiRawModels ?? false }, include: withCount });
     await s.audit.record(
       { actor: auditActor(ctx.actor), action: 'group.create', resource: { type: 'group', id: group.id }, newValues: input, meta: ctx.meta },
       tx,
@@ -41,8 +43,8 @@ export async function updateGroup(s: Services, ctx: CommandContext, groupId: str
         actor: auditActor(ctx.actor),
         action: 'group.update',
         resource: { type: 'group', id: groupId },
-        oldValues: { name: before.name, description: before.description, memoryDisabled: before.memoryDisabled },
-        newValues: { name: group.name, description: group.description, memoryDisabled: group.memoryDisabled },
+        oldValues: { name: before.name, description: before.description, memoryDisabled: before.memoryDisabled, apiRawModels: before.apiRawModels },
+        newValues: { name: group.name, description: group.description, memoryDisabled: group.memoryDisabled, apiRawModels: group.apiRawModels },
         meta: ctx.meta,
       },
       tx,

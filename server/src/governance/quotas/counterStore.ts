@@ -77,19 +77,19 @@ const APPLICABLE = `q.scope = 'global'
  * Whether any quota governs the subject: one read outside a transaction, so
  * a call nobody limits (the default install) costs one round trip, not four.
  */
-export async function anyApplicableQuota(db: Tx, subject: { userId: string; groupIds: string[]; assistantId: string }): Promise<boolean> {
-  const rows = await db.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM quotas q WHERE ${APPLICABLE} LIMIT 1`, JSON.stringify(subject.groupIds), subject.userId, subject.assistantId);
+export async function anyApplicableQuota(db: Tx, subject: { userId: string; groupIds: string[]; assistantId: string | null }): Promise<boolean> {
+  const rows = await db.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM quotas q WHERE ${APPLICABLE} LIMIT 1`, JSON.stringify(subject.groupIds), subject.userId, subject.assistantId ?? null);
   return rows.length > 0;
 }
 
-export async function lockApplicableQuotas(tx: Tx, subject: { userId: string; groupIds: string[]; assistantId: string }): Promise<QuotaLimits[]> {
+export async function lockApplicableQuotas(tx: Tx, subject: { userId: string; groupIds: string[]; assistantId: string | null }): Promise<QuotaLimits[]> {
   const rows = await tx.$queryRawUnsafe<QuotaRecord[]>(
     `SELECT ${QUOTA_COLUMNS} FROM quotas q
       WHERE ${APPLICABLE}
       ORDER BY q.id FOR KEY SHARE OF q`,
     JSON.stringify(subject.groupIds),
     subject.userId,
-    subject.assistantId,
+    subject.assistantId ?? null,
   );
   return rows.map(toQuotaLimits);
 }

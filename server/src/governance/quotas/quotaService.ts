@@ -29,7 +29,8 @@ type Tx = Prisma.TransactionClient;
 export interface QuotaSubject {
   userId: string;
   groupIds: string[];
-  assistantId: string;
+  /** Null for calls made without an assistant (raw models, embeddings through the API). */
+  assistantId: string | null;
   /** The personal access token the call came with, named on the `quota.exceeded` entry. */
   token?: { id: string; name: string };
 }
@@ -71,7 +72,7 @@ export interface QuotaServiceOptions {
 const TX_OPTIONS = { maxWait: 10_000, timeout: 30_000 } as const;
 
 /** Quotas that govern a call: the global one, each of the user's groups', the user's and the assistant's. */
-export function applicableQuotas(subject: { userId: string; groupIds: string[]; assistantId?: string }): Prisma.QuotaWhereInput {
+export function applicableQuotas(subject: { userId: string; groupIds: string[]; assistantId?: string | null }): Prisma.QuotaWhereInput {
   return {
     OR: [
       { scope: 'global' },

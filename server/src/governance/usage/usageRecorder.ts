@@ -5,8 +5,10 @@ export type UsageOutcome = 'success' | 'error' | 'stopped' | 'rejected';
 
 export interface UsageEntry {
   userId: string;
-  assistantId: string;
-  conversationId: string;
+  /** Null for calls made without an assistant (raw models, embeddings through the API). */
+  assistantId: string | null;
+  /** Null for calls kept in no conversation. */
+  conversationId: string | null;
   messageId: string | null;
   modelId: string | null;
   modelName: string;

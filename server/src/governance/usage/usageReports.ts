@@ -133,6 +133,8 @@ export class UsageReports {
 }
 
 function nameOf(names: Map<string, { name: string; detail: string | null }>, key: string | null, by: UsageDimension) {
+  // Raw model and embeddings calls through the OpenAI-compatible API have no assistant at all.
+  if (key === null && by === 'assistant') return { name: '(no assistant, or deleted)', detail: 'raw models and embeddings through the API' };
   if (key === null) return { name: `(deleted ${by})`, detail: null };
   return names.get(key) ?? (by === 'model' ? { name: key, detail: key } : { name: `(deleted ${by})`, detail: null });
 }

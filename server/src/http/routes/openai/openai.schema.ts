@@ -13,11 +13,15 @@ export const ChatMessage = z
 
 export const ChatCompletionBody = z
   .object({
-    model: z.string().min(1).describe('An assistant id, from GET /models'),
+    model: z.string().min(1).describe('An assistant id, or `model:<id>` for a raw model where your group allows it (GET /models lists both)'),
     messages: z.array(ChatMessage).min(1).max(500),
     stream: z.boolean().nullable().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullable().optional(),
     store: z.boolean().nullable().optional().describe('false: the call is not kept as an API conversation (usage is still recorded)'),
+    // Raw models only: an assistant answers with its own settings.
+    max_tokens: z.number().int().min(1).nullable().optional().describe('Raw models only (capped by the model’s limit)'),
+    max_completion_tokens: z.number().int().min(1).nullable().optional().describe('Raw models only; wins over max_tokens'),
+    temperature: z.number().min(0).max(2).nullable().optional().describe('Raw models only'),
   })
   .loose()
   .meta({ id: 'OpenAiChatCompletionRequest' });

@@ -1,0 +1,94 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Logger } from 'pino';
+import type { ToolServer } from '../../db/generated/client.js';
+import type { KeyVault } from '../../governance/keyVault.js';
+import { ToolFailure } from '../tool.js';
+
+// Atrium as an MCP client of the tool servers admins registered, through the
+// official SDK over Streamable HTTP. Each listing and each call opens its own
+// short session: no state to go stale when a server restarts, and a server
+// that is down costs one failed connection, never a stuck chat. Tool lists
+// are cached briefly and dropped when an admin changes the server.
+
+/** A tool as the server describes it. */
+export interface RemoteTool {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+const LIST_TTL_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export class McpToolServers {
+  private readonly lists = new Map<string, { at: number; tools: Promise<RemoteTool[]> }>();
+
+  constructor(
+    private readonly keyVault: KeyVault,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The server's tools, from the cache when fresh; throws when the server cannot be reached. */
+  async tools(server: ToolServer): Promise<RemoteTool[]> {
+    const cached = this.lists.get(server.id);
+    if (cached && Date.now() - cached.at < LIST_TTL_MS) return cached.tools;
+    const tools = this.session(server, AbortSignal.timeout(CONNECT_TIMEOUT_MS * 2), async (client) => {
+      const listed: RemoteTool[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.listTools(cursor ? { cursor } : {});
+        for (const tool of page.tools) listed.push({ name: tool.name, description: tool.description ?? '', inputSchema: tool.inputSchema as Record<string, unknown> });
+        cursor = page.nextCursor;
+      } while (cursor);
+      return listed;
+    });
+    this.lists.set(server.id, { at: Date.now(), tools });
+    tools.catch(() => this.lists.delete(server.id));
+    return tools;
+  }
+
+  /** Runs one tool; the text parts of its result, or ToolFailure when the server reports an error. */
+  async call(server: ToolServer, name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<string> {
+    return this.session(server, signal, async (client) => {
+      const result = await client.callTool({ name, arguments: args }, undefined, { signal, timeout: 24 * 3600_000 });
+      const text = resultText(result as { content?: unknown; structuredContent?: unknown });
+      if (result.isError) throw new ToolFailure(text || 'The tool reported an error.');
+      return text;
+    });
+  }
+
+  /** Forgets a server's cached tools (after an admin changes it). */
+  forget(serverId: string): void {
+    this.lists.delete(serverId);
+  }
+
+  private async session<T>(server: ToolServer, signal: AbortSignal, work: (client: Client) => Promise<T>): Promise<T> {
+    const client = new Client({ name: 'atrium', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: this.headersOf(server), signal } });
+    try {
+      await client.connect(transport, { signal, timeout: CONNECT_TIMEOUT_MS });
+      return await work(client);
+    } catch (error) {
+      if (error instanceof ToolFailure) throw error;
+      this.logger.warn({ toolServer: server.name, err: (error as Error).message }, 'tool server call failed');
+      throw new ToolFailure(`The tool server "${server.name}" could not be reached or failed: ${(error as Error).message}`);
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  }
+
+  private headersOf(server: ToolServer): Record<string, string> {
+    if (!server.ciphertext || !server.iv || !server.authTag || !server.wrappedDataKey || !server.masterKeyId) return {};
+    const sealed = { id: server.id, ciphertext: server.ciphertext, iv: server.iv, authTag: server.authTag, wrappedDataKey: server.wrappedDataKey, masterKeyId: server.masterKeyId };
+    return JSON.parse(this.keyVault.open(sealed)) as Record<string, string>;
+  }
+}
+
+/** What a tool result says, as text for the model: its text parts, else its structured content. */
+function resultText(result: { content?: unknown; structuredContent?: unknown }): string {
+  const parts = Array.isArray(result.content) ? (result.content as { type: string; text?: string; mimeType?: string }[]) : [];
+  const texts = parts.map((p) => (p.type === 'text' ? (p.text ?? '') : `[${p.type}${p.mimeType ? ` ${p.mimeType}` : ''} content omitted]`));
+  if (texts.some((t) => t.trim() !== '')) return texts.join('\n');
+  return result.structuredContent === undefined ? '' : JSON.stringify(result.structuredContent);
+}
