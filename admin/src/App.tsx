@@ -12,6 +12,7 @@ import { LoginPage } from './LoginPage';
 import models from './models';
 import { NotAllowed } from './NotAllowed';
 import providers from './providers';
+import toolServers from './toolServers';
 import quotas from './quotas';
 import quotaAlerts from './quotas/alerts';
 import { SettingsPage } from './settings/SettingsPage';
@@ -41,6 +42,7 @@ export function App() {
       <Resource {...users} />
       <Resource {...groups} />
       <Resource {...providers} />
+      <Resource {...toolServers} />
       <Resource {...models} />
       <Resource {...quotas} />
       <Resource {...quotaAlerts} />

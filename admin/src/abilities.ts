@@ -9,6 +9,7 @@ const needs: Record<string, Partial<Record<Action, string>> & { default: string 
   groups: { default: 'group.list', create: 'group.create', edit: 'group.update', delete: 'group.delete' },
   assistants: { default: 'console.open', create: 'assistant.create' },
   providers: { default: 'provider.manage' },
+  'tool-servers': { default: 'toolServer.manage' },
   models: { default: 'model.manage' },
   quotas: { default: 'quota.manage' },
   'quota-alerts': { default: 'quota.manage' },
