@@ -28,6 +28,7 @@ export const rooms = {
   user: (userId: string) => `user:${userId}`,
   /** Those watching an assistant's knowledge files (managers of it, admins). */
   files: (assistantId: string) => `files:${assistantId}`,
+  knowledgeBaseFiles: (knowledgeBaseId: string) => `knowledge-base-files:${knowledgeBaseId}`,
   /** Admins and managers: console events (ingestion progress, alerts). */
   console: 'console',
 } as const;
@@ -82,8 +83,9 @@ export function attachSocketServer(s: Services, httpServer: HttpServer): Server 
     registerChatHandlers(s, socket);
   });
 
-  const stop = s.events.on('file.updated', ({ assistantId, file }) => {
-    io.to(rooms.files(assistantId)).emit('file:updated', file);
+  const stop = s.events.on('file.updated', ({ knowledgeBaseId, assistantId, file }) => {
+    io.to(rooms.knowledgeBaseFiles(knowledgeBaseId)).emit('file:updated', file);
+    if (assistantId) io.to(rooms.files(assistantId)).emit('file:updated', file);
   });
   const stopChat = forwardChatEvents(s, io);
   // Identity: a deactivated account loses its open sockets and the answers being written for it at once.
