@@ -105,8 +105,8 @@ describe(`knowledge pipeline end to end (${engineName})`, () => {
       ['not-really.docx', 'unsupported_type'],
       ['program.txt', 'unsupported_type'],
     ]);
-    // Nothing of the rejected files is left on disk.
-    expect(fs.readdirSync(path.join(uploadsDir, assistant.id))).toHaveLength(1);
+    // Nothing of the rejected files is left on disk (originals are kept per knowledge base).
+    expect(fs.readdirSync(path.join(uploadsDir, res.body.files[0].knowledgeBaseId))).toHaveLength(1);
     expect(fs.readdirSync(path.join(uploadsDir, '.incoming'))).toEqual([]);
 
     const none = await uploadVia(t, admin.token, assistant.id, [{ content: Buffer.from([0, 1, 2, 3, 0, 0, 0, 255]), name: 'blob.bin' }]).expect(400);

@@ -1,10 +1,14 @@
 import {
+  ArrayInput,
   BooleanInput,
   NumberInput,
   ReferenceArrayInput,
+  ReferenceInput,
   SelectArrayInput,
+  SimpleFormIterator,
   SelectInput,
   TabbedForm,
+  TextArrayInput,
   TextInput,
   maxValue,
   minValue,
@@ -60,6 +64,16 @@ export function AssistantForm({ toolbar }: { toolbar?: React.ReactElement | fals
         <NumberInput source="chunkSize" label="Chunk size (tokens)" helperText="Applies to files indexed afterwards" />
         <NumberInput source="chunkOverlap" label="Chunk overlap (tokens)" helperText={systemDefault} />
         <BooleanInput source="knowledgeOnly" label="Answer only from knowledge" />
+      </TabbedForm.Tab>
+      <TabbedForm.Tab label="Knowledge bases">
+        <ArrayInput source="knowledgeBases" label="Knowledge bases it searches">
+          <SimpleFormIterator inline disableReordering>
+            <ReferenceInput source="knowledgeBaseId" reference="knowledge-bases" perPage={200}>
+              <SelectInput optionText="name" label="Knowledge base" validate={required()} />
+            </ReferenceInput>
+            <TextArrayInput source="tags" label="Only files tagged (empty: all)" />
+          </SimpleFormIterator>
+        </ArrayInput>
       </TabbedForm.Tab>
       <TabbedForm.Tab label="Groups">
         <ReferenceArrayInput source="groupIds" reference="groups" perPage={200}>
