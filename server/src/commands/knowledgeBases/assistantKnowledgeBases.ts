@@ -6,7 +6,7 @@ import { readableKnowledgeBases } from '../../policies/knowledgeBases.js';
 export interface KnowledgeBaseAttachment {
   knowledgeBaseId: string;
   /** Only the base's files carrying one of these tags are searched; empty or absent: all of them. */
-  tags?: string[];
+  tags?: string[] | null;
 }
 
 type Tx = Prisma.TransactionClient;

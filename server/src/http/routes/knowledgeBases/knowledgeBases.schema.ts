@@ -19,7 +19,7 @@ const TagList = z
 export const KnowledgeBaseAttachmentInput = z
   .object({
     knowledgeBaseId: z.uuid(),
-    tags: z.array(Tag).max(50).optional().describe("Search only the base's files carrying one of these tags; empty or absent: all its files"),
+    tags: z.array(Tag).max(50).nullish().describe("Search only the base's files carrying one of these tags; empty, null or absent: all its files"),
   })
   .strict()
   .meta({ id: 'KnowledgeBaseAttachment' });
