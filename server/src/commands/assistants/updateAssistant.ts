@@ -14,7 +14,8 @@ export interface AssistantChanges extends AssistantSettings {
 }
 
 /**
- * Changes an assistant's settings and the groups it is shared with. A
+ * Changes an assistant's settings, the groups it is shared with (its own
+ * knowledge base follows) and the knowledge bases it searches. A
  * manager may add or remove only groups they manage; groups they do not
  * manage stay as they are. The audit entry holds the old and new values of
  * the fields that changed. A new chunk size or overlap applies to files

@@ -1,7 +1,8 @@
 import type { PrismaClient } from '../../db/database.js';
 import type { Prisma } from '../../db/generated/client.js';
 import type { AuditLog } from '../../governance/auditLog.js';
-import type { AssistantRecord } from '../assistants/assistantAccess.js';
+import type { Services } from '../../services.js';
+import { lockAssistant, type AssistantRecord } from '../assistants/assistantAccess.js';
 import { auditActor, type CommandContext } from '../context.js';
 
 // An assistant's own base holds the files uploaded through its Knowledge tab
@@ -13,6 +14,14 @@ type Db = PrismaClient | Prisma.TransactionClient;
 
 export async function ownKnowledgeBase(db: Db, assistantId: string) {
   return db.knowledgeBase.findFirst({ where: { assistantId, deletedAt: null } });
+}
+
+/** The base an upload to the assistant's Knowledge tab goes to; two first uploads at once make one base. */
+export async function ownKnowledgeBaseForUpload(s: Pick<Services, 'prisma' | 'audit'>, ctx: CommandContext, assistant: AssistantRecord) {
+  return s.prisma.$transaction(async (tx) => {
+    await lockAssistant(tx, assistant.id);
+    return ensureOwnKnowledgeBase(tx, s.audit, ctx, assistant);
+  });
 }
 
 /** The assistant's own base, created and attached on first use; call with the assistant's row locked. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { assistantFor, lockAssistant } from '../../../commands/assistants/assistantAccess.js';
-import { ensureOwnKnowledgeBase, ownKnowledgeBase } from '../../../commands/knowledgeBases/ownKnowledgeBase.js';
+import { assistantFor } from '../../../commands/assistants/assistantAccess.js';
+import { ownKnowledgeBase, ownKnowledgeBaseForUpload } from '../../../commands/knowledgeBases/ownKnowledgeBase.js';
 import { deleteKnowledgeFile, findKnowledgeFile, reindexKnowledgeFile } from '../../../commands/knowledge/manageKnowledgeFiles.js';
 import { searchKnowledge } from '../../../commands/knowledge/searchKnowledge.js';
 import { uploadKnowledgeFiles } from '../../../commands/knowledge/uploadKnowledgeFiles.js';
@@ -58,10 +58,7 @@ export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
       const assistant = await assistantFor(s, actor, params.id, 'assistant.manage');
       const received = await receiveFiles(req, res, { dir: s.storage.incomingDir, field: 'files', maxBytes: s.config.maxUploadBytes, maxFiles: MAX_FILES_PER_UPLOAD });
       const ctx = { actor, meta: requestMeta(req) };
-      const base = await s.prisma.$transaction(async (tx) => {
-        await lockAssistant(tx, assistant.id);
-        return ensureOwnKnowledgeBase(tx, s.audit, ctx, assistant);
-      });
+      const base = await ownKnowledgeBaseForUpload(s, ctx, assistant);
       const outcome = await uploadKnowledgeFiles(s, ctx, { knowledgeBaseId: base.id }, received);
       if (outcome.accepted.length === 0) {
         throw new AppError('validation_failed', outcome.rejected.map((r) => `${r.name}: ${r.reason}`).join('; '), { rejected: outcome.rejected });
