@@ -1,5 +1,8 @@
 import { createGroupRecord } from '../support/factories.js';
-import { eventually, isTitleRequest, startChatServer, type ChatTestServer } from '../support/chatServer.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { eventually, isTitleRequest, startChatServer, uploadAndWait, type ChatTestServer } from '../support/chatServer.js';
 import { engineName } from '../support/testDb.js';
 
 // Knowledge bases shared by assistants, read by chosen groups. What reaches
@@ -132,5 +135,21 @@ describe(`knowledge bases shared by assistants, read by groups (${engineName})`,
     ]);
     expect((await t.json(hana.token, 'PATCH', `/api/v1/knowledge-bases/${ids.handbook}`, { name: 'Mine now' })).status).toBe(403);
     expect((await t.json(sam.token, 'GET', '/api/v1/knowledge-bases')).status).toBe(403);
+  });
+
+  it("keeps an assistant's own base (its Knowledge tab) read by the groups the assistant is shared with", async () => {
+    const own = 'The car park behind the office is free for staff after six in the evening.';
+    const assistantId = (await t.json(admin.token, 'POST', '/api/v1/assistants', { name: 'Facilities', groupIds: [ids.hr] })).body.id as string;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-own-base-'));
+    fs.writeFileSync(path.join(dir, 'parking.txt'), own);
+    expect(await uploadAndWait(t, admin.token, assistantId, path.join(dir, 'parking.txt'))).toBe('ready');
+    fs.rmSync(dir, { recursive: true, force: true });
+    const files = await t.json(admin.token, 'GET', `/api/v1/assistants/${assistantId}/files`);
+    const base = await t.json(admin.token, 'GET', `/api/v1/knowledge-bases/${files.body.data[0].knowledgeBaseId}`);
+    expect(base.body).toMatchObject({ name: 'Facilities knowledge', assistantId, readerGroupIds: [ids.hr], maintainerGroupIds: [ids.hr] });
+
+    // Shared with Sales afterwards: Sales reads the assistant's own files too.
+    expect((await t.json(admin.token, 'PATCH', `/api/v1/assistants/${assistantId}`, { groupIds: [ids.hr, ids.sales] })).status).toBe(200);
+    expect(await promptFor(sam.token, assistantId, 'Where can I park in the evening?')).toContain(own);
   });
 });
