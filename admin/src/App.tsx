@@ -7,6 +7,7 @@ import { brandTheme, useBrand } from './branding/brand';
 import { dataProvider } from './dataProvider';
 import { Dashboard } from './dashboard/Dashboard';
 import groups from './groups';
+import knowledgeBases from './knowledgeBases';
 import { AppLayout } from './layout/AppLayout';
 import { LoginPage } from './LoginPage';
 import models from './models';
@@ -39,6 +40,7 @@ export function App() {
       disableTelemetry
     >
       <Resource {...assistants} />
+      <Resource {...knowledgeBases} />
       <Resource {...users} />
       <Resource {...groups} />
       <Resource {...providers} />
