@@ -29,7 +29,7 @@ try {
   const config = loadConfig({ JWT_SECRET: 'bench-secret-that-is-long-enough-0123456789', UPLOADS_DIR: path.join(work, 'uploads'), LOG_LEVEL: 'silent', NODE_ENV: 'production' });
   const services = createServices(config, db, createLogger('silent'));
   await services.storage.init();
-  const assistant = await db.prisma.assistant.create({ data: { name: 'bench' } });
+  const knowledgeBase = await db.prisma.knowledgeBase.create({ data: { name: 'bench' } });
 
   console.log(`ingestion benchmark: ${pages}-page text PDF, engine ${engine}, embedder ${services.embedder.name}/${services.embedder.dimension}, ${os.cpus().length} cores`);
   for (let run = 1; run <= runs; run += 1) {
@@ -45,9 +45,9 @@ try {
 
     const temp = path.join(work, `run${run}.pdf`);
     fs.writeFileSync(temp, pdf);
-    const storagePath = await services.storage.keep(temp, assistant.id);
+    const storagePath = await services.storage.keep(temp, knowledgeBase.id);
     const file = await db.prisma.knowledgeFile.create({
-      data: { assistantId: assistant.id, originalName: `bench-${run}.pdf`, mimeType: 'application/pdf', sizeBytes: BigInt(pdf.length), sha256: `${run}`.padStart(64, '0'), storagePath },
+      data: { knowledgeBaseId: knowledgeBase.id, originalName: `bench-${run}.pdf`, mimeType: 'application/pdf', sizeBytes: BigInt(pdf.length), sha256: `${run}`.padStart(64, '0'), storagePath },
     });
     t = performance.now();
     await services.pipeline.process(file.id, new AbortController().signal);

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/dist/config/index.js';
 import { createLogger } from '../server/dist/lib/logger.js';
 import { insertChunks } from '../server/dist/ingestion/index/chunkStore.js';
+import { everyAttachedBase } from '../server/dist/policies/knowledgeBases.js';
 import { createServices } from '../server/dist/services.js';
 import { benchDatabase, percentile } from './support/benchDatabase.mjs';
 
@@ -64,9 +65,15 @@ try {
   const dim = s.embedder.dimension;
   console.log(`retrieval benchmark: ${total} chunks over ${assistantCount} assistants, ${queryCount} queries, engine ${engine}, embedder ${s.embedder.name}/${dim}`);
 
-  const big = await db.prisma.assistant.create({ data: { name: 'searched' } });
+  // Each assistant searches a knowledge base of its own.
+  const assistantWithBase = async (name) => {
+    const assistant = await db.prisma.assistant.create({ data: { name } });
+    const base = await db.prisma.knowledgeBase.create({ data: { name, assistantId: assistant.id, attachments: { create: { assistantId: assistant.id } } } });
+    return { ...assistant, knowledgeBaseId: base.id };
+  };
+  const big = await assistantWithBase('searched');
   const others = [];
-  for (let i = 1; i < assistantCount; i++) others.push(await db.prisma.assistant.create({ data: { name: `other-${i}` } }));
+  for (let i = 1; i < assistantCount; i++) others.push(await assistantWithBase(`other-${i}`));
   await db.prisma.$executeRawUnsafe(`DROP INDEX IF EXISTS chunks_embedding_${dim}_hnsw`);
 
   const loadStart = performance.now();
@@ -77,7 +84,7 @@ try {
     const fileNumber = loaded / perFile;
     const assistant = fileNumber % assistantCount === 0 ? big : others[(fileNumber % assistantCount) - 1];
     const file = await db.prisma.knowledgeFile.create({
-      data: { assistantId: assistant.id, originalName: `doc-${loaded / perFile}.txt`, mimeType: 'text/plain', sizeBytes: 1n, sha256: String(loaded).padStart(64, '0'), storagePath: 'x', status: 'ready' },
+      data: { knowledgeBaseId: assistant.knowledgeBaseId, originalName: `doc-${loaded / perFile}.txt`, mimeType: 'text/plain', sizeBytes: 1n, sha256: String(loaded).padStart(64, '0'), storagePath: 'x', status: 'ready' },
     });
     const texts = Array.from({ length: Math.min(perFile, total - loaded) }, () => sentence(60 + rand(60)));
     if (assistant === big && samples.length < queryCount) samples.push(texts[rand(texts.length)]);
@@ -102,12 +109,12 @@ try {
     return words.slice(start, start + 6).join(' ');
   });
   const timeMode = async (mode, label = mode) => {
-    for (const q of queries.slice(0, 10)) await s.retriever.retrieve({ assistantId: big.id, query: q, topK: 5, minScore: 0, mode }); // warm up
+    for (const q of queries.slice(0, 10)) await s.retriever.retrieve({ assistantId: big.id, reader: everyAttachedBase, query: q, topK: 5, minScore: 0, mode }); // warm up
     const times = [];
     let hits = 0;
     for (const q of queries) {
       const t = performance.now();
-      const results = await s.retriever.retrieve({ assistantId: big.id, query: q, topK: 5, minScore: 0, mode });
+      const results = await s.retriever.retrieve({ assistantId: big.id, reader: everyAttachedBase, query: q, topK: 5, minScore: 0, mode });
       times.push(performance.now() - t);
       if (results.length === 5) hits += 1;
     }
@@ -120,9 +127,9 @@ try {
 
   const textModes = modes.filter((m) => m !== 'vector');
   if (others.length > 0 && textModes.length > 0) {
-    console.log('the same over a full-text index shared by all assistants (before chunks_assistant_tsv_idx):');
+    console.log('the same over a full-text index shared by all bases (instead of chunks_knowledge_base_tsv_idx):');
     await db.prisma.$executeRawUnsafe('CREATE INDEX chunks_tsv_shared_bench ON chunks USING GIN (tsv)');
-    await db.prisma.$executeRawUnsafe('DROP INDEX chunks_assistant_tsv_idx');
+    await db.prisma.$executeRawUnsafe('DROP INDEX chunks_knowledge_base_tsv_idx');
     await db.prisma.$executeRawUnsafe('ANALYZE chunks');
     for (const mode of textModes) {
       const shared = await timeMode(mode, `${mode} (shared index)`);

@@ -7,11 +7,13 @@ import { brandTheme, useBrand } from './branding/brand';
 import { dataProvider } from './dataProvider';
 import { Dashboard } from './dashboard/Dashboard';
 import groups from './groups';
+import knowledgeBases from './knowledgeBases';
 import { AppLayout } from './layout/AppLayout';
 import { LoginPage } from './LoginPage';
 import models from './models';
 import { NotAllowed } from './NotAllowed';
 import providers from './providers';
+import toolServers from './toolServers';
 import quotas from './quotas';
 import quotaAlerts from './quotas/alerts';
 import { SettingsPage } from './settings/SettingsPage';
@@ -38,9 +40,11 @@ export function App() {
       disableTelemetry
     >
       <Resource {...assistants} />
+      <Resource {...knowledgeBases} />
       <Resource {...users} />
       <Resource {...groups} />
       <Resource {...providers} />
+      <Resource {...toolServers} />
       <Resource {...models} />
       <Resource {...quotas} />
       <Resource {...quotaAlerts} />

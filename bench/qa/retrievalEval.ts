@@ -5,6 +5,7 @@ import type { Embedder } from '../../server/src/ingestion/embed/index.js';
 import { porterStem } from '../../server/src/ingestion/embed/local/porterStemmer.js';
 import { englishStopWords } from '../../server/src/ingestion/embed/local/stopWords.js';
 import { insertChunks } from '../../server/src/ingestion/index/chunkStore.js';
+import { everyAttachedBase } from '../../server/src/policies/knowledgeBases.js';
 import { reciprocalRankFusion } from '../../server/src/retrieval/fusion.js';
 import { rankCandidates, type Passage, type PassageRetriever, type RetrievalMode } from '../../server/src/retrieval/retrievePassages.js';
 import { squadCases, type SquadCase, type SquadSubset } from './squadSubset.js';
@@ -29,6 +30,7 @@ export interface IndexedSubset {
 
 export async function indexSubset(prisma: PrismaClient, embedder: Embedder, subset: SquadSubset): Promise<IndexedSubset> {
   const assistant = await prisma.assistant.create({ data: { name: `SQuAD subset (${embedder.name})` } });
+  const base = await prisma.knowledgeBase.create({ data: { name: `SQuAD subset (${embedder.name})`, attachments: { create: { assistantId: assistant.id } } } });
   const paragraphOfFile = new Map<string, string>();
   const chunks: IndexedSubset['chunks'] = [];
   for (const article of subset.articles) {
@@ -37,7 +39,7 @@ export async function indexSubset(prisma: PrismaClient, embedder: Embedder, subs
       const vectors = await embedder.embed(pieces.map((p) => p.text), 'document');
       const file = await prisma.knowledgeFile.create({
         data: {
-          assistantId: assistant.id,
+          knowledgeBaseId: base.id,
           originalName: `${paragraph.id}.txt`,
           mimeType: 'text/plain',
           sizeBytes: BigInt(Buffer.byteLength(paragraph.text)),
@@ -50,7 +52,7 @@ export async function indexSubset(prisma: PrismaClient, embedder: Embedder, subs
           embeddingDim: embedder.dimension,
         },
       });
-      await insertChunks(prisma, { id: file.id, assistantId: assistant.id }, embedder, pieces.map((p, i) => ({ ...p, embedding: vectors[i]! })));
+      await insertChunks(prisma, { id: file.id, knowledgeBaseId: base.id }, embedder, pieces.map((p, i) => ({ ...p, embedding: vectors[i]! })));
       paragraphOfFile.set(file.id, paragraph.id);
       for (const p of pieces) chunks.push({ paragraphId: paragraph.id, text: p.text });
     }
@@ -162,7 +164,7 @@ export async function measureQuality(
   const modes: RetrievalMode[] = ['vector', 'text', 'hybrid'];
 
   for (const [index, c] of indexed.cases.entries()) {
-    const request = { assistantId: indexed.assistantId, query: c.question.question, topK: 5 };
+    const request = { assistantId: indexed.assistantId, reader: everyAttachedBase, query: c.question.question, topK: 5 };
     const pool = await retriever.candidatePool({ ...request, mode: 'hybrid' });
     const ranked = Object.fromEntries(modes.map((mode) => [mode, retriever.rank(pool, { mode, minScore: 0, topK: 5 })])) as Record<RetrievalMode, Passage[]>;
     const paragraphs: Record<MethodName, (string | undefined)[]> = {

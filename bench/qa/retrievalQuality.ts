@@ -8,6 +8,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../server/src/config/index.js';
 import { createLogger } from '../../server/src/lib/logger.js';
+import { everyAttachedBase } from '../../server/src/policies/knowledgeBases.js';
 import { defaultFusionWeights, type FusionWeights } from '../../server/src/retrieval/fusion.js';
 import { rankCandidates, type CandidatePool, type PassageRetriever } from '../../server/src/retrieval/retrievePassages.js';
 import { createServices } from '../../server/src/services.js';
@@ -42,7 +43,7 @@ try {
 async function tune(retriever: PassageRetriever, indexed: IndexedSubset) {
   const pools: { pool: CandidatePool; paragraphId: string; tuning: boolean }[] = [];
   for (const c of indexed.cases) {
-    const pool = await retriever.candidatePool({ assistantId: indexed.assistantId, query: c.question.question, mode: 'hybrid' });
+    const pool = await retriever.candidatePool({ assistantId: indexed.assistantId, reader: everyAttachedBase, query: c.question.question, mode: 'hybrid' });
     pools.push({ pool, paragraphId: c.paragraphId, tuning: tuningArticles.has(c.article) });
   }
   const evaluate = (weights: FusionWeights, tuning: boolean) => {

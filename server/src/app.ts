@@ -16,6 +16,7 @@ import { auditRoutes } from './http/routes/audit/audit.router.js';
 import { conversationRoutes } from './http/routes/conversations/conversations.router.js';
 import { messageRoutes } from './http/routes/conversations/messages.router.js';
 import { knowledgeRoutes } from './http/routes/knowledge/knowledge.router.js';
+import { knowledgeBaseRoutes } from './http/routes/knowledgeBases/knowledgeBases.router.js';
 import { authRoutes } from './http/routes/auth/auth.router.js';
 import { groupRoutes } from './http/routes/groups/groups.router.js';
 import { meRoutes } from './http/routes/me/me.router.js';
@@ -123,6 +124,7 @@ export function createApp(s: Services): Express {
   auditRoutes(s, routes);
   assistantRoutes(s, routes);
   knowledgeRoutes(s, routes);
+  knowledgeBaseRoutes(s, routes);
   quotaRoutes(s, routes);
   usageRoutes(s, routes);
   myUsageRoutes(s, routes);

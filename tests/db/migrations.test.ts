@@ -42,7 +42,7 @@ describe(`migrations (${engineName})`, () => {
     );
     const byName = new Map(indexes.map((i) => [i.indexname, i.indexdef]));
     expect(byName.get('chunks_embedding_384_hnsw')).toMatch(/USING hnsw .*vector_cosine_ops/);
-    expect(byName.get('chunks_assistant_tsv_idx')).toMatch(/USING gin \(assistant_id, tsv\)/);
+    expect(byName.get('chunks_knowledge_base_tsv_idx')).toMatch(/USING gin \(knowledge_base_id, tsv\)/);
     expect(byName.get('messages_tsv_idx')).toMatch(/USING gin/);
   });
 

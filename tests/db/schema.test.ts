@@ -26,14 +26,15 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
     const provider = await prisma.provider.create({ data: { name: 'p0', kind: 'openai_compatible' } });
     const model = await prisma.model.create({ data: { providerId: provider.id, name: 'm0' } });
     const assistant = await prisma.assistant.create({ data: { name: 'A0', modelId: model.id, createdById: user.id } });
+    const knowledgeBase = await prisma.knowledgeBase.create({ data: { name: 'Handbook', assistantId: assistant.id, createdById: user.id } });
     const file = await prisma.knowledgeFile.create({
-      data: { assistantId: assistant.id, originalName: 'a.pdf', mimeType: 'application/pdf', sizeBytes: 10n, sha256: 'f'.repeat(64), storagePath: 'x' },
+      data: { knowledgeBaseId: knowledgeBase.id, originalName: 'a.pdf', mimeType: 'application/pdf', sizeBytes: 10n, sha256: 'f'.repeat(64), storagePath: 'x' },
     });
     const conversation = await prisma.conversation.create({ data: { userId: user.id, assistantId: assistant.id } });
     const message = await prisma.message.create({ data: { conversationId: conversation.id, role: 'user', content: 'hi' } });
     const family = await prisma.refreshTokenFamily.create({ data: { userId: user.id } });
     const quota = await prisma.quota.create({ data: { scope: 'user', scopeId: user.id } });
-    Object.assign(ids, { user: user.id, group: group.id, provider: provider.id, model: model.id, assistant: assistant.id, file: file.id, conversation: conversation.id, message: message.id, family: family.id, quota: quota.id });
+    Object.assign(ids, { knowledgeBase: knowledgeBase.id, user: user.id, group: group.id, provider: provider.id, model: model.id, assistant: assistant.id, file: file.id, conversation: conversation.id, message: message.id, family: family.id, quota: quota.id });
   });
   afterAll(() => t.drop());
 
@@ -45,11 +46,15 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
     RefreshToken: { create: (p) => p.refreshToken.create({ data: { familyId: ids.family!, tokenHash: 'h1', expiresAt: new Date(Date.now() + 1000) } }), update: { rotatedAt: new Date() }, where: (r) => ({ id: r.id }) },
     Assistant: { create: (p) => p.assistant.create({ data: { name: 'A', instructions: 'Be brief', topK: 8, similarityThreshold: 0.5, chunkSize: 256, chunkOverlap: 20, knowledgeOnly: true } }), update: { deletedAt: new Date(), temperature: 0.2 }, where: (r) => ({ id: r.id }) },
     AssistantGroup: { create: (p) => p.assistantGroup.create({ data: { assistantId: ids.assistant!, groupId: ids.group! } }), update: { createdAt: new Date(0) }, where: (r) => ({ assistantId_groupId: { assistantId: r.assistantId, groupId: r.groupId } }) },
-    KnowledgeFile: { create: (p) => p.knowledgeFile.create({ data: { assistantId: ids.assistant!, originalName: 'b.docx', mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', sizeBytes: 5_000_000_000n, sha256: 'e'.repeat(64), storagePath: 'y', embedder: 'local', embeddingDim: 384 } }), update: { status: 'ready', progress: 100, chunkCount: 3, pageCount: 2, processedAt: new Date() }, where: (r) => ({ id: r.id }) },
-    Chunk: { create: (p) => p.chunk.create({ data: { fileId: ids.file!, assistantId: ids.assistant!, ordinal: 0, text: 'alpha', tokenCount: 1, page: 1, section: 'Intro', embedder: 'local', embeddingDim: 3 } }), update: { text: 'beta' }, where: (r) => ({ id: r.id }) },
-    // Maintained by triggers on chunks; an assistant id with no chunks keeps the fixture clear of them.
-    ChunkTermStat: { create: (p) => p.chunkTermStat.create({ data: { assistantId: '00000000-0000-4000-8000-00000000a001', lexeme: 'alpha', chunkCount: 1 } }), update: { chunkCount: 2 }, where: (r) => ({ assistantId_lexeme: { assistantId: r.assistantId, lexeme: r.lexeme } }) },
-    ChunkCorpusStat: { create: (p) => p.chunkCorpusStat.create({ data: { assistantId: '00000000-0000-4000-8000-00000000a001', chunkCount: 1n, tokenCount: 5n } }), update: { chunkCount: 2n, tokenCount: 9n }, where: (r) => ({ assistantId: r.assistantId }) },
+    KnowledgeBase: { create: (p) => p.knowledgeBase.create({ data: { name: 'KB', description: 'd', tags: ['hr'], language: 'german' } }), update: { deletedAt: new Date(), tags: ['hr', 'policy'] }, where: (r) => ({ id: r.id }) },
+    KnowledgeBaseMaintainer: { create: (p) => p.knowledgeBaseMaintainer.create({ data: { knowledgeBaseId: ids.knowledgeBase!, groupId: ids.group! } }), update: { createdAt: new Date(0) }, where: (r) => ({ knowledgeBaseId_groupId: { knowledgeBaseId: r.knowledgeBaseId, groupId: r.groupId } }) },
+    KnowledgeBaseReader: { create: (p) => p.knowledgeBaseReader.create({ data: { knowledgeBaseId: ids.knowledgeBase!, groupId: ids.group! } }), update: { createdAt: new Date(0) }, where: (r) => ({ knowledgeBaseId_groupId: { knowledgeBaseId: r.knowledgeBaseId, groupId: r.groupId } }) },
+    AssistantKnowledgeBase: { create: (p) => p.assistantKnowledgeBase.create({ data: { assistantId: ids.assistant!, knowledgeBaseId: ids.knowledgeBase!, tags: ['hr'] } }), update: { tags: [] }, where: (r) => ({ assistantId_knowledgeBaseId: { assistantId: r.assistantId, knowledgeBaseId: r.knowledgeBaseId } }) },
+    KnowledgeFile: { create: (p) => p.knowledgeFile.create({ data: { knowledgeBaseId: ids.knowledgeBase!, tags: ['hr'], folder: 'policies/leave', originalName: 'b.docx', mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', sizeBytes: 5_000_000_000n, sha256: 'e'.repeat(64), storagePath: 'y', embedder: 'local', embeddingDim: 384 } }), update: { status: 'ready', progress: 100, chunkCount: 3, pageCount: 2, processedAt: new Date() }, where: (r) => ({ id: r.id }) },
+    Chunk: { create: (p) => p.chunk.create({ data: { fileId: ids.file!, knowledgeBaseId: ids.knowledgeBase!, ordinal: 0, text: 'alpha', tokenCount: 1, page: 1, section: 'Intro', embedder: 'local', embeddingDim: 3 } }), update: { text: 'beta' }, where: (r) => ({ id: r.id }) },
+    // Maintained by triggers on chunks; a base id with no chunks keeps the fixture clear of them.
+    ChunkTermStat: { create: (p) => p.chunkTermStat.create({ data: { knowledgeBaseId: '00000000-0000-4000-8000-00000000a001', lexeme: 'alpha', chunkCount: 1 } }), update: { chunkCount: 2 }, where: (r) => ({ knowledgeBaseId_lexeme: { knowledgeBaseId: r.knowledgeBaseId, lexeme: r.lexeme } }) },
+    ChunkCorpusStat: { create: (p) => p.chunkCorpusStat.create({ data: { knowledgeBaseId: '00000000-0000-4000-8000-00000000a001', chunkCount: 1n, tokenCount: 5n } }), update: { chunkCount: 2n, tokenCount: 9n }, where: (r) => ({ knowledgeBaseId: r.knowledgeBaseId }) },
     Conversation: { create: (p) => p.conversation.create({ data: { userId: ids.user!, assistantId: ids.assistant!, title: 'T' } }), update: { archived: true, memoryReviewedAt: new Date() }, where: (r) => ({ id: r.id }) },
     Message: { create: (p) => p.message.create({ data: { conversationId: ids.conversation!, parentId: ids.message!, role: 'assistant', content: 'answer', status: 'streaming', sources: [{ fileId: ids.file, score: 0.9 }] } }), update: { status: 'complete', promptTokens: 10, completionTokens: 5, editHistory: [{ content: 'old' }], retrievalPassages: 2, retrievalTopScore: 0.25 }, where: (r) => ({ id: r.id }) },
     Provider: { create: (p) => p.provider.create({ data: { name: 'p1', kind: 'anthropic', baseUrl: 'http://127.0.0.1:9' } }), update: { enabled: false }, where: (r) => ({ id: r.id }) },
@@ -148,36 +153,36 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
 
   it('stores vectors and answers cosine and full-text queries through the HNSW and GIN indexes', async () => {
     const file = ids.file!;
-    const assistant = ids.assistant!;
+    const base = ids.knowledgeBase!;
     const vec = (hot: number) => `[${Array.from({ length: 384 }, (_, i) => (i === hot ? 1 : 0.01)).join(',')}]`;
     const texts = ['The cat sat on the mat', 'Quarterly revenue grew by ten percent', 'Vacation policy allows twenty days'];
     for (const [i, text] of texts.entries()) {
       await prisma.$executeRawUnsafe(
-        `INSERT INTO chunks (file_id, assistant_id, ordinal, text, token_count, embedder, embedding_dim, embedding)
+        `INSERT INTO chunks (file_id, knowledge_base_id, ordinal, text, token_count, embedder, embedding_dim, embedding)
          VALUES ($1::uuid, $2::uuid, $3, $4, 5, 'test', 384, $5::vector)`,
-        file, assistant, 100 + i, text, vec(i),
+        file, base, 100 + i, text, vec(i),
       );
     }
     const nearest = await prisma.$queryRawUnsafe<{ text: string; similarity: number }[]>(
       `SELECT text, 1 - ((embedding::vector(384)) <=> $1::vector(384)) AS similarity
-         FROM chunks WHERE embedding_dim = 384 AND assistant_id = $2::uuid
+         FROM chunks WHERE embedding_dim = 384 AND knowledge_base_id = $2::uuid
         ORDER BY (embedding::vector(384)) <=> $1::vector(384) LIMIT 1`,
-      vec(1), assistant,
+      vec(1), base,
     );
     expect(nearest[0]!.text).toBe(texts[1]);
     expect(nearest[0]!.similarity).toBeGreaterThan(0.9);
 
     const fullText = await prisma.$queryRawUnsafe<{ text: string }[]>(
-      `SELECT text FROM chunks WHERE tsv @@ websearch_to_tsquery('english', $1) AND assistant_id = $2::uuid`,
-      'vacations', assistant,
+      `SELECT text FROM chunks WHERE tsv @@ websearch_to_tsquery('english', $1) AND knowledge_base_id = $2::uuid`,
+      'vacations', base,
     );
     expect(fullText.map((r) => r.text)).toEqual([texts[2]]);
 
     await expect(
       prisma.$executeRawUnsafe(
-        `INSERT INTO chunks (file_id, assistant_id, ordinal, text, token_count, embedder, embedding_dim, embedding)
+        `INSERT INTO chunks (file_id, knowledge_base_id, ordinal, text, token_count, embedder, embedding_dim, embedding)
          VALUES ($1::uuid, $2::uuid, 999, 'wrong size', 1, 'test', 384, '[1,2,3]'::vector)`,
-        file, assistant,
+        file, base,
       ),
     ).rejects.toThrow(/chunks_embedding_dim_check/);
   });

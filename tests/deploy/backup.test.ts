@@ -12,7 +12,7 @@ import { restoreBackup } from '../../server/src/cli/backupRestore.js';
 import { loadConfig, type Config } from '../../server/src/config/index.js';
 import { openDatabase, type Database } from '../../server/src/db/database.js';
 import { migrate, readMigrations } from '../../server/src/db/migrator.js';
-import { createGroupRecord, createUserRecord } from '../support/factories.js';
+import { createGroupRecord, createUserRecord, ownKnowledgeBaseRecord } from '../support/factories.js';
 import { TEST_SECRET } from '../support/testApp.js';
 import { createEmptyDatabase, engineName } from '../support/testDb.js';
 
@@ -75,9 +75,10 @@ async function seed(install: Install): Promise<void> {
     const storagePath = path.join(assistant.id, randomUUID());
     fs.mkdirSync(path.join(install.config.uploadsDir, assistant.id), { recursive: true });
     fs.writeFileSync(path.join(install.config.uploadsDir, storagePath), bytes);
+    const base = await ownKnowledgeBaseRecord(p, assistant.id);
     const file = await p.knowledgeFile.create({
       data: {
-        assistantId: assistant.id,
+        knowledgeBaseId: base.id,
         originalName: 'handbook.bin',
         mimeType: 'application/octet-stream',
         sizeBytes: BigInt(bytes.length),
@@ -93,9 +94,9 @@ async function seed(install: Install): Promise<void> {
     });
     for (const [i, text] of ['Travel is booked through the portal', 'Leave is twenty days a year', 'Expenses are paid monthly'].entries()) {
       await p.$executeRawUnsafe(
-        `INSERT INTO chunks (file_id, assistant_id, ordinal, text, token_count, embedder, embedding_dim, embedding)
+        `INSERT INTO chunks (file_id, knowledge_base_id, ordinal, text, token_count, embedder, embedding_dim, embedding)
          VALUES ($1::uuid, $2::uuid, $3, $4, 6, 'test', 384, $5::vector)`,
-        file.id, assistant.id, i, text, vector(i),
+        file.id, base.id, i, text, vector(i),
       );
     }
     const conversation = await p.conversation.create({ data: { userId: member.id, assistantId: assistant.id, title: 'How much leave?' } });

@@ -89,7 +89,7 @@ describe('admin console in the browser', () => {
     const created = await t.json(admin.token, 'GET', `/api/v1/assistants/${assistantId}`);
     expect(created.body).toMatchObject({ name: 'Support handbook', instructions: 'Answer from the handbook.', groupIds: [expect.any(String)] });
 
-    await page.getByRole('tab', { name: 'Knowledge' }).click();
+    await page.getByRole('tab', { name: 'Knowledge', exact: true }).click();
     await page.getByText('Drop files here').waitFor();
     const rows = page.getByTestId('file-row');
     // Statuses seen in the page while the files are processed: they arrive over socket.io only.

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGroupRecord, createUserRecord } from '../support/factories.js';
+import { createGroupRecord, createUserRecord, ownKnowledgeBaseRecord } from '../support/factories.js';
 import { createTestApp, type TestApp } from '../support/testApp.js';
 
 // The first-run checklist ticks each step from what exists, and offers an
@@ -48,7 +48,8 @@ describe('first-run checklist', () => {
 
     const assistant = await t.prisma.assistant.create({ data: { name: 'Helpdesk' } });
     expect(await done()).toMatchObject({ assistant: true, knowledge: false });
-    await t.prisma.knowledgeFile.create({ data: { assistantId: assistant.id, originalName: 'faq.txt', mimeType: 'text/plain', sizeBytes: 3n, sha256: 'b'.repeat(64), storagePath: 'x', status: 'ready' } });
+    const base = await ownKnowledgeBaseRecord(t.prisma, assistant.id);
+    await t.prisma.knowledgeFile.create({ data: { knowledgeBaseId: base.id, originalName: 'faq.txt', mimeType: 'text/plain', sizeBytes: 3n, sha256: 'b'.repeat(64), storagePath: 'x', status: 'ready' } });
     expect(await done()).toMatchObject({ knowledge: true, shared: false });
     const group = await createGroupRecord(t.prisma, 'Helpdesk users');
     await t.prisma.assistantGroup.create({ data: { assistantId: assistant.id, groupId: group.id } });

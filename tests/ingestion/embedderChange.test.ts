@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startIngestionWorker } from '../../server/src/ingestion/ingestionWorker.js';
+import { everyAttachedBase } from '../../server/src/policies/knowledgeBases.js';
+import { ownKnowledgeBaseRecord } from '../support/factories.js';
 import { createLogger } from '../../server/src/lib/logger.js';
 import { createServices } from '../../server/src/services.js';
 import { createAssistantVia, fixture, uploadVia, waitForFiles } from '../support/knowledge.js';
@@ -45,10 +47,10 @@ describe(`changing the embedder (${engineName})`, () => {
       }
       const chunks = await t.prisma.chunk.findMany({ where: { fileId } });
       expect(new Set(chunks.map((c) => c.embeddingDim))).toEqual(new Set([256]));
-      const found = await changed.retriever.retrieve({ assistantId: assistant.id, query: 'convert docx to HTML', topK: 3, minScore: 0, mode: 'vector' });
+      const found = await changed.retriever.retrieve({ assistantId: assistant.id, reader: everyAttachedBase, query: 'convert docx to HTML', topK: 3, minScore: 0, mode: 'vector' });
       expect(found.length).toBeGreaterThan(0);
       // The old embedder finds nothing: no vectors of its size are left.
-      expect(await t.services.retriever.retrieve({ assistantId: assistant.id, query: 'convert docx to HTML', topK: 3, minScore: 0, mode: 'vector' })).toEqual([]);
+      expect(await t.services.retriever.retrieve({ assistantId: assistant.id, reader: everyAttachedBase, query: 'convert docx to HTML', topK: 3, minScore: 0, mode: 'vector' })).toEqual([]);
     } finally {
       await second.stop();
     }
@@ -85,8 +87,9 @@ describe(`optional rerank step (${engineName})`, () => {
 
   it('orders passages by the reranker, and keeps the fused order when it fails', async () => {
     const assistant = await t.prisma.assistant.create({ data: { name: 'Rerank' } });
+    const base = await ownKnowledgeBaseRecord(t.prisma, assistant.id);
     const file = await t.prisma.knowledgeFile.create({
-      data: { assistantId: assistant.id, originalName: 'a.txt', mimeType: 'text/plain', sizeBytes: 1n, sha256: 'b'.repeat(64), storagePath: 'x', status: 'ready' },
+      data: { knowledgeBaseId: base.id, originalName: 'a.txt', mimeType: 'text/plain', sizeBytes: 1n, sha256: 'b'.repeat(64), storagePath: 'x', status: 'ready' },
     });
     const texts = ['holiday policy twenty days', 'holiday travel expenses', 'holiday calendar for offices'];
     const vectors = await t.services.embedder.embed(texts, 'document');
@@ -94,10 +97,10 @@ describe(`optional rerank step (${engineName})`, () => {
     await insertChunks(t.prisma, file, t.services.embedder, texts.map((text, i) => ({ ordinal: i, text, tokenCount: 4, embedding: vectors[i]! })));
 
     mode = 'broken';
-    const fused = await t.services.retriever.retrieve({ assistantId: assistant.id, query: 'holiday', topK: 3, minScore: 0 });
+    const fused = await t.services.retriever.retrieve({ assistantId: assistant.id, reader: everyAttachedBase, query: 'holiday', topK: 3, minScore: 0 });
     expect(fused).toHaveLength(3);
     mode = 'reverse';
-    const reranked = await t.services.retriever.retrieve({ assistantId: assistant.id, query: 'holiday', topK: 3, minScore: 0 });
+    const reranked = await t.services.retriever.retrieve({ assistantId: assistant.id, reader: everyAttachedBase, query: 'holiday', topK: 3, minScore: 0 });
     // The test reranker scores later documents higher, so the fused order comes back reversed.
     expect(reranked.map((p) => p.chunkId)).toEqual(fused.map((p) => p.chunkId).reverse());
     expect(requests.at(-1)).toMatchObject({ model: 'test-reranker', query: 'holiday', documents: fused.map((p) => p.text) });

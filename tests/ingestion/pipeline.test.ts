@@ -65,7 +65,7 @@ describe(`knowledge pipeline end to end (${engineName})`, () => {
     expect(byName('mammoth__empty.docx')).toMatchObject({ status: 'failed', error: expect.stringMatching(/no text|empty/i) });
 
     // Chunks carry their page (PDF) or section (Markdown) and the embedder that made them.
-    const chunks = await t.prisma.chunk.findMany({ where: { assistantId: assistant.id } });
+    const chunks = await t.prisma.chunk.findMany({ where: { knowledgeBase: { assistantId: assistant.id } } });
     expect(chunks.length).toBe([...files.values()].reduce((n, f) => n + f.chunkCount, 0));
     const pdfChunks = chunks.filter((c) => c.fileId === ids['pdfjs__pdfjs_wikipedia.pdf']);
     expect(pdfChunks.every((c) => c.page !== null && c.page >= 1)).toBe(true);
@@ -84,7 +84,7 @@ describe(`knowledge pipeline end to end (${engineName})`, () => {
     const first = await uploadVia(t, admin.token, assistant.id, [{ path: fixture('misc/unstructured__simple-table.md') }]).expect(201);
     const again = await uploadVia(t, admin.token, assistant.id, [{ path: fixture('misc/unstructured__simple-table.md'), name: 'renamed.md' }]).expect(201);
     expect(again.body.files[0]).toMatchObject({ id: first.body.files[0].id, duplicate: true });
-    expect(await t.prisma.knowledgeFile.count({ where: { assistantId: assistant.id } })).toBe(1);
+    expect(await t.prisma.knowledgeFile.count({ where: { knowledgeBase: { assistantId: assistant.id } } })).toBe(1);
     expect(await t.prisma.job.count({ where: { dedupeKey: `file:${first.body.files[0].id}` } })).toBe(1);
     // Another assistant gets its own copy.
     const other = await createAssistantVia(t, admin.token, { name: 'Other' });
@@ -105,8 +105,8 @@ describe(`knowledge pipeline end to end (${engineName})`, () => {
       ['not-really.docx', 'unsupported_type'],
       ['program.txt', 'unsupported_type'],
     ]);
-    // Nothing of the rejected files is left on disk.
-    expect(fs.readdirSync(path.join(uploadsDir, assistant.id))).toHaveLength(1);
+    // Nothing of the rejected files is left on disk (originals are kept per knowledge base).
+    expect(fs.readdirSync(path.join(uploadsDir, res.body.files[0].knowledgeBaseId))).toHaveLength(1);
     expect(fs.readdirSync(path.join(uploadsDir, '.incoming'))).toEqual([]);
 
     const none = await uploadVia(t, admin.token, assistant.id, [{ content: Buffer.from([0, 1, 2, 3, 0, 0, 0, 255]), name: 'blob.bin' }]).expect(400);

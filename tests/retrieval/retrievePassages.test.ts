@@ -3,11 +3,13 @@ import type { PrismaClient } from '../../server/src/db/database.js';
 import { LocalHashEmbedder } from '../../server/src/ingestion/embed/index.js';
 import { clearFileChunks, insertChunks } from '../../server/src/ingestion/index/chunkStore.js';
 import { candidateTsQuery, type QueryTerm } from '../../server/src/retrieval/queryTerms.js';
+import { everyAttachedBase } from '../../server/src/policies/knowledgeBases.js';
 import { PassageRetriever } from '../../server/src/retrieval/retrievePassages.js';
+import { ownKnowledgeBaseRecord } from '../support/factories.js';
 import { createTestDatabase, engineName, type TestDatabase } from '../support/testDb.js';
 
 // The full-text leg's corpus statistics (kept by triggers on chunks) and the
-// retriever's contract: assistant and status filtering, the threshold, and
+// retriever's contract: attached-base and status filtering, the threshold, and
 // ranking that prefers the question's words together over the same words apart.
 describe(`passage retrieval (${engineName})`, () => {
   let t: TestDatabase;
@@ -20,6 +22,8 @@ describe(`passage retrieval (${engineName})`, () => {
     prisma = t.db.prisma;
     retriever = new PassageRetriever(prisma, embedder, 0.2);
   });
+  // Every attached base: who may read which is tested in tests/retrieval/knowledgeBases.test.ts.
+  const reader = everyAttachedBase;
   afterAll(() => t.drop());
 
   async function assistant(name = 'A') {
@@ -27,34 +31,40 @@ describe(`passage retrieval (${engineName})`, () => {
   }
 
   async function file(assistantId: string, texts: string[], status: 'ready' | 'embedding' = 'ready') {
+    const { id: knowledgeBaseId } = await ownKnowledgeBaseRecord(prisma, assistantId);
     const f = await prisma.knowledgeFile.create({
-      data: { assistantId, originalName: `${texts[0]!.slice(0, 12)}.txt`, mimeType: 'text/plain', sizeBytes: 1n, sha256: createHash('sha256').update(texts.join('\n') + Math.random()).digest('hex'), storagePath: 'x', status },
+      data: { knowledgeBaseId, originalName: `${texts[0]!.slice(0, 12)}.txt`, mimeType: 'text/plain', sizeBytes: 1n, sha256: createHash('sha256').update(texts.join('\n') + Math.random()).digest('hex'), storagePath: 'x', status },
     });
     await index(f, texts);
     return f;
   }
 
-  async function index(f: { id: string; assistantId: string }, texts: string[]) {
+  async function index(f: { id: string; knowledgeBaseId: string }, texts: string[]) {
     const vectors = await embedder.embed(texts, 'document');
     await insertChunks(prisma, f, embedder, texts.map((text, i) => ({ ordinal: i, text, tokenCount: text.split(' ').length, embedding: vectors[i]! })));
   }
 
-  /** The statistics as the triggers keep them, and as a recount from the chunks gives them. */
+  /** The statistics of an assistant's own base as the triggers keep them, and as a recount from the chunks gives them. */
   async function statistics(assistantId: string) {
+    const { id: knowledgeBaseId } = await ownKnowledgeBaseRecord(prisma, assistantId);
+    return baseStatistics(knowledgeBaseId);
+  }
+
+  async function baseStatistics(knowledgeBaseId: string) {
     const kept = await prisma.$queryRawUnsafe<{ lexeme: string; n: number }[]>(
-      `SELECT lexeme, chunk_count AS n FROM chunk_term_stats WHERE assistant_id = $1::uuid ORDER BY lexeme`,
-      assistantId,
+      `SELECT lexeme, chunk_count AS n FROM chunk_term_stats WHERE knowledge_base_id = $1::uuid ORDER BY lexeme`,
+      knowledgeBaseId,
     );
     const recount = await prisma.$queryRawUnsafe<{ lexeme: string; n: number }[]>(
-      `SELECT l AS lexeme, count(*)::int AS n FROM chunks, unnest(tsvector_to_array(tsv)) AS l WHERE assistant_id = $1::uuid GROUP BY l ORDER BY l`,
-      assistantId,
+      `SELECT l AS lexeme, count(*)::int AS n FROM chunks, unnest(tsvector_to_array(tsv)) AS l WHERE knowledge_base_id = $1::uuid GROUP BY l ORDER BY l`,
+      knowledgeBaseId,
     );
-    const corpus = await prisma.chunkCorpusStat.findUnique({ where: { assistantId } });
-    const totals = await prisma.chunk.aggregate({ where: { assistantId }, _count: true, _sum: { tokenCount: true } });
+    const corpus = await prisma.chunkCorpusStat.findUnique({ where: { knowledgeBaseId } });
+    const totals = await prisma.chunk.aggregate({ where: { knowledgeBaseId }, _count: true, _sum: { tokenCount: true } });
     return { kept, recount, corpus: corpus && { chunks: Number(corpus.chunkCount), tokens: Number(corpus.tokenCount) }, totals: { chunks: totals._count, tokens: totals._sum.tokenCount ?? 0 } };
   }
 
-  it('keeps per-assistant lexeme and corpus statistics exact through indexing, re-indexing and deletion', async () => {
+  it('keeps per-base lexeme and corpus statistics exact through indexing, re-indexing and deletion', async () => {
     const a = await assistant();
     const b = await assistant('B');
     const f1 = await file(a.id, ['Cats chase mice in the barn', 'The barn is red']);
@@ -77,15 +87,16 @@ describe(`passage retrieval (${engineName})`, () => {
     expect(stats.kept.find((r) => r.lexeme === 'barn')).toBeUndefined();
     expect(stats.corpus).toEqual(stats.totals);
 
-    // Deleting the assistant cascades to its files and chunks, and the statistics empty out.
-    await prisma.assistant.delete({ where: { id: a.id } });
-    stats = await statistics(a.id);
+    // Deleting the base cascades to its files and chunks, and the statistics empty out.
+    const { id: baseOfA } = await ownKnowledgeBaseRecord(prisma, a.id);
+    await prisma.knowledgeBase.delete({ where: { id: baseOfA } });
+    stats = await baseStatistics(baseOfA);
     expect(stats.kept).toEqual([]);
     expect(stats.corpus).toBeNull();
     expect((await statistics(b.id)).kept).toHaveLength(3);
   });
 
-  it("searches only the assistant's ready files, and keeps word matches whatever the threshold", async () => {
+  it("searches only the ready files of the assistant's bases, and keeps word matches whatever the threshold", async () => {
     const a = await assistant();
     const other = await assistant('other');
     const ready = await file(a.id, ['The vacation policy allows twenty days of paid leave per year.']);
@@ -93,14 +104,14 @@ describe(`passage retrieval (${engineName})`, () => {
     await file(other.id, ['Vacation policy of another company: thirty days.']);
     await file(a.id, ['Quarterly revenue grew by ten percent in the north region.']);
 
-    const found = await retriever.retrieve({ assistantId: a.id, query: 'How many vacation days do I get?', topK: 5, minScore: 0.99 });
+    const found = await retriever.retrieve({ assistantId: a.id, reader, query: 'How many vacation days do I get?', topK: 5, minScore: 0.99 });
     expect(found.map((p) => p.fileId)).toEqual([ready.id]);
     expect(found[0]).toMatchObject({ fileName: ready.originalName, textRank: 1, score: expect.any(Number) });
     expect(found[0]!.score).toBeGreaterThan(0);
     expect(found[0]!.score).toBeLessThanOrEqual(1);
 
     // Nothing shares a word with this question: only the threshold decides.
-    const unrelated = { assistantId: a.id, query: 'zebra xylophone', topK: 5 };
+    const unrelated = { assistantId: a.id, reader, query: 'zebra xylophone', topK: 5 };
     expect(await retriever.retrieve({ ...unrelated, minScore: 0.99 })).toEqual([]);
     expect((await retriever.retrieve({ ...unrelated, minScore: 0 })).length).toBe(2);
     expect(await retriever.retrieve({ ...unrelated, minScore: 0, mode: 'text' })).toEqual([]);
@@ -113,7 +124,7 @@ describe(`passage retrieval (${engineName})`, () => {
     ]);
     const together = await file(a.id, ['Warsaw is the capital and largest city of Poland, on the Vistula river.']);
     await file(a.id, ['Kraków was the royal seat before the court moved north.']);
-    const ranked = await retriever.retrieve({ assistantId: a.id, query: 'What is the largest city in Poland?', topK: 3, minScore: 0 });
+    const ranked = await retriever.retrieve({ assistantId: a.id, reader, query: 'What is the largest city in Poland?', topK: 3, minScore: 0 });
     expect(ranked.map((p) => p.fileId).slice(0, 2)).toEqual([together.id, apart.id]);
     expect(ranked[0]!.fusedScore).toBeGreaterThan(ranked[1]!.fusedScore);
   });
@@ -122,9 +133,9 @@ describe(`passage retrieval (${engineName})`, () => {
     const a = await assistant();
     await file(a.id, ["O'Neil's report on the C:\\temp folder"]);
     for (const query of ["O'Neil's report", 'C:\\temp', "'' \\' & | ! :*", '', '   ']) {
-      await expect(retriever.retrieve({ assistantId: a.id, query, topK: 3, minScore: 0 })).resolves.toEqual(expect.any(Array));
+      await expect(retriever.retrieve({ assistantId: a.id, reader, query, topK: 3, minScore: 0 })).resolves.toEqual(expect.any(Array));
     }
-    expect(await retriever.retrieve({ assistantId: a.id, query: "O'Neil's report", topK: 3, minScore: 0.99 })).toHaveLength(1);
+    expect(await retriever.retrieve({ assistantId: a.id, reader, query: "O'Neil's report", topK: 3, minScore: 0.99 })).toHaveLength(1);
   });
 });
 

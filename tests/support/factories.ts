@@ -41,3 +41,9 @@ export async function createGroupRecord(prisma: PrismaClient, name = `group-${ra
     data: { name, memberships: { create: members.map((m) => ({ userId: m.userId, role: m.role ?? 'member' })) } },
   });
 }
+
+/** An assistant's own knowledge base (as the migration or its files routes make it), attached to it. */
+export async function ownKnowledgeBaseRecord(prisma: PrismaClient, assistantId: string) {
+  const existing = await prisma.knowledgeBase.findUnique({ where: { assistantId } });
+  return existing ?? prisma.knowledgeBase.create({ data: { name: 'Own knowledge', assistantId, attachments: { create: { assistantId } } } });
+}

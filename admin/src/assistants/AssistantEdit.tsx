@@ -6,7 +6,7 @@ import { AssistantForm } from './AssistantForm';
 import { AvatarUpload } from './AvatarUpload';
 
 // Fields the API accepts; the record also carries read-only ones (model, can, dates).
-const editable = ['name', 'description', 'instructions', 'modelId', 'fallbackModelId', 'temperature', 'maxTokens', 'groupIds', 'topK', 'similarityThreshold', 'chunkSize', 'chunkOverlap', 'knowledgeOnly', 'builtinTools'];
+const editable = ['name', 'description', 'instructions', 'modelId', 'fallbackModelId', 'temperature', 'maxTokens', 'groupIds', 'knowledgeBases', 'topK', 'similarityThreshold', 'chunkSize', 'chunkOverlap', 'knowledgeOnly', 'builtinTools'];
 const onlyEditable = (data: Record<string, unknown>) => Object.fromEntries(Object.entries(data).filter(([k]) => editable.includes(k)));
 
 function EditToolbar() {
@@ -35,7 +35,7 @@ function EditTabs() {
           <AssistantForm toolbar={<EditToolbar />} />
         </>
       )}
-      {tab === 1 && <KnowledgePanel assistantId={record.id} />}
+      {tab === 1 && <KnowledgePanel owner={{ kind: 'assistant', id: record.id }} />}
     </>
   );
 }

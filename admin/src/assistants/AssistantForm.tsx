@@ -1,11 +1,15 @@
 import {
+  ArrayInput,
   BooleanInput,
   CheckboxGroupInput,
   NumberInput,
   ReferenceArrayInput,
+  ReferenceInput,
   SelectArrayInput,
+  SimpleFormIterator,
   SelectInput,
   TabbedForm,
+  TextArrayInput,
   TextInput,
   maxValue,
   minValue,
@@ -80,6 +84,16 @@ export function AssistantForm({ toolbar }: { toolbar?: React.ReactElement | fals
           ]}
           helperText="Each call is shown to the user and recorded in the audit log. Limits (steps per answer, time and result size) are in Settings → Tools."
         />
+      </TabbedForm.Tab>
+      <TabbedForm.Tab label="Knowledge bases">
+        <ArrayInput source="knowledgeBases" label="Knowledge bases it searches">
+          <SimpleFormIterator inline disableReordering>
+            <ReferenceInput source="knowledgeBaseId" reference="knowledge-bases" perPage={200}>
+              <SelectInput optionText="name" label="Knowledge base" validate={required()} />
+            </ReferenceInput>
+            <TextArrayInput source="tags" label="Only files tagged (empty: all)" />
+          </SimpleFormIterator>
+        </ArrayInput>
       </TabbedForm.Tab>
       <TabbedForm.Tab label="Groups">
         <ReferenceArrayInput source="groupIds" reference="groups" perPage={200}>

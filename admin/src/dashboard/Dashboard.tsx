@@ -88,7 +88,7 @@ export function Dashboard() {
             <CardHeader title="Files being processed" />
             <List dense>
               {queue.working.slice(0, 8).map((f) => (
-                <ListItem key={f.id} component={Link} to={`/assistants/${f.assistantId}`}>
+                <ListItem key={f.id} component={Link} to={`/knowledge-bases/${f.knowledgeBaseId}`}>
                   <ListItemText primary={f.name} secondary={`${f.status} · ${f.progress}%`} />
                 </ListItem>
               ))}

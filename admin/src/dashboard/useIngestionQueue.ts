@@ -10,17 +10,17 @@ export interface IngestionQueue {
 }
 
 /**
- * Files still being processed, across the assistants the caller manages. The API has
- * no installation-wide file list, so this asks per assistant (the first 100).
+ * Files still being processed, across the knowledge bases the caller manages. The API has
+ * no installation-wide file list, so this asks per base (the first 100).
  */
 export function useIngestionQueue(): IngestionQueue | undefined {
   const [queue, setQueue] = useState<IngestionQueue>();
   useEffect(() => {
     let stopped = false;
     const load = async () => {
-      const assistants = (await apiFetch('/assistants?pageSize=100')) as { data: { id: string; can: { manage: boolean } }[] };
+      const bases = (await apiFetch('/knowledge-bases?pageSize=100')) as { data: { id: string; can: { manage: boolean } }[] };
       const lists = await Promise.all(
-        assistants.data.filter((a) => a.can.manage).map((a) => apiFetch(`/assistants/${a.id}/files`) as Promise<{ data: KnowledgeFile[] }>),
+        bases.data.filter((b) => b.can.manage).map((b) => apiFetch(`/knowledge-bases/${b.id}/files`) as Promise<{ data: KnowledgeFile[] }>),
       );
       const files = lists.flatMap((l) => l.data);
       if (!stopped) setQueue({ working: files.filter((f) => WORKING.has(f.status)), failed: files.filter((f) => f.status === 'failed').length });

@@ -6,7 +6,7 @@ import { Box, Chip, IconButton, LinearProgress, Table, TableBody, TableCell, Tab
 import { useNotify } from 'react-admin';
 import { formatBytes } from '../common/choices';
 import { apiFetch, downloadFile } from '../session';
-import type { FileStatus, KnowledgeFile, PendingUpload } from './types';
+import { filesPath, retryAction, type FileStatus, type FilesOwner, type KnowledgeFile, type PendingUpload } from './types';
 
 const statusColor: Record<FileStatus, 'default' | 'info' | 'success' | 'error'> = {
   queued: 'default',
@@ -27,7 +27,7 @@ function Bar({ value, color }: { value: number; color: 'primary' | 'secondary' |
 }
 
 interface Props {
-  assistantId: string;
+  owner: FilesOwner;
   files: KnowledgeFile[];
   uploads: PendingUpload[];
   onDismissUpload: (key: string) => void;
@@ -36,7 +36,7 @@ interface Props {
 }
 
 /** Uploads in flight first, then the stored files with their processing status. */
-export function KnowledgeFileTable({ assistantId, files, uploads, onDismissUpload, onChanged, onDeleted }: Props) {
+export function KnowledgeFileTable({ owner, files, uploads, onDismissUpload, onChanged, onDeleted }: Props) {
   const notify = useNotify();
   const act = async (work: () => Promise<void>) => {
     try {
@@ -45,7 +45,7 @@ export function KnowledgeFileTable({ assistantId, files, uploads, onDismissUploa
       notify((error as Error).message, { type: 'error' });
     }
   };
-  const path = (f: KnowledgeFile) => `/assistants/${assistantId}/files/${f.id}`;
+  const path = (f: KnowledgeFile) => `${filesPath(owner)}/${f.id}`;
 
   return (
     <Table size="small" data-testid="knowledge-files">
@@ -87,7 +87,14 @@ export function KnowledgeFileTable({ assistantId, files, uploads, onDismissUploa
         ))}
         {files.map((f) => (
           <TableRow key={f.id} data-testid="file-row" data-status={f.status} data-name={f.name}>
-            <TableCell>{f.name}</TableCell>
+            <TableCell>
+              {f.name}
+              {(f.folder || f.tags.length > 0) && (
+                <Typography variant="caption" color="text.secondary" sx={{ display: 'block' }}>
+                  {[f.folder && `in ${f.folder}`, ...f.tags.map((t) => `#${t}`)].filter(Boolean).join(' · ')}
+                </Typography>
+              )}
+            </TableCell>
             <TableCell>{formatBytes(f.sizeBytes)}</TableCell>
             <TableCell>
               <Chip size="small" label={f.status} color={statusColor[f.status]} />
@@ -106,7 +113,7 @@ export function KnowledgeFileTable({ assistantId, files, uploads, onDismissUploa
             <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
               {(f.status === 'failed' || f.status === 'ready') && (
                 <Tooltip title={f.status === 'failed' ? 'Retry' : 'Re-index'}>
-                  <IconButton aria-label={`Retry ${f.name}`} onClick={() => act(async () => onChanged((await apiFetch(`${path(f)}/reindex`, { method: 'POST' })) as KnowledgeFile))}>
+                  <IconButton aria-label={`Retry ${f.name}`} onClick={() => act(async () => onChanged((await apiFetch(`${path(f)}/${retryAction(owner)}`, { method: 'POST' })) as KnowledgeFile))}>
                     <ReplayIcon />
                   </IconButton>
                 </Tooltip>

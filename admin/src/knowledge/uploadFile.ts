@@ -1,5 +1,5 @@
 import { API_URL, getAccessToken, refresh } from '../session';
-import type { KnowledgeFile } from './types';
+import { filesPath, type FilesOwner, type KnowledgeFile } from './types';
 
 interface UploadAnswer {
   files: KnowledgeFile[];
@@ -10,10 +10,10 @@ interface UploadAnswer {
  * Uploads one file with XMLHttpRequest, the only browser API that reports upload
  * progress. One request per file gives each file its own progress bar.
  */
-function send(assistantId: string, file: File, onProgress: (loaded: number, total: number) => void): Promise<{ status: number; body: unknown }> {
+function send(url: string, file: File, onProgress: (loaded: number, total: number) => void): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `${API_URL}/assistants/${assistantId}/files`);
+    xhr.open('POST', url);
     xhr.withCredentials = true;
     const token = getAccessToken();
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
@@ -35,9 +35,17 @@ function send(assistantId: string, file: File, onProgress: (loaded: number, tota
   });
 }
 
-export async function uploadKnowledgeFile(assistantId: string, file: File, onProgress: (loaded: number, total: number) => void): Promise<UploadAnswer> {
-  let answer = await send(assistantId, file, onProgress);
-  if (answer.status === 401 && (await refresh())) answer = await send(assistantId, file, onProgress);
+/** Into the owner's files; a base's uploads may name a folder and tags. */
+export async function uploadKnowledgeFile(
+  owner: FilesOwner,
+  file: File,
+  onProgress: (loaded: number, total: number) => void,
+  placement: { folder?: string; tags?: string } = {},
+): Promise<UploadAnswer> {
+  const query = new URLSearchParams(Object.entries(placement).filter(([, v]) => v) as [string, string][]).toString();
+  const url = `${API_URL}${filesPath(owner)}${query ? `?${query}` : ''}`;
+  let answer = await send(url, file, onProgress);
+  if (answer.status === 401 && (await refresh())) answer = await send(url, file, onProgress);
   if (answer.status >= 200 && answer.status < 300) return answer.body as UploadAnswer;
   const message = (answer.body as { error?: { message?: string } } | undefined)?.error?.message;
   throw new Error(message ?? `Upload failed (HTTP ${answer.status})`);

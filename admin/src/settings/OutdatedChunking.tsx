@@ -7,7 +7,8 @@ import { apiFetch } from '../session';
 interface OutdatedFile {
   id: string;
   name: string;
-  assistantName: string;
+  assistantName: string | null;
+  knowledgeBaseName: string;
   indexedWith: { chunkSize: number | null; chunkOverlap: number | null };
   wouldUse: { chunkSize: number; chunkOverlap: number };
 }
@@ -22,7 +23,7 @@ export function OutdatedChunking({ canEdit }: { canEdit: boolean }) {
   const notify = useNotify();
   const [busy, setBusy] = useState(false);
   if (!data || data.total === 0) return null;
-  const names = data.data.slice(0, 5).map((f) => `${f.name} (${f.assistantName})`);
+  const names = data.data.slice(0, 5).map((f) => `${f.name} (${f.assistantName ?? f.knowledgeBaseName})`);
   const reindex = async () => {
     setBusy(true);
     try {

@@ -25,6 +25,7 @@ import { buildPrompt, type PromptInput } from './prompt/buildPrompt.js';
 import { answersInSearchMode, SEARCH_MODE, SEARCH_MODE_PASSAGES, searchModeAnswer } from './searchMode.js';
 import { storedSources } from './sources.js';
 import { generateTitle } from './titles.js';
+import type { KnowledgeReader } from '../policies/knowledgeBases.js';
 
 // How a question becomes an answer, top to bottom: retrieve passages, build
 // the prompt, reserve quota, store the question and an empty answer, stream
@@ -43,7 +44,8 @@ export const NO_KNOWLEDGE_ANSWER =
 // The answer row is written at most this often while streaming, so a crash loses little and 200 streams don't flood the database.
 const SAVE_INTERVAL_MS = 1000;
 
-export type AnswerActor = { id: string; email?: string; groups: ReadonlyMap<string, unknown>; token?: { id: string; name: string } };
+// Who asks: retrieval reads only the attached knowledge bases they may read.
+export type AnswerActor = KnowledgeReader & { email?: string; token?: { id: string; name: string } };
 
 export interface AnswerRequest {
   conversation: Conversation;
@@ -124,7 +126,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
   const [resolved, history, passages, tools, memory] = await Promise.all([
     answeringModel(s, assistant),
     historyBefore(s, conversation.id, parentId, request.thread),
-    s.retriever.retrieve({ assistantId: assistant.id, query: question, ...retrievalParameters(assistant, ragDefaults, s.retriever.defaultMinScore) }),
+    s.retriever.retrieve({ assistantId: assistant.id, reader: actor, query: question, ...retrievalParameters(assistant, ragDefaults, s.retriever.defaultMinScore) }),
     toolsForAnswer(s, assistant, actor),
     memoryForAnswer(s, { actor, conversation, question, newQuestion: !('existing' in request.question) }),
   ]);

@@ -55,13 +55,19 @@ async function appliedMigrations(session: SqlSession): Promise<Map<string, strin
   return new Map(rows.map((r) => [r.migration_name, r.checksum]));
 }
 
+export interface MigrateOptions {
+  /** Stop after this migration (by name): a database as an older release left it, for testing data migrations. */
+  through?: string;
+}
+
 /**
  * Applies pending migrations, each in its own transaction. A session-level
  * advisory lock makes concurrent starts safe: the second process waits, then
  * finds nothing left to do. An applied migration whose file changed is an error.
  */
-export async function migrate(db: Database, dir = defaultMigrationsDir): Promise<MigrationStatus> {
-  const migrations = await readMigrations(dir);
+export async function migrate(db: Database, dir = defaultMigrationsDir, options: MigrateOptions = {}): Promise<MigrationStatus> {
+  const all = await readMigrations(dir);
+  const migrations = options.through === undefined ? all : all.filter((m) => m.name <= options.through!);
   return db.withSession(async (session) => {
     await session.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
@@ -79,7 +85,7 @@ export async function migrate(db: Database, dir = defaultMigrationsDir): Promise
         await applyOne(session, migration);
         applied.push(migration.name);
       }
-      return { applied, pending: [] };
+      return { applied, pending: all.filter((m) => !done.has(m.name) && !applied.includes(m.name)).map((m) => m.name) };
     } finally {
       await session.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }

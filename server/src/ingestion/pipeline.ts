@@ -47,9 +47,9 @@ export class KnowledgePipeline {
 
   async process(fileId: string, signal: AbortSignal): Promise<void> {
     const { prisma, embedder } = this.deps;
-    const file = await prisma.knowledgeFile.findUnique({ where: { id: fileId }, include: { assistant: true } });
+    const file = await prisma.knowledgeFile.findUnique({ where: { id: fileId }, include: { knowledgeBase: { include: { assistant: true } } } });
     if (!file) throw new PermanentIngestionError('The file was deleted before it was processed');
-    const log = this.deps.logger.child({ fileId, assistantId: file.assistantId });
+    const log = this.deps.logger.child({ fileId, knowledgeBaseId: file.knowledgeBaseId });
 
     await this.update(fileId, { status: 'extracting', progress: 5, error: null });
     const extracted = await extractDocument(this.deps.storage.resolve(file.storagePath), {
@@ -61,7 +61,8 @@ export class KnowledgePipeline {
     signal.throwIfAborted();
 
     await this.update(fileId, { status: 'chunking', progress: 25, pageCount: extracted.pages ?? null });
-    const chunking = chunkingFor(file.assistant, await this.deps.settings.fresh('rag.defaults'));
+    // An assistant's own base is chunked with its override; shared bases with the RAG defaults.
+    const chunking = chunkingFor(file.knowledgeBase.assistant ?? {}, await this.deps.settings.fresh('rag.defaults'));
     const chunks = await chunkSpans(extracted.spans, chunking);
     if (chunks.length === 0) throw new PermanentIngestionError('The file contains no text to index');
 
@@ -121,7 +122,9 @@ export class KnowledgePipeline {
   ): Promise<void> {
     const { count } = await this.deps.prisma.knowledgeFile.updateMany({ where: { id: fileId }, data });
     if (count === 0) throw new PermanentIngestionError('The file was deleted while it was processed');
-    const file = await this.deps.prisma.knowledgeFile.findUnique({ where: { id: fileId } });
-    if (file) await this.deps.events.publish('file.updated', { assistantId: file.assistantId, file: presentKnowledgeFile(file) });
+    const file = await this.deps.prisma.knowledgeFile.findUnique({ where: { id: fileId }, include: { knowledgeBase: { select: { assistantId: true } } } });
+    if (file) {
+      await this.deps.events.publish('file.updated', { knowledgeBaseId: file.knowledgeBaseId, assistantId: file.knowledgeBase.assistantId, file: presentKnowledgeFile(file) });
+    }
   }
 }

@@ -5,8 +5,8 @@ import type { Logger } from '../lib/logger.js';
 
 /** Domain events the apps hear about live. */
 export interface DomainEvents {
-  /** A knowledge file changed status or progress; carries the presented file. */
-  'file.updated': { assistantId: string; file: unknown };
+  /** A knowledge file changed status or progress; carries the presented file (assistantId: the assistant whose own base holds it). */
+  'file.updated': { knowledgeBaseId: string; assistantId: string | null; file: unknown };
   /** An admin saved a system setting: every process drops its cached copy. */
   'setting.changed': { key: string };
   /** Identity: an account was deactivated; every process drops its sockets and stops its answers. */

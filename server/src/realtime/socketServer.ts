@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { actorFromToken } from '../auth/authenticate.js';
 import { assistantFor } from '../commands/assistants/assistantAccess.js';
+import { knowledgeBaseFor } from '../commands/knowledgeBases/knowledgeBaseAccess.js';
 import { AppError } from '../errors/appError.js';
 import { can } from '../policies/index.js';
 import type { Actor } from '../policies/actor.js';
@@ -13,6 +14,8 @@ type Ack = (result: { ok: boolean; error?: { code: string; message: string } }) 
 export interface ClientEvents extends ChatClientEvents {
   'files:watch': (assistantId: string, ack?: Ack) => void;
   'files:unwatch': (assistantId: string) => void;
+  'knowledge-base-files:watch': (knowledgeBaseId: string, ack?: Ack) => void;
+  'knowledge-base-files:unwatch': (knowledgeBaseId: string) => void;
 }
 
 export interface ServerEvents extends ChatServerEvents {
@@ -30,6 +33,7 @@ export const rooms = {
   user: (userId: string) => `user:${userId}`,
   /** Those watching an assistant's knowledge files (managers of it, admins). */
   files: (assistantId: string) => `files:${assistantId}`,
+  knowledgeBaseFiles: (knowledgeBaseId: string) => `knowledge-base-files:${knowledgeBaseId}`,
   /** Admins and managers: console events (ingestion progress, alerts). */
   console: 'console',
 } as const;
@@ -63,13 +67,13 @@ export function attachSocketServer(s: Services, httpServer: HttpServer): Server 
     void socket.join(rooms.user(actor.id));
     if (can(actor, 'console.open')) void socket.join(rooms.console);
 
-    // The console asks to follow one assistant's files; the same policy as REST decides.
-    socket.on('files:watch', (assistantId, ack) => {
+    // The console asks to follow one assistant's own files, or one base's; the same policies as REST decide.
+    const watch = (name: string, room: (id: string) => string, allowed: (id: string) => Promise<unknown>) => (id: unknown, ack?: Ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
-      if (typeof assistantId !== 'string' || !/^[0-9a-f-]{36}$/i.test(assistantId)) return reply({ ok: false, error: { code: 'validation_failed', message: 'assistantId must be a UUID' } });
-      assistantFor(s, actor, assistantId, 'assistant.manage').then(
+      if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) return reply({ ok: false, error: { code: 'validation_failed', message: `${name} must be a UUID` } });
+      allowed(id).then(
         () => {
-          void socket.join(rooms.files(assistantId));
+          void socket.join(room(id));
           reply({ ok: true });
         },
         (error: unknown) => {
@@ -77,15 +81,21 @@ export function attachSocketServer(s: Services, httpServer: HttpServer): Server 
           reply({ ok: false, error: { code: e.code, message: e.message } });
         },
       );
-    });
+    };
+    socket.on('files:watch', watch('assistantId', rooms.files, (id) => assistantFor(s, actor, id, 'assistant.manage')));
     socket.on('files:unwatch', (assistantId) => {
       if (typeof assistantId === 'string') void socket.leave(rooms.files(assistantId));
+    });
+    socket.on('knowledge-base-files:watch', watch('knowledgeBaseId', rooms.knowledgeBaseFiles, (id) => knowledgeBaseFor(s, actor, id, 'read')));
+    socket.on('knowledge-base-files:unwatch', (knowledgeBaseId) => {
+      if (typeof knowledgeBaseId === 'string') void socket.leave(rooms.knowledgeBaseFiles(knowledgeBaseId));
     });
     registerChatHandlers(s, socket);
   });
 
-  const stop = s.events.on('file.updated', ({ assistantId, file }) => {
-    io.to(rooms.files(assistantId)).emit('file:updated', file);
+  const stop = s.events.on('file.updated', ({ knowledgeBaseId, assistantId, file }) => {
+    io.to(rooms.knowledgeBaseFiles(knowledgeBaseId)).emit('file:updated', file);
+    if (assistantId) io.to(rooms.files(assistantId)).emit('file:updated', file);
   });
   const stopChat = forwardChatEvents(s, io);
   const stopProposals = s.events.on('memory.proposed', ({ userId, count }) => {

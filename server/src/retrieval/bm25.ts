@@ -5,7 +5,7 @@
 /** Term-frequency saturation and length normalisation: the usual defaults. */
 export const bm25Parameters = { k1: 1.2, b: 0.75 } as const;
 
-/** The corpus a query is ranked against: one assistant's chunks. */
+/** The corpus a query is ranked against: the chunks of the knowledge bases searched. */
 export interface CorpusStatistics {
   chunkCount: number;
   /** Mean chunk length in tokens (the length BM25 normalises by). */

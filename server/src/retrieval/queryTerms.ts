@@ -1,12 +1,13 @@
 import type { PrismaClient } from '../db/database.js';
 import { inverseDocumentFrequency, type CorpusStatistics } from './bm25.js';
+import type { SearchScope } from './searchScope.js';
 
-/** A lexeme of the question as the full-text index sees it, with its weight in this assistant's corpus. */
+/** A lexeme of the question as the full-text index sees it, with its weight in the searched bases' corpus. */
 export interface QueryTerm {
   lexeme: string;
   /** Word positions in the question (stop words count), for proximity evidence. */
   positions: number[];
-  /** Chunks of the assistant that contain the lexeme. */
+  /** Chunks of the searched bases that contain the lexeme. */
   documentFrequency: number;
   idf: number;
 }
@@ -26,20 +27,31 @@ interface TermRow {
 }
 
 /**
- * The question through the same English analyser as the chunks' tsvector,
- * with document frequencies from the statistics the chunk triggers maintain
- * (migration 20261201000000_chunk_term_statistics): a primary-key lookup per
- * term, whatever the size of the corpus.
+ * The question through the same analysers as the searched bases' chunks (one
+ * per language among them; the lexemes are matched literally, so each finds
+ * the chunks parsed the same way), with document frequencies summed over the
+ * bases from the statistics the chunk triggers maintain (migrations
+ * 20261201000000_chunk_term_statistics, 20270101000000_knowledge_bases): a
+ * primary-key lookup per term and base, whatever the size of the corpus.
  */
-export async function analyseQuery(prisma: PrismaClient, assistantId: string, query: string): Promise<AnalysedQuery> {
+export async function analyseQuery(prisma: PrismaClient, scope: Pick<SearchScope, 'baseIds' | 'languages'>, query: string): Promise<AnalysedQuery> {
   const rows = await prisma.$queryRawUnsafe<TermRow[]>(
-    `SELECT q.lexeme, q.positions::int[] AS positions, coalesce(s.chunk_count, 0) AS document_frequency,
+    `WITH corpus AS (
+       SELECT sum(chunk_count) AS chunk_count, sum(token_count) AS token_count FROM chunk_corpus_stats WHERE knowledge_base_id = ANY ($2::uuid[])
+     ),
+     q AS (
+       SELECT DISTINCT ON (u.lexeme) u.lexeme, u.positions
+         FROM unnest($3::text[]) AS l(language) CROSS JOIN LATERAL unnest(to_tsvector(l.language::regconfig, $1)) AS u
+        ORDER BY u.lexeme, l.language
+     )
+     SELECT q.lexeme, q.positions::int[] AS positions,
+            (SELECT coalesce(sum(s.chunk_count), 0) FROM chunk_term_stats s WHERE s.knowledge_base_id = ANY ($2::uuid[]) AND s.lexeme = q.lexeme) AS document_frequency,
             corpus.chunk_count AS corpus_chunks, corpus.token_count AS corpus_tokens
-       FROM (SELECT chunk_count, token_count FROM chunk_corpus_stats WHERE assistant_id = $2::uuid) AS corpus
-       CROSS JOIN unnest(to_tsvector('english', $1)) AS q
-       LEFT JOIN chunk_term_stats s ON s.assistant_id = $2::uuid AND s.lexeme = q.lexeme`,
+       FROM corpus CROSS JOIN q
+      WHERE corpus.chunk_count > 0`,
     query,
-    assistantId,
+    scope.baseIds,
+    scope.languages,
   );
   const chunkCount = Number(rows[0]?.corpus_chunks ?? 0);
   const averageLength = chunkCount > 0 ? Number(rows[0]!.corpus_tokens ?? 0) / chunkCount : 1;

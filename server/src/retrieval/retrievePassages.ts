@@ -7,6 +7,8 @@ import { evidenceFusion, fusedScore, type FusionStrategy } from './fusion.js';
 import { evidenceParameters, morphologyPrefixes, passageEvidence, type LexemeOccurrences, type PassageEvidence } from './passageEvidence.js';
 import { analyseQuery, candidateTsQuery, type AnalysedQuery } from './queryTerms.js';
 import type { Reranker } from './reranker.js';
+import { emptyScope, scopeFilter, scopeParameters, searchScopeFor, type SearchScope } from './searchScope.js';
+import type { KnowledgeReader } from '../policies/knowledgeBases.js';
 
 export interface Passage {
   chunkId: string;
@@ -28,6 +30,8 @@ export type RetrievalMode = 'hybrid' | 'vector' | 'text';
 
 export interface RetrievalRequest {
   assistantId: string;
+  /** Who asks: only the attached bases they may read are searched. */
+  reader: KnowledgeReader;
   query: string;
   topK: number;
   /** Minimum cosine similarity for a passage that shares no word with the question. */
@@ -76,10 +80,11 @@ interface CandidateRow {
 }
 
 /**
- * Hybrid retrieval for one assistant's ready files. Two index-backed lists:
+ * Hybrid retrieval over the ready files of the knowledge bases attached to an
+ * assistant that the asking person may read. Two index-backed lists:
  * nearest neighbours by cosine (pgvector HNSW) and full-text matches ranked by
- * BM25 (tsvector GIN for the matches, per-assistant lexeme statistics for
- * IDF). Their union is scored on text evidence (BM25, proximity of the
+ * BM25 (tsvector GIN for the matches, per-base lexeme statistics summed over
+ * the bases searched for IDF). Their union is scored on text evidence (BM25, proximity of the
  * question's words, other word forms, coverage) plus weighted similarity and
  * fused at score level. A passage that shares no word with the question must
  * clear the similarity threshold; one that does is kept, since sharing the
@@ -124,14 +129,16 @@ export class PassageRetriever {
   async candidatePool(request: Omit<RetrievalRequest, 'topK' | 'minScore'> & { topK?: number }): Promise<CandidatePool> {
     const mode = request.mode ?? 'hybrid';
     const limit = this.candidateCount(request);
+    const scope = await searchScopeFor(this.prisma, request.assistantId, request.reader);
+    if (emptyScope(scope)) return { query: { terms: [], corpus: { chunkCount: 0, averageLength: 1 } }, idfTotal: 0, candidates: [] };
     const [[queryVector], query] = await Promise.all([
       this.embedder.embed([request.query], 'query'),
-      analyseQuery(this.prisma, request.assistantId, request.query),
+      analyseQuery(this.prisma, scope, request.query),
     ]);
     const vector = vectorLiteral(queryVector!);
     const [byVector, byText] = await Promise.all([
-      mode === 'text' ? [] : this.vectorCandidates(request.assistantId, vector, query, limit),
-      mode === 'vector' ? [] : this.textCandidates(request.assistantId, vector, query, limit),
+      mode === 'text' ? [] : this.vectorCandidates(scope, vector, query, limit),
+      mode === 'vector' ? [] : this.textCandidates(scope, vector, query, limit),
     ]);
 
     const idfTotal = query.terms.reduce((sum, t) => sum + t.idf, 0);
@@ -186,29 +193,29 @@ export class PassageRetriever {
              ORDER BY h.rank`;
   }
 
-  private async vectorCandidates(assistantId: string, vector: string, query: AnalysedQuery, limit: number): Promise<CandidateRow[]> {
+  private async vectorCandidates(scope: SearchScope, vector: string, query: AnalysedQuery, limit: number): Promise<CandidateRow[]> {
     const dim = this.embedder.dimension;
     // The cast and the embedding_dim predicate match the partial HNSW index of
     // this dimension. Iterative scans keep walking the graph when the
-    // assistant/status filter discards neighbours, so filtered queries still
+    // base/file filter discards neighbours, so filtered queries still
     // return `limit` rows; every session starts with them on (db/vectorSearch.ts).
     const search = (db: Pick<PrismaClient, '$queryRawUnsafe'>) =>
       db.$queryRawUnsafe<CandidateRow[]>(
         `WITH nearest AS (
            SELECT c.id, (c.embedding::vector(${dim})) <=> $1::vector(${dim}) AS distance
              FROM chunks c
-            WHERE c.embedding_dim = ${dim} AND c.assistant_id = $4::uuid AND c.embedder = $5 AND ${notInUnreadyFile('$4')}
+            WHERE c.embedding_dim = ${dim} AND c.embedder = $4 AND ${scopeFilter(6)}
             ORDER BY (c.embedding::vector(${dim})) <=> $1::vector(${dim})
-            LIMIT $6
+            LIMIT $5
          ),
          hits AS (SELECT id, row_number() OVER (ORDER BY distance, id) AS rank FROM nearest)
          ${this.describeHits(dim)}`,
         vector,
         query.terms.map((t) => t.lexeme),
         morphologyPrefixes(query.terms),
-        assistantId,
         this.embedder.name,
         limit,
+        ...scopeParameters(scope),
       );
     const efSearch = efSearchFor(limit);
     if (efSearch === SESSION_HNSW.efSearch) return search(this.prisma);
@@ -219,7 +226,7 @@ export class PassageRetriever {
     });
   }
 
-  private async textCandidates(assistantId: string, vector: string, query: AnalysedQuery, limit: number): Promise<CandidateRow[]> {
+  private async textCandidates(scope: SearchScope, vector: string, query: AnalysedQuery, limit: number): Promise<CandidateRow[]> {
     const tsQuery = candidateTsQuery(query.terms, this.textCandidateBudget, query.corpus.chunkCount);
     if (!tsQuery) return [];
     const dim = this.embedder.dimension;
@@ -232,43 +239,35 @@ export class PassageRetriever {
       `WITH matched AS (
          SELECT c.id, c.token_count, c.tsv
            FROM chunks c
-          WHERE c.tsv @@ $4::tsquery AND c.assistant_id = $5::uuid AND c.embedder = $6 AND ${notInUnreadyFile('$5')}
-          LIMIT $7
+          WHERE c.tsv @@ $4::tsquery AND c.embedder = $5 AND ${scopeFilter(10)}
+          LIMIT $6
        ),
        hits AS (
          SELECT m.id,
                 row_number() OVER (
                   ORDER BY sum(t.idf * (greatest(1, cardinality(u.positions)) * ${k1 + 1})
-                                 / (greatest(1, cardinality(u.positions)) + ${k1} * (1 - ${b} + ${b} * m.token_count / $8::float8))) DESC, m.id
+                                 / (greatest(1, cardinality(u.positions)) + ${k1} * (1 - ${b} + ${b} * m.token_count / $7::float8))) DESC, m.id
                 ) AS rank
            FROM matched m
            CROSS JOIN LATERAL unnest(ts_filter(setweight(m.tsv, 'A', $2::text[]), '{a}')) AS u
-           JOIN unnest($2::text[], $9::float8[]) AS t(lexeme, idf) ON t.lexeme = u.lexeme
+           JOIN unnest($2::text[], $8::float8[]) AS t(lexeme, idf) ON t.lexeme = u.lexeme
           GROUP BY m.id
           ORDER BY rank
-          LIMIT $10
+          LIMIT $9
        )
        ${this.describeHits(dim)}`,
       vector,
       query.terms.map((t) => t.lexeme),
       morphologyPrefixes(query.terms),
       tsQuery,
-      assistantId,
       this.embedder.name,
       this.textCandidateBudget * 2,
       Math.max(1, query.corpus.averageLength),
       query.terms.map((t) => t.idf),
       limit,
+      ...scopeParameters(scope),
     );
   }
-}
-
-// Chunks of files that are not ready (being indexed, failed) are left out by a
-// filter on the chunk row itself, against the assistant's few unready files
-// read once per query: a join with knowledge_files would let the planner drive
-// the query from the files and give up the HNSW and GIN index scans.
-function notInUnreadyFile(assistantParameter: string): string {
-  return `c.file_id <> ALL (ARRAY(SELECT id FROM knowledge_files WHERE assistant_id = ${assistantParameter}::uuid AND status <> 'ready'))`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { KnowledgeReader } from '../policies/knowledgeBases.js';
 import { retrievalParameters } from '../retrieval/retrievalParameters.js';
 import type { Services } from '../services.js';
 import { ToolFailure, type AssistantTool, type BuiltinToolName } from './tool.js';
@@ -9,11 +10,12 @@ const MAX_SEARCH_RESULTS = 10;
 
 type AssistantLike = Parameters<typeof retrievalParameters>[0] & { id: string };
 
-export function builtinTool(s: Pick<Services, 'settings' | 'retriever'>, name: BuiltinToolName, assistant: AssistantLike): AssistantTool {
-  return name === 'search_knowledge' ? searchKnowledgeTool(s, assistant) : currentTimeTool();
+/** A built-in tool for one answer: `reader` is the asking user, whose right to read each knowledge base the search keeps. */
+export function builtinTool(s: Pick<Services, 'settings' | 'retriever'>, name: BuiltinToolName, assistant: AssistantLike, reader: KnowledgeReader): AssistantTool {
+  return name === 'search_knowledge' ? searchKnowledgeTool(s, assistant, reader) : currentTimeTool();
 }
 
-function searchKnowledgeTool(s: Pick<Services, 'settings' | 'retriever'>, assistant: AssistantLike): AssistantTool {
+function searchKnowledgeTool(s: Pick<Services, 'settings' | 'retriever'>, assistant: AssistantLike, reader: KnowledgeReader): AssistantTool {
   return {
     origin: { kind: 'builtin' },
     definition: {
@@ -35,7 +37,7 @@ function searchKnowledgeTool(s: Pick<Services, 'settings' | 'retriever'>, assist
       if (!query) throw new ToolFailure('query must be a non-empty string');
       const topK = typeof args.top_k === 'number' && Number.isInteger(args.top_k) ? Math.min(Math.max(args.top_k, 1), MAX_SEARCH_RESULTS) : undefined;
       const parameters = retrievalParameters(assistant, await s.settings.get('rag.defaults'), s.retriever.defaultMinScore);
-      const passages = await s.retriever.retrieve({ assistantId: assistant.id, query, ...parameters, ...(topK ? { topK } : {}) });
+      const passages = await s.retriever.retrieve({ assistantId: assistant.id, reader, query, ...parameters, ...(topK ? { topK } : {}) });
       if (passages.length === 0) return 'No passage in the knowledge files matches this query.';
       return passages
         .map((p, i) => `[${i + 1}] ${p.fileName}${p.page ? `, page ${p.page}` : ''}${p.section ? ` (${p.section})` : ''}\n${p.text}`)

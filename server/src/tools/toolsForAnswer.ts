@@ -1,4 +1,5 @@
 import type { ToolServer } from '../db/generated/client.js';
+import type { KnowledgeReader } from '../policies/knowledgeBases.js';
 import type { Services } from '../services.js';
 import { builtinTool } from './builtinTools.js';
 import type { McpToolServers, RemoteTool } from './mcp/mcpToolServers.js';
@@ -17,11 +18,11 @@ const TOOL_NAME_LIMIT = 64;
  * use. A tool missing here is never offered to the model. A server that
  * cannot be reached just has no tools this time.
  */
-export async function toolsForAnswer(s: Deps, assistant: AssistantWithTools, actor: { groups: ReadonlyMap<string, unknown> }): Promise<Map<string, AssistantTool>> {
+export async function toolsForAnswer(s: Deps, assistant: AssistantWithTools, actor: KnowledgeReader): Promise<Map<string, AssistantTool>> {
   const tools = new Map<string, AssistantTool>();
   for (const name of assistant.builtinTools) {
     if (!isBuiltinToolName(name)) continue;
-    const tool = builtinTool(s, name, assistant);
+    const tool = builtinTool(s, name, assistant, actor);
     tools.set(tool.definition.name, tool);
   }
   const groupIds = [...actor.groups.keys()];

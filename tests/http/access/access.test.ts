@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createGroupRecord, createUserRecord } from '../../support/factories.js';
+import { createGroupRecord, createUserRecord, ownKnowledgeBaseRecord } from '../../support/factories.js';
 import { createTestApp, type TestApp } from '../../support/testApp.js';
 import { engineName } from '../../support/testDb.js';
 import type { BaseIds, Ids, Probe, ProbeArea, Role } from './probe.js';
@@ -69,8 +69,9 @@ describe(`access rules on every endpoint (${engineName})`, () => {
     const stored = path.join(assistant.id, 'original');
     fs.mkdirSync(path.join(uploadsDir, assistant.id), { recursive: true });
     fs.writeFileSync(path.join(uploadsDir, stored), 'Handbook text');
+    const knowledgeBase = await ownKnowledgeBaseRecord(t.prisma, assistant.id);
     const file = await t.prisma.knowledgeFile.create({
-      data: { assistantId: assistant.id, originalName: 'handbook.txt', mimeType: 'text/plain', sizeBytes: 13n, sha256: 'a'.repeat(64), storagePath: stored, status: 'ready' },
+      data: { knowledgeBaseId: knowledgeBase.id, originalName: 'handbook.txt', mimeType: 'text/plain', sizeBytes: 13n, sha256: 'a'.repeat(64), storagePath: stored, status: 'ready' },
     });
     const base: BaseIds = { self: session?.user.id ?? other.id, other: other.id, managedGroup: managedGroup.id, otherGroup: otherGroup.id, member: member.id, assistant: assistant.id, file: file.id };
     const ids: Ids = { ...base };

@@ -8,6 +8,7 @@ import type { Actor } from '../../policies/actor.js';
 export const assistantRelations = {
   groups: true,
   model: { select: { id: true, name: true, displayName: true } },
+  knowledgeBases: { select: { knowledgeBaseId: true, tags: true }, orderBy: { createdAt: 'asc' } },
 } as const satisfies Prisma.AssistantInclude;
 
 export type AssistantRecord = Prisma.AssistantGetPayload<{ include: typeof assistantRelations }>;

@@ -1,4 +1,5 @@
 import { authorize } from '../../policies/index.js';
+import { replaceAttachments, type KnowledgeBaseAttachment } from '../knowledgeBases/assistantKnowledgeBases.js';
 import type { Services } from '../../services.js';
 import { auditActor, type CommandContext } from '../context.js';
 import { assistantRelations, type AssistantRecord } from './assistantAccess.js';
@@ -7,6 +8,7 @@ import { assertGroupsExist, assertMayShareWith, assertUsableModels, type Assista
 export interface AssistantInput extends AssistantSettings {
   name: string;
   groupIds?: string[];
+  knowledgeBases?: KnowledgeBaseAttachment[];
 }
 
 /** Managers may only share an assistant with groups they manage. */
@@ -14,16 +16,18 @@ export async function createAssistant(s: Services, ctx: CommandContext, input: A
   authorize(ctx.actor, 'assistant.create');
   const groupIds = [...new Set(input.groupIds ?? [])];
   assertMayShareWith(ctx.actor, groupIds);
-  const { groupIds: _ignored, ...fields } = input;
+  const { groupIds: _groups, knowledgeBases, ...fields } = input;
   return s.prisma.$transaction(async (tx) => {
     await assertGroupsExist(tx, groupIds);
     await assertUsableModels(tx, { modelId: fields.modelId ?? null, fallbackModelId: fields.fallbackModelId ?? null }, ['modelId', 'fallbackModelId']);
-    const assistant = await tx.assistant.create({
+    const created = await tx.assistant.create({
       data: { ...fields, createdById: ctx.actor.id, groups: { create: groupIds.map((groupId) => ({ groupId })) } },
       include: assistantRelations,
     });
+    const attached = knowledgeBases ? await replaceAttachments(tx, ctx.actor, created.id, knowledgeBases) : null;
+    const assistant = attached ? await tx.assistant.findUniqueOrThrow({ where: { id: created.id }, include: assistantRelations }) : created;
     await s.audit.record(
-      { actor: auditActor(ctx.actor), action: 'assistant.create', resource: { type: 'assistant', id: assistant.id }, newValues: { ...input, groupIds }, meta: ctx.meta },
+      { actor: auditActor(ctx.actor), action: 'assistant.create', resource: { type: 'assistant', id: assistant.id }, newValues: { ...input, groupIds, ...(attached ? { knowledgeBases: attached.after } : {}) }, meta: ctx.meta },
       tx,
     );
     return assistant;

@@ -1,16 +1,21 @@
 import { AppError } from '../../errors/appError.js';
 import type { Services } from '../../services.js';
 import { auditActor, type CommandContext } from '../context.js';
+import { replaceAttachments, type KnowledgeBaseAttachment } from '../knowledgeBases/assistantKnowledgeBases.js';
+import { followAssistantGroups } from '../knowledgeBases/ownKnowledgeBase.js';
 import { assistantFor, assistantRelations, lockAssistant, type AssistantRecord } from './assistantAccess.js';
 import { assertGroupsExist, assertMayShareWith, assertUsableModels, settingKeys, type AssistantSettings } from './assistantSettings.js';
 
 export interface AssistantChanges extends AssistantSettings {
   /** Replaces the set of groups. */
   groupIds?: string[];
+  /** Replaces the knowledge bases it searches. */
+  knowledgeBases?: KnowledgeBaseAttachment[];
 }
 
 /**
- * Changes an assistant's settings and the groups it is shared with. A
+ * Changes an assistant's settings, the groups it is shared with (its own
+ * knowledge base follows) and the knowledge bases it searches. A
  * manager may add or remove only groups they manage; groups they do not
  * manage stay as they are. The audit entry holds the old and new values of
  * the fields that changed. A new chunk size or overlap applies to files
@@ -41,7 +46,9 @@ export async function updateAssistant(s: Services, ctx: CommandContext, assistan
     }
 
     const groupsChanged = added.length > 0 || removed.length > 0;
-    if (!changed.length && !groupsChanged) return before;
+    const attached = input.knowledgeBases ? await replaceAttachments(tx, ctx.actor, assistantId, input.knowledgeBases) : null;
+    if (!changed.length && !groupsChanged && !attached) return before;
+    if (groupsChanged) await followAssistantGroups(tx, assistantId, added, removed);
 
     const updated = await tx.assistant.update({
       where: { id: assistantId },
@@ -56,6 +63,10 @@ export async function updateAssistant(s: Services, ctx: CommandContext, assistan
     if (groupsChanged) {
       oldValues.groupIds = [...previousGroups].sort();
       newValues.groupIds = [...nextGroups].sort();
+    }
+    if (attached) {
+      oldValues.knowledgeBases = attached.before;
+      newValues.knowledgeBases = attached.after;
     }
     await s.audit.record({ actor: auditActor(ctx.actor), action: 'assistant.update', resource: { type: 'assistant', id: assistantId }, oldValues, newValues, meta: ctx.meta }, tx);
     return updated;

@@ -8,36 +8,42 @@ import { auditActor, type CommandContext } from '../context.js';
 export interface OutdatedFile {
   id: string;
   name: string;
-  assistantId: string;
-  assistantName: string;
+  knowledgeBaseId: string;
+  knowledgeBaseName: string;
+  /** The assistant whose own base holds the file (its chunking override applies); null for a shared base. */
+  assistantId: string | null;
+  assistantName: string | null;
   /** What the file was chunked with; null when unknown (indexed before it was recorded). */
   indexedWith: { chunkSize: number | null; chunkOverlap: number | null };
-  /** What indexing it now would use: the assistant's override, else the RAG defaults. */
+  /** What indexing it now would use: the own assistant's override, else the RAG defaults. */
   wouldUse: { chunkSize: number; chunkOverlap: number };
 }
 
 interface Row {
   id: string;
   name: string;
-  assistant_id: string;
-  assistant_name: string;
+  knowledge_base_id: string;
+  knowledge_base_name: string;
+  assistant_id: string | null;
+  assistant_name: string | null;
   chunk_size: number | null;
   chunk_overlap: number | null;
   want_size: number;
   want_overlap: number;
 }
 
-// Ready files of live assistants whose recorded chunking differs from what
-// indexing them now would use. Files being processed will pick up the new
+// Ready files of live bases whose recorded chunking differs from what
+// indexing them now would use (an assistant's own base: its override). Files being processed will pick up the new
 // values anyway; failed ones are retried by hand.
 async function outdatedRows(db: Pick<Services['prisma'], '$queryRaw'>, defaults: { chunkSize: number; chunkOverlap: number }): Promise<Row[]> {
   return db.$queryRaw<Row[]>`
-    SELECT f.id::text, f.original_name AS name, f.assistant_id::text, a.name AS assistant_name, f.chunk_size, f.chunk_overlap,
+    SELECT f.id::text, f.original_name AS name, b.id::text AS knowledge_base_id, b.name AS knowledge_base_name,
+           a.id::text AS assistant_id, a.name AS assistant_name, f.chunk_size, f.chunk_overlap,
            coalesce(a.chunk_size, ${defaults.chunkSize}::int) AS want_size, coalesce(a.chunk_overlap, ${defaults.chunkOverlap}::int) AS want_overlap
-      FROM knowledge_files f JOIN assistants a ON a.id = f.assistant_id
-     WHERE f.status = 'ready' AND a.deleted_at IS NULL
+      FROM knowledge_files f JOIN knowledge_bases b ON b.id = f.knowledge_base_id LEFT JOIN assistants a ON a.id = b.assistant_id
+     WHERE f.status = 'ready' AND b.deleted_at IS NULL AND (a.id IS NULL OR a.deleted_at IS NULL)
        AND (f.chunk_size, f.chunk_overlap) IS DISTINCT FROM (coalesce(a.chunk_size, ${defaults.chunkSize}::int), coalesce(a.chunk_overlap, ${defaults.chunkOverlap}::int))
-     ORDER BY a.name, f.original_name, f.id`;
+     ORDER BY coalesce(a.name, b.name), f.original_name, f.id`;
 }
 
 /** Files that would be chunked differently if indexed now (after a change to the RAG defaults or an assistant's override). */
@@ -47,6 +53,8 @@ export async function listOutdatedChunking(s: Pick<Services, 'prisma' | 'setting
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
+    knowledgeBaseId: r.knowledge_base_id,
+    knowledgeBaseName: r.knowledge_base_name,
     assistantId: r.assistant_id,
     assistantName: r.assistant_name,
     indexedWith: { chunkSize: r.chunk_size, chunkOverlap: r.chunk_overlap },

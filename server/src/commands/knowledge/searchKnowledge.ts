@@ -5,6 +5,7 @@ import { assistantFor } from '../assistants/assistantAccess.js';
 
 /**
  * The passages a question would retrieve from an assistant the actor may use
+ * (from the attached knowledge bases the actor may read)
  * (one they may not is "not found"), best first, with the same parameters a
  * chat answer uses (the assistant's, else the system's RAG defaults); `topK`
  * overrides the count. Behind the REST search route and MCP's search_knowledge.
@@ -16,6 +17,6 @@ export async function searchKnowledge(
 ) {
   const assistant = await assistantFor(s, actor, input.assistantId, 'assistant.use');
   const parameters = retrievalParameters(assistant, await s.settings.get('rag.defaults'), s.retriever.defaultMinScore);
-  const passages = await s.retriever.retrieve({ assistantId: assistant.id, query: input.query, ...parameters, ...(input.topK ? { topK: input.topK } : {}) });
+  const passages = await s.retriever.retrieve({ assistantId: assistant.id, reader: actor, query: input.query, ...parameters, ...(input.topK ? { topK: input.topK } : {}) });
   return passages.map((p) => ({ fileId: p.fileId, fileName: p.fileName, page: p.page, section: p.section, text: p.text, score: Number(p.score.toFixed(4)) }));
 }

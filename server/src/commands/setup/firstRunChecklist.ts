@@ -36,7 +36,7 @@ export async function firstRunChecklist(s: Services, actor: Actor) {
   const [models, assistants, readyFiles, shares, people, sso, scimTokens, ollama, everyone] = await Promise.all([
     p.model.count({ where: { enabled: true, kind: 'chat', provider: { enabled: true } } }),
     p.assistant.count({ where: { deletedAt: null } }),
-    p.knowledgeFile.count({ where: { status: 'ready', assistant: { deletedAt: null } } }),
+    p.knowledgeFile.count({ where: { status: 'ready', knowledgeBase: { deletedAt: null, attachments: { some: { assistant: { deletedAt: null } } } } } }),
     p.assistantGroup.count({ where: { assistant: { deletedAt: null } } }),
     p.user.count({ where: { active: true } }),
     s.sso.settings.current(),

@@ -34,6 +34,7 @@ export const AssistantView = z
       .optional()
       .describe('null: the system default'),
     groupIds: z.array(z.uuid()).optional(),
+    knowledgeBases: z.array(z.object({ knowledgeBaseId: z.uuid(), tags: z.array(z.string()) })).optional().describe('The knowledge bases it searches, with their tag filters'),
   })
   .meta({ id: 'Assistant' });
 
@@ -66,5 +67,6 @@ export function presentAssistant(a: AssistantRecord, actor: Actor, searchMode: b
     maxTokens: a.maxTokens,
     retrieval: { topK: a.topK, similarityThreshold: a.similarityThreshold, chunkSize: a.chunkSize, chunkOverlap: a.chunkOverlap },
     groupIds: a.groups.map((g) => g.groupId),
+    knowledgeBases: a.knowledgeBases.map((k) => ({ knowledgeBaseId: k.knowledgeBaseId, tags: k.tags })),
   };
 }

@@ -4,8 +4,10 @@ import type { KnowledgeFile } from '../../db/generated/client.js';
 export const KnowledgeFileView = z
   .object({
     id: z.uuid(),
-    assistantId: z.uuid(),
+    knowledgeBaseId: z.uuid(),
     name: z.string(),
+    folder: z.string().describe("Slash-separated path inside the base; '' is the top level"),
+    tags: z.array(z.string()),
     mimeType: z.string(),
     sizeBytes: z.number().int(),
     sha256: z.string(),
@@ -25,8 +27,10 @@ export const KnowledgeFileView = z
 export function presentKnowledgeFile(f: KnowledgeFile): z.infer<typeof KnowledgeFileView> {
   return {
     id: f.id,
-    assistantId: f.assistantId,
+    knowledgeBaseId: f.knowledgeBaseId,
     name: f.originalName,
+    folder: f.folder,
+    tags: f.tags,
     mimeType: f.mimeType,
     sizeBytes: Number(f.sizeBytes),
     sha256: f.sha256,

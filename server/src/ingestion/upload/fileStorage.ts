@@ -5,7 +5,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 /**
- * Original files on disk under generated names: `<assistantId>/<uuid>`.
+ * Original files on disk under generated names: `<owner id>/<uuid>` (the knowledge base's
+ * id; files stored before knowledge bases keep their assistant's id).
  * Nothing a user sends becomes part of a path; paths read back from the
  * database are checked to stay inside the uploads folder.
  */
@@ -21,10 +22,10 @@ export class FileStorage {
   }
 
   /** Moves an uploaded temporary file into place; returns the relative storage path. */
-  async keep(tempPath: string, assistantId: string): Promise<string> {
-    if (!/^[0-9a-f-]{36}$/.test(assistantId)) throw new Error('invalid assistant id for storage');
-    const relative = path.join(assistantId, randomUUID());
-    await fs.mkdir(path.join(this.root, assistantId), { recursive: true });
+  async keep(tempPath: string, ownerId: string): Promise<string> {
+    if (!/^[0-9a-f-]{36}$/.test(ownerId)) throw new Error('invalid owner id for storage');
+    const relative = path.join(ownerId, randomUUID());
+    await fs.mkdir(path.join(this.root, ownerId), { recursive: true });
     await fs.rename(tempPath, path.join(this.root, relative));
     return relative;
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BUILTIN_TOOL_NAMES } from '../../../tools/tool.js';
 import { listQuery } from '../../schemas/common.js';
+import { KnowledgeBaseAttachmentInput } from '../knowledgeBases/knowledgeBases.schema.js';
 
 // One set of field rules for create and update, so the two can never disagree.
 const AssistantFields = z.object({
@@ -15,6 +16,10 @@ const AssistantFields = z.object({
   temperature: z.number().min(0).max(2),
   maxTokens: z.number().int().min(1).max(200_000),
   groupIds: z.array(z.uuid()).max(100).describe('The groups whose members may use the assistant (replaces the set)'),
+  knowledgeBases: z
+    .array(KnowledgeBaseAttachmentInput)
+    .max(100)
+    .describe('The knowledge bases it searches, each with an optional tag filter (replaces the set); attaching needs the right to read the base'),
   topK: z.number().int().min(1).max(50).nullable().describe('null: the system default'),
   similarityThreshold: z.number().min(0).max(1).nullable().describe('null: the system default'),
   chunkSize: z

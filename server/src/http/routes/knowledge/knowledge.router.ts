@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { assistantFor } from '../../../commands/assistants/assistantAccess.js';
+import { ownKnowledgeBase, ownKnowledgeBaseForUpload } from '../../../commands/knowledgeBases/ownKnowledgeBase.js';
 import { deleteKnowledgeFile, findKnowledgeFile, reindexKnowledgeFile } from '../../../commands/knowledge/manageKnowledgeFiles.js';
 import { searchKnowledge } from '../../../commands/knowledge/searchKnowledge.js';
 import { uploadKnowledgeFiles } from '../../../commands/knowledge/uploadKnowledgeFiles.js';
@@ -13,7 +14,7 @@ import { IdParams } from '../../schemas/common.js';
 const FileParams = z.object({ id: z.uuid(), fileId: z.uuid() });
 const MAX_FILES_PER_UPLOAD = 20;
 
-const UploadResult = z
+export const UploadResult = z
   .object({
     files: z.array(KnowledgeFileView.extend({ duplicate: z.boolean() })),
     rejected: z.array(z.object({ name: z.string(), code: z.string(), reason: z.string() })),
@@ -33,11 +34,22 @@ const SearchResult = z
   })
   .meta({ id: 'SearchResult' });
 
+// The assistant's Knowledge tab from before knowledge bases, kept as a thin
+// layer onto the assistant's own base (commands/knowledgeBases/ownKnowledgeBase.ts):
+// the same files, reached through the assistant and its `assistant.manage` rule.
+// Shared bases have their own routes under /knowledge-bases.
 export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
+  /** The own base's id, or "not found" for a file when the assistant has none yet. */
+  const ownBaseId = async (assistantId: string) => {
+    const base = await ownKnowledgeBase(s.prisma, assistantId);
+    if (!base) throw AppError.notFound('File');
+    return base.id;
+  };
+
   routes.add({
     method: 'post',
     path: '/assistants/:id/files',
-    summary: 'Upload knowledge files (multipart field "files", several at once)',
+    summary: "Upload knowledge files into the assistant's own knowledge base (multipart field \"files\", several at once)",
     tags: ['knowledge'],
     params: IdParams,
     multipart: { field: 'files' },
@@ -45,7 +57,9 @@ export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
     handler: async ({ actor, params, req, res }) => {
       const assistant = await assistantFor(s, actor, params.id, 'assistant.manage');
       const received = await receiveFiles(req, res, { dir: s.storage.incomingDir, field: 'files', maxBytes: s.config.maxUploadBytes, maxFiles: MAX_FILES_PER_UPLOAD });
-      const outcome = await uploadKnowledgeFiles(s, { actor, meta: requestMeta(req) }, assistant, received);
+      const ctx = { actor, meta: requestMeta(req) };
+      const base = await ownKnowledgeBaseForUpload(s, ctx, assistant);
+      const outcome = await uploadKnowledgeFiles(s, ctx, { knowledgeBaseId: base.id }, received);
       if (outcome.accepted.length === 0) {
         throw new AppError('validation_failed', outcome.rejected.map((r) => `${r.name}: ${r.reason}`).join('; '), { rejected: outcome.rejected });
       }
@@ -59,13 +73,14 @@ export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
   routes.add({
     method: 'get',
     path: '/assistants/:id/files',
-    summary: "The assistant's knowledge files with status and progress",
+    summary: "The files of the assistant's own knowledge base with status and progress",
     tags: ['knowledge'],
     params: IdParams,
     responses: { 200: { description: 'Files, newest first', schema: z.object({ data: z.array(KnowledgeFileView), total: z.number().int() }) } },
     handler: async ({ actor, params }) => {
       await assistantFor(s, actor, params.id, 'assistant.manage');
-      const rows = await s.prisma.knowledgeFile.findMany({ where: { assistantId: params.id }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+      const base = await ownKnowledgeBase(s.prisma, params.id);
+      const rows = base ? await s.prisma.knowledgeFile.findMany({ where: { knowledgeBaseId: base.id }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }) : [];
       return { body: { data: rows.map(presentKnowledgeFile), total: rows.length } };
     },
   });
@@ -79,7 +94,7 @@ export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
     responses: { 200: { description: 'The file', schema: KnowledgeFileView } },
     handler: async ({ actor, params }) => {
       await assistantFor(s, actor, params.id, 'assistant.manage');
-      return { body: presentKnowledgeFile(await findKnowledgeFile(s, params.id, params.fileId)) };
+      return { body: presentKnowledgeFile(await findKnowledgeFile(s, await ownBaseId(params.id), params.fileId)) };
     },
   });
 
@@ -92,7 +107,7 @@ export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
     responses: { 200: { description: 'The original bytes', schema: z.string().meta({ format: 'binary' }), contentType: 'application/octet-stream' } },
     handler: async ({ actor, params, res }) => {
       await assistantFor(s, actor, params.id, 'assistant.manage');
-      const file = await findKnowledgeFile(s, params.id, params.fileId);
+      const file = await findKnowledgeFile(s, await ownBaseId(params.id), params.fileId);
       // Always an attachment with its detected type, so nothing uploaded renders in our origin.
       res.setHeader('Content-Type', file.mimeType);
       res.attachment(file.originalName);
@@ -109,7 +124,7 @@ export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
     responses: { 204: { description: 'Deleted' } },
     handler: async ({ actor, params, req }) => {
       await assistantFor(s, actor, params.id, 'assistant.manage');
-      await deleteKnowledgeFile(s, { actor, meta: requestMeta(req) }, params.id, params.fileId);
+      await deleteKnowledgeFile(s, { actor, meta: requestMeta(req) }, await ownBaseId(params.id), params.fileId);
       return { status: 204 };
     },
   });
@@ -123,7 +138,7 @@ export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
     responses: { 202: { description: 'Queued', schema: KnowledgeFileView } },
     handler: async ({ actor, params, req }) => {
       await assistantFor(s, actor, params.id, 'assistant.manage');
-      return { status: 202, body: presentKnowledgeFile(await reindexKnowledgeFile(s, { actor, meta: requestMeta(req) }, params.id, params.fileId)) };
+      return { status: 202, body: presentKnowledgeFile(await reindexKnowledgeFile(s, { actor, meta: requestMeta(req) }, await ownBaseId(params.id), params.fileId)) };
     },
   });
 

@@ -33,8 +33,10 @@ export const OutdatedChunkingList = z
       z.object({
         id: z.uuid(),
         name: z.string(),
-        assistantId: z.uuid(),
-        assistantName: z.string(),
+        knowledgeBaseId: z.uuid(),
+        knowledgeBaseName: z.string(),
+        assistantId: z.uuid().nullable().describe("The assistant whose own base holds the file, whose chunking override applies"),
+        assistantName: z.string().nullable(),
         indexedWith: z.object({ chunkSize: z.number().int().nullable(), chunkOverlap: z.number().int().nullable() }),
         wouldUse: Chunking,
       }),

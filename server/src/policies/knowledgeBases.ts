@@ -1,0 +1,32 @@
+import type { Prisma } from '../db/generated/client.js';
+import type { Actor } from './actor.js';
+
+/** What deciding who reads a knowledge base needs to know of a person. */
+export type KnowledgeReader = Pick<Actor, 'id' | 'role' | 'groups'>;
+
+const managedGroups = (actor: KnowledgeReader) => [...actor.groups].filter(([, role]) => role === 'manager').map(([groupId]) => groupId);
+
+/**
+ * Bases a person may manage (their files, settings, sharing): admins all,
+ * managers those one of their managed groups maintains or that they created.
+ */
+export function manageableKnowledgeBases(actor: KnowledgeReader): Prisma.KnowledgeBaseWhereInput {
+  if (actor.role === 'admin') return { deletedAt: null };
+  if (actor.role !== 'manager') return { id: { in: [] } };
+  return { deletedAt: null, OR: [{ maintainers: { some: { groupId: { in: managedGroups(actor) } } } }, { createdById: actor.id }] };
+}
+
+/**
+ * Bases whose passages a person may receive: admins all, everyone else those
+ * read by one of their groups, and managers also those they may manage.
+ * Retrieval filters every assistant's attached bases through this.
+ */
+export function readableKnowledgeBases(actor: KnowledgeReader): Prisma.KnowledgeBaseWhereInput {
+  if (actor.role === 'admin') return { deletedAt: null };
+  const read: Prisma.KnowledgeBaseWhereInput = { readers: { some: { groupId: { in: [...actor.groups.keys()] } } } };
+  if (actor.role !== 'manager') return { deletedAt: null, ...read };
+  return { deletedAt: null, OR: [read, { maintainers: { some: { groupId: { in: managedGroups(actor) } } } }, { createdById: actor.id }] };
+}
+
+/** Reads every attached base: offline evaluation and tuning, which search for no one in particular. */
+export const everyAttachedBase: KnowledgeReader = { id: '00000000-0000-0000-0000-000000000000', role: 'admin', groups: new Map() };
