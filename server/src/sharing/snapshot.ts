@@ -26,9 +26,9 @@ export async function snapshotMessages(prisma: PrismaClient | Prisma.Transaction
 /** A source as a viewer of a share may see it: the passage only when they may read that knowledge, else the file name alone. */
 export type SharedSource = { index: number; fileName: string; page: number | null; section: string | null; text: string | null };
 
-export function sharedSources(sources: StoredSource[], passagesReadable: boolean): SharedSource[] {
+export function sharedSources(sources: StoredSource[], readable: (fileId: string) => boolean): SharedSource[] {
   return sources.map((s) =>
-    passagesReadable
+    readable(s.fileId)
       ? { index: s.index, fileName: s.fileName, page: s.page, section: s.section, text: s.text }
       : { index: s.index, fileName: s.fileName, page: null, section: null, text: null },
   );

@@ -6,7 +6,8 @@ import type { Services } from '../../services.js';
 import { snapshotMessages } from '../../sharing/snapshot.js';
 import { auditActor, type CommandContext } from '../context.js';
 import { viewableShare } from './shareAccess.js';
-import { mayReadPassages } from './viewSharedConversation.js';
+import type { StoredSource } from '../../chat/sources.js';
+import { readableSourceFiles } from './viewSharedConversation.js';
 
 /**
  * "Continue in my own chat": copies a share's snapshot into a new
@@ -20,9 +21,10 @@ export async function continueSharedConversation(s: Pick<Services, 'prisma' | 'a
   if (assistant.deletedAt || !can(ctx.actor, 'assistant.use', assistantResource(assistant))) {
     throw AppError.forbidden(`You may not use the assistant “${assistant.name}”, so this conversation cannot continue in your chat`);
   }
-  const keepSources = mayReadPassages(ctx.actor, assistant);
   return s.prisma.$transaction(async (tx) => {
     const messages = await snapshotMessages(tx, share);
+    // The copy keeps only sources the viewer may read: it becomes their own conversation.
+    const readable = await readableSourceFiles(tx, ctx.actor, messages);
     const now = Date.now();
     // Fresh ids, the same shape of tree; one millisecond apart so the order survives any sort by time.
     const ids = messages.map(() => randomUUID());
@@ -38,7 +40,7 @@ export async function continueSharedConversation(s: Pick<Services, 'prisma' | 'a
       fallbackFrom: m.fallbackFrom,
       finishReason: m.finishReason,
       error: m.error,
-      sources: keepSources && m.sources !== null ? (m.sources as Prisma.InputJsonValue) : [],
+      sources: ((m.sources as StoredSource[] | null) ?? []).filter((source) => readable.has(source.fileId)) as unknown as Prisma.InputJsonValue,
       createdAt: new Date(now - messages.length + i),
     }));
     await tx.message.createMany({ data: copies });
