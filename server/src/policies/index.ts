@@ -79,12 +79,6 @@ const rules = {
       resource.audience === 'link' ||
       (resource.audience === 'user' && resource.userId === actor.id) ||
       (resource.audience === 'group' && resource.groupId !== null && actor.groups.has(resource.groupId))),
-  /**
-   * Reading knowledge passages outside one's own chat (the sources of a shared
-   * conversation). Knowledge belongs to the assistant today, so whoever may use
-   * it may read them; with knowledge bases this becomes "may read the base".
-   */
-  'knowledge.read': usesAssistant,
 } satisfies Record<string, Rule>;
 
 export type Action = keyof typeof rules;

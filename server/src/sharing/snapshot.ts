@@ -27,9 +27,9 @@ export async function snapshotMessages(prisma: PrismaClient | Prisma.Transaction
 export type SharedSource = { index: number; fileName: string; page: number | null; section: string | null; text: string | null };
 
 // The owner's memories among the sources are theirs alone: a share shows knowledge passages only.
-export function sharedSources(sources: unknown, passagesReadable: boolean): SharedSource[] {
+export function sharedSources(sources: unknown, readable: (fileId: string) => boolean): SharedSource[] {
   return fileSources(sources).map((s) =>
-    passagesReadable
+    readable(s.fileId)
       ? { index: s.index, fileName: s.fileName, page: s.page, section: s.section, text: s.text }
       : { index: s.index, fileName: s.fileName, page: null, section: null, text: null },
   );

@@ -7,7 +7,7 @@ import type { Services } from '../../services.js';
 import { snapshotMessages } from '../../sharing/snapshot.js';
 import { auditActor, type CommandContext } from '../context.js';
 import { viewableShare } from './shareAccess.js';
-import { mayReadPassages } from './viewSharedConversation.js';
+import { readableSourceFiles } from './viewSharedConversation.js';
 
 /**
  * "Continue in my own chat": copies a share's snapshot into a new
@@ -21,9 +21,10 @@ export async function continueSharedConversation(s: Pick<Services, 'prisma' | 'a
   if (assistant.deletedAt || !can(ctx.actor, 'assistant.use', assistantResource(assistant))) {
     throw AppError.forbidden(`You may not use the assistant “${assistant.name}”, so this conversation cannot continue in your chat`);
   }
-  const keepSources = mayReadPassages(ctx.actor, assistant);
   return s.prisma.$transaction(async (tx) => {
     const messages = await snapshotMessages(tx, share);
+    // The copy keeps only sources the viewer may read: it becomes their own conversation.
+    const readable = await readableSourceFiles(tx, ctx.actor, messages);
     const now = Date.now();
     // Fresh ids, the same shape of tree; one millisecond apart so the order survives any sort by time.
     const ids = messages.map(() => randomUUID());
@@ -39,8 +40,8 @@ export async function continueSharedConversation(s: Pick<Services, 'prisma' | 'a
       fallbackFrom: m.fallbackFrom,
       finishReason: m.finishReason,
       error: m.error,
-      // Never the owner's memories: the copy is the viewer's.
-      sources: keepSources ? fileSources(m.sources) : [],
+      // Never the owner's memories (the copy is the viewer's), and only passages the viewer may read.
+      sources: fileSources(m.sources).filter((source) => readable.has(source.fileId)) as unknown as Prisma.InputJsonValue,
       createdAt: new Date(now - messages.length + i),
     }));
     await tx.message.createMany({ data: copies });

@@ -1,5 +1,7 @@
 import type { Message } from '../../db/generated/client.js';
+import { fileSources } from '../../chat/sources.js';
 import { assistantResource, can, sharedWithActor, type Actor } from '../../policies/index.js';
+import { readableKnowledgeBases } from '../../policies/knowledgeBases.js';
 import type { Services } from '../../services.js';
 import { snapshotMessages } from '../../sharing/snapshot.js';
 import { auditActor, type CommandContext } from '../context.js';
@@ -8,15 +10,24 @@ import { shareInclude, viewableShare, type ShareRecord } from './shareAccess.js'
 export interface SharedConversation {
   share: ShareRecord;
   messages: Message[];
-  /** Whether the viewer may read the knowledge the answers drew on: passages, or file names only. */
+  /** Whether the viewer may read all the knowledge the answers drew on (else some sources show file names only). */
   passagesReadable: boolean;
+  /** The files whose passages the viewer may read: those in knowledge bases they may read. */
+  readableFileIds: ReadonlySet<string>;
   /** Whether the viewer may use the assistant, and so continue the conversation in their own chat. */
   mayContinue: boolean;
 }
 
-/** Whether the actor may see the passages an assistant's answers drew on. */
-export function mayReadPassages(actor: Actor, assistant: ShareRecord['conversation']['assistant']): boolean {
-  return can(actor, 'knowledge.read', assistantResource(assistant));
+/**
+ * Of the files the messages' sources come from, those whose passages the actor
+ * may read outside the owner's chat: files of knowledge bases the actor may
+ * read (the rule retrieval applies to their own questions).
+ */
+export async function readableSourceFiles(prisma: Pick<Services['prisma'], 'knowledgeFile'>, actor: Actor, messages: Pick<Message, 'sources'>[]): Promise<Set<string>> {
+  const fileIds = [...new Set(messages.flatMap((m) => fileSources(m.sources).map((source) => source.fileId)))];
+  if (fileIds.length === 0) return new Set();
+  const readable = await prisma.knowledgeFile.findMany({ where: { id: { in: fileIds }, knowledgeBase: readableKnowledgeBases(actor) }, select: { id: true } });
+  return new Set(readable.map((f) => f.id));
 }
 
 /**
@@ -37,10 +48,14 @@ export async function viewSharedConversation(s: Pick<Services, 'prisma' | 'audit
     });
   }
   const { assistant } = share.conversation;
+  const messages = await snapshotMessages(s.prisma, share);
+  const readableFileIds = await readableSourceFiles(s.prisma, ctx.actor, messages);
+  const cited = messages.flatMap((m) => fileSources(m.sources).map((source) => source.fileId));
   return {
     share,
-    messages: await snapshotMessages(s.prisma, share),
-    passagesReadable: mayReadPassages(ctx.actor, assistant),
+    messages,
+    passagesReadable: cited.every((fileId) => readableFileIds.has(fileId)),
+    readableFileIds,
     mayContinue: !assistant.deletedAt && can(ctx.actor, 'assistant.use', assistantResource(assistant)),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uploadResponse } from './uploadResponse.js';
 import { assistantFor } from '../../../commands/assistants/assistantAccess.js';
 import { ownKnowledgeBase, ownKnowledgeBaseForUpload } from '../../../commands/knowledgeBases/ownKnowledgeBase.js';
 import { deleteKnowledgeFile, findKnowledgeFile, reindexKnowledgeFile } from '../../../commands/knowledge/manageKnowledgeFiles.js';
@@ -60,13 +61,7 @@ export function knowledgeRoutes(s: Services, routes: RouteBuilder): void {
       const ctx = { actor, meta: requestMeta(req) };
       const base = await ownKnowledgeBaseForUpload(s, ctx, assistant);
       const outcome = await uploadKnowledgeFiles(s, ctx, { knowledgeBaseId: base.id }, received);
-      if (outcome.accepted.length === 0) {
-        throw new AppError('validation_failed', outcome.rejected.map((r) => `${r.name}: ${r.reason}`).join('; '), { rejected: outcome.rejected });
-      }
-      const rows = await s.prisma.knowledgeFile.findMany({ where: { id: { in: outcome.accepted.map((a) => a.fileId) } } });
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      const files = outcome.accepted.map((a) => ({ ...presentKnowledgeFile(byId.get(a.fileId)!), duplicate: a.duplicate }));
-      return { status: 201, body: { files, rejected: outcome.rejected } };
+      return uploadResponse(s, outcome);
     },
   });
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { uploadResponse } from '../knowledge/uploadResponse.js';
 import { setAssistantKnowledgeBase } from '../../../commands/knowledgeBases/attachKnowledgeBase.js';
 import { knowledgeBaseFor, knowledgeLanguages, mayManage } from '../../../commands/knowledgeBases/knowledgeBaseAccess.js';
 import { listKnowledgeBases, listKnowledgeFiles } from '../../../commands/knowledgeBases/listKnowledgeBases.js';
 import { createKnowledgeBase, deleteKnowledgeBase, updateKnowledgeBase } from '../../../commands/knowledgeBases/manageKnowledgeBases.js';
 import { deleteKnowledgeFile, findKnowledgeFile, reindexKnowledgeFile, updateKnowledgeFile } from '../../../commands/knowledge/manageKnowledgeFiles.js';
 import { uploadKnowledgeFiles } from '../../../commands/knowledge/uploadKnowledgeFiles.js';
-import { AppError } from '../../../errors/appError.js';
 import { authorize } from '../../../policies/index.js';
 import { requestMeta, type Services } from '../../../services.js';
 import { receiveFiles } from '../../middleware/receiveFiles.js';
@@ -120,13 +120,7 @@ export function knowledgeBaseRoutes(s: Services, routes: RouteBuilder): void {
       const base = await knowledgeBaseFor(s, actor, params.id, 'manage');
       const received = await receiveFiles(req, res, { dir: s.storage.incomingDir, field: 'files', maxBytes: s.config.maxUploadBytes, maxFiles: MAX_FILES_PER_UPLOAD });
       const outcome = await uploadKnowledgeFiles(s, { actor, meta: requestMeta(req) }, { knowledgeBaseId: base.id, folder: query.folder, tags: query.tags }, received);
-      if (outcome.accepted.length === 0) {
-        throw new AppError('validation_failed', outcome.rejected.map((r) => `${r.name}: ${r.reason}`).join('; '), { rejected: outcome.rejected });
-      }
-      const rows = await s.prisma.knowledgeFile.findMany({ where: { id: { in: outcome.accepted.map((a) => a.fileId) } } });
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      const files = outcome.accepted.map((a) => ({ ...presentKnowledgeFile(byId.get(a.fileId)!), duplicate: a.duplicate }));
-      return { status: 201, body: { files, rejected: outcome.rejected } };
+      return uploadResponse(s, outcome);
     },
   });
 

@@ -71,7 +71,7 @@ export const SharedConversationView = z
         }),
       )
       .describe('The branch its owner was shown when sharing, oldest first; nothing written later'),
-    passagesReadable: z.boolean().describe('Whether sources carry their passages (you may read that knowledge) or file names only'),
+    passagesReadable: z.boolean().describe('Whether every source carries its passage (you may read all that knowledge); sources from knowledge bases you may not read show file names only'),
     can: z.object({ continue: z.boolean().describe('You may use the assistant: POST .../continue copies this into your own chat'), revoke: z.boolean() }),
   })
   .meta({ id: 'SharedConversation' });
@@ -120,7 +120,7 @@ export function presentSharedConversation(view: SharedConversation, viewerId: st
       content: m.content,
       status: m.status,
       model: m.model,
-      sources: sharedSources(m.sources, view.passagesReadable),
+      sources: sharedSources(m.sources, (fileId) => view.readableFileIds.has(fileId)),
       createdAt: m.createdAt.toISOString(),
     })),
     passagesReadable: view.passagesReadable,
