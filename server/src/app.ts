@@ -36,6 +36,7 @@ import { mcpRouter } from './http/routes/mcp/mcp.router.js';
 // Staff features: feedback and its reports, the prompt library.
 import { feedbackRoutes } from './http/routes/feedback/feedback.router.js';
 import { promptRoutes } from './http/routes/prompts/prompts.router.js';
+import { memoryRoutes } from './http/routes/memories/memories.router.js';
 import { shareRoutes } from './http/routes/shares/shares.router.js';
 import { singlePageApp } from './http/staticApps.js';
 // Self-registration and branding (the registration and branding settings).
@@ -147,6 +148,7 @@ export function createApp(s: Services): Express {
   // Staff features.
   feedbackRoutes(s, routes);
   promptRoutes(s, routes);
+  memoryRoutes(s, routes);
   shareRoutes(s, routes);
   app.use('/api/v1', routes.router);
   // Integrations: the OpenAI-compatible API answers in OpenAI's error shape, so the SDKs raise their usual exceptions.

@@ -39,8 +39,8 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
   afterAll(() => t.drop());
 
   const fixtures: Record<ModelName, Fixture> = {
-    User: { create: (p) => p.user.create({ data: { email: 'u@example.com', name: 'U', passwordHash: 'h', role: 'manager', lockedUntil: new Date() } }), update: { name: 'U2', failedLoginCount: 3, pending: 'approval' }, where: (r) => ({ id: r.id }) },
-    Group: { create: (p) => p.group.create({ data: { name: 'G', description: 'd' } }), update: { description: 'e' }, where: (r) => ({ id: r.id }) },
+    User: { create: (p) => p.user.create({ data: { email: 'u@example.com', name: 'U', passwordHash: 'h', role: 'manager', lockedUntil: new Date() } }), update: { name: 'U2', failedLoginCount: 3, pending: 'approval', memoryEnabled: true }, where: (r) => ({ id: r.id }) },
+    Group: { create: (p) => p.group.create({ data: { name: 'G', description: 'd' } }), update: { description: 'e', memoryDisabled: true }, where: (r) => ({ id: r.id }) },
     GroupMembership: { create: (p) => p.groupMembership.create({ data: { userId: ids.user!, groupId: ids.group!, role: 'manager' } }), update: { role: 'member' }, where: (r) => ({ userId_groupId: { userId: r.userId, groupId: r.groupId } }) },
     RefreshTokenFamily: { create: (p) => p.refreshTokenFamily.create({ data: { userId: ids.user!, ip: '127.0.0.1', userAgent: 'jest' } }), update: { revokedAt: new Date(), revokedReason: 'test' }, where: (r) => ({ id: r.id }) },
     RefreshToken: { create: (p) => p.refreshToken.create({ data: { familyId: ids.family!, tokenHash: 'h1', expiresAt: new Date(Date.now() + 1000) } }), update: { rotatedAt: new Date() }, where: (r) => ({ id: r.id }) },
@@ -55,7 +55,7 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
     // Maintained by triggers on chunks; a base id with no chunks keeps the fixture clear of them.
     ChunkTermStat: { create: (p) => p.chunkTermStat.create({ data: { knowledgeBaseId: '00000000-0000-4000-8000-00000000a001', lexeme: 'alpha', chunkCount: 1 } }), update: { chunkCount: 2 }, where: (r) => ({ knowledgeBaseId_lexeme: { knowledgeBaseId: r.knowledgeBaseId, lexeme: r.lexeme } }) },
     ChunkCorpusStat: { create: (p) => p.chunkCorpusStat.create({ data: { knowledgeBaseId: '00000000-0000-4000-8000-00000000a001', chunkCount: 1n, tokenCount: 5n } }), update: { chunkCount: 2n, tokenCount: 9n }, where: (r) => ({ knowledgeBaseId: r.knowledgeBaseId }) },
-    Conversation: { create: (p) => p.conversation.create({ data: { userId: ids.user!, assistantId: ids.assistant!, title: 'T' } }), update: { archived: true }, where: (r) => ({ id: r.id }) },
+    Conversation: { create: (p) => p.conversation.create({ data: { userId: ids.user!, assistantId: ids.assistant!, title: 'T' } }), update: { archived: true, memoryReviewedAt: new Date() }, where: (r) => ({ id: r.id }) },
     Message: { create: (p) => p.message.create({ data: { conversationId: ids.conversation!, parentId: ids.message!, role: 'assistant', content: 'answer', status: 'streaming', sources: [{ fileId: ids.file, score: 0.9 }] } }), update: { status: 'complete', promptTokens: 10, completionTokens: 5, editHistory: [{ content: 'old' }], retrievalPassages: 2, retrievalTopScore: 0.25 }, where: (r) => ({ id: r.id }) },
     Provider: { create: (p) => p.provider.create({ data: { name: 'p1', kind: 'anthropic', baseUrl: 'http://127.0.0.1:9' } }), update: { enabled: false }, where: (r) => ({ id: r.id }) },
     ApiKey: { create: (p) => p.apiKey.create({ data: { providerId: ids.provider!, ciphertext: bytes('c'), iv: bytes('i'), authTag: bytes('t'), wrappedDataKey: bytes('w'), masterKeyId: 'k1', hint: 'sk-…abcd' } }), update: { lastUsedAt: new Date(), masterKeyId: 'k2' }, where: (r) => ({ id: r.id }) },
@@ -86,6 +86,8 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
       },
       where: (r) => ({ promptId_groupId: { promptId: r.promptId, groupId: r.groupId } }),
     },
+    // Memory (its vector and tsvector are written with raw SQL, tests/chat/memory.test.ts).
+    Memory: { create: (p) => p.memory.create({ data: { userId: ids.user!, text: 'Works in Berlin', status: 'proposed', origin: 'proposed', conversationId: ids.conversation!, embedder: 'local', embeddingDim: 384 } }), update: { status: 'kept', text: 'Works in Lisbon' }, where: (r) => ({ id: r.id }) },
     ConversationShare: {
       create: (p) => p.conversationShare.create({ data: { conversationId: ids.conversation!, ownerId: ids.user!, leafMessageId: ids.message!, title: 'T', audience: 'group', groupId: ids.group!, token: 'share-token-0000000000' } }),
       update: { title: 'T2' },

@@ -104,7 +104,7 @@ describe('a search-mode answer', () => {
     usage: null,
     finishReason: 'search',
     latencyMs: 3,
-    sources: [{ index: 1, fileId: 'f', fileName: 'handbook.pdf', page: 2, section: null, text: 'Twenty-seven days of paid holiday.', score: 0.8 }],
+    sources: [{ kind: 'file', index: 1, fileId: 'f', fileName: 'handbook.pdf', page: 2, section: null, text: 'Twenty-seven days of paid holiday.', score: 0.8 }],
     error: null,
     editHistory: [],
     feedback: null,

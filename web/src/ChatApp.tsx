@@ -18,6 +18,7 @@ import { useTheme } from './ui/theme.js';
 import { UserMenu } from './ui/UserMenu.js';
 import { TokensPage } from './tokens/TokensPage.js';
 import { PromptsPage } from './prompts/PromptsPage.js';
+import { MemoryPage } from './memory/MemoryPage.js';
 import { SharedConversationPage } from './sharing/SharedConversationPage.js';
 import { SharedWithMePage } from './sharing/SharedWithMePage.js';
 
@@ -37,7 +38,7 @@ export function ChatApp({ user }: { user: User }) {
   const conversationId = route.name === 'conversation' ? route.id : null;
   const thread = useThreadQuery(conversationId).data;
   const brand = useSignInConfig();
-  const title = route.name === 'prompts' ? 'Prompts' : route.name === 'sharedWithMe' ? 'Shared with me' : route.name === 'shared' ? 'Shared conversation' : route.name === 'home' ? 'New chat' : route.name === 'tokens' ? 'Access tokens' : (thread?.title ?? list.find((a) => route.name === 'new' && a.id === route.assistantId)?.name ?? brand.productName);
+  const title = route.name === 'memory' ? 'Memory' : route.name === 'prompts' ? 'Prompts' : route.name === 'sharedWithMe' ? 'Shared with me' : route.name === 'shared' ? 'Shared conversation' : route.name === 'home' ? 'New chat' : route.name === 'tokens' ? 'Access tokens' : (thread?.title ?? list.find((a) => route.name === 'new' && a.id === route.assistantId)?.name ?? brand.productName);
   useEffect(() => {
     document.title = `${title} · ${brand.productName}`;
   }, [title, brand.productName]);
@@ -81,7 +82,9 @@ export function ChatApp({ user }: { user: User }) {
           </div>
         )}
         <QuotaBanner />
-        {route.name === 'prompts' ? (
+        {route.name === 'memory' ? (
+          <MemoryPage />
+        ) : route.name === 'prompts' ? (
           <PromptsPage />
         ) : route.name === 'shared' ? (
           <SharedConversationPage key={route.token} token={route.token} />

@@ -21,6 +21,11 @@ const GroupFields = () => (
     <TextInput source="name" validate={required()} />
     <TextInput source="description" multiline fullWidth />
     <BooleanInput
+      source="memoryDisabled"
+      label="Turn memory off for members"
+      helperText="Members of this group cannot keep or use memories, whatever their own setting (their existing notes stay, visible only to them)."
+    />
+    <BooleanInput
       source="apiRawModels"
       label="Raw models in the API"
       helperText="Members may call the enabled chat models directly (model: model:<id>) through the OpenAI-compatible API, with no assistant, under their quotas."

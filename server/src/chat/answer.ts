@@ -3,7 +3,10 @@ import { Prisma, type Assistant, type Conversation, type Message, type Model } f
 import { AppError } from '../errors/appError.js';
 import { retrievalSignal } from '../feedback/retrievalSignal.js';
 import { costOf, type QuotaReservation } from '../governance/quotas/index.js';
+import { memoryForAnswer, type AnswerMemory } from '../memory/answerMemory.js';
+import { enqueueMemoryProposal } from '../memory/proposeMemories.js';
 import { retrievalParameters } from '../retrieval/retrievalParameters.js';
+import type { RecalledMemory } from '../memory/recallMemories.js';
 import type { Passage } from '../retrieval/retrievePassages.js';
 import type { Services } from '../services.js';
 import { runToolCalls } from '../tools/runToolCalls.js';
@@ -30,6 +33,9 @@ import type { KnowledgeReader } from '../policies/knowledgeBases.js';
 // publish the stored answer. prepareAnswer does everything that can refuse
 // the request (so a refusal is a plain HTTP error); runAnswer streams. With no
 // model to answer (chat/searchMode.ts) the best passages are the answer.
+
+/** Said, without a model call, when "answer only from knowledge" finds nothing but the message kept a memory. */
+export const memorySavedAnswer = (note: string) => `I've saved this to your memory: “${note}”`;
 
 /** Said instead of guessing when "answer only from knowledge" finds nothing. */
 export const NO_KNOWLEDGE_ANSWER =
@@ -61,6 +67,8 @@ interface ModelCall {
   messages: ChatMessage[];
   /** The passages that fitted in this model's prompt: the answer's sources. */
   passages: Passage[];
+  /** The user's memories that fitted in the prompt: the answer's memory sources. */
+  memories: RecalledMemory[];
   promptTokens: number;
   maxTokens: number;
   reservation: QuotaReservation;
@@ -78,6 +86,7 @@ interface PreparedAnswer {
   /** Search mode: the passages that are the answer (null otherwise, and when none was found). */
   quoted: Passage[] | null;
   material: PromptMaterial;
+  memory: AnswerMemory;
   /** The tools this answer may offer its model, by name (empty: a plain answer). */
   tools: ReadonlyMap<string, AssistantTool>;
   firstExchange: boolean;
@@ -114,13 +123,22 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
   const parentId = 'existing' in request.question ? request.question.existing.parentId : request.question.parentId;
 
   const ragDefaults = await s.settings.get('rag.defaults');
-  const [resolved, history, passages, tools] = await Promise.all([
+  const [resolved, history, passages, tools, memory] = await Promise.all([
     answeringModel(s, assistant),
     historyBefore(s, conversation.id, parentId, request.thread),
     s.retriever.retrieve({ assistantId: assistant.id, reader: actor, query: question, ...retrievalParameters(assistant, ragDefaults, s.retriever.defaultMinScore) }),
     toolsForAnswer(s, assistant, actor),
+    memoryForAnswer(s, { actor, conversation, question, newQuestion: !('existing' in request.question) }),
   ]);
-  const material: PromptMaterial = { instructions: assistant.instructions, knowledgeOnly: assistant.knowledgeOnly, passages, history, question };
+  const material: PromptMaterial = {
+    instructions: assistant.instructions,
+    knowledgeOnly: assistant.knowledgeOnly,
+    passages,
+    memories: memory.recalled,
+    savedMemory: memory.saved?.text ?? null,
+    history,
+    question,
+  };
   // Nothing is reserved or charged when the model is not called.
   const call = !resolved || (assistant.knowledgeOnly && passages.length === 0) ? null : await modelCall(s, request, material, resolved);
   const quoted = !resolved && passages.length > 0 ? passages.slice(0, SEARCH_MODE_PASSAGES) : null;
@@ -135,6 +153,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
       call,
       quoted,
       material,
+      memory,
       tools,
       firstExchange: history.length === 0 && conversation.title === DEFAULT_TITLE,
       request,
@@ -164,7 +183,7 @@ async function modelCall(s: Services, request: AnswerRequest, material: PromptMa
   const maxTokens = Math.min(assistant.maxTokens, model.maxOutputTokens ?? assistant.maxTokens);
   const prompt = buildPrompt({ ...material, contextWindow: model.contextWindow, answerTokens: maxTokens, countTokens: (messages) => provider.countTokens(messages) });
   const reservation = await s.quotas.reserve(quotaScope(request), { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) });
-  return { model, provider, messages: prompt.messages, passages: prompt.passages, promptTokens: prompt.promptTokens, maxTokens, reservation };
+  return { model, provider, messages: prompt.messages, passages: prompt.passages, memories: prompt.memories, promptTokens: prompt.promptTokens, maxTokens, reservation };
 }
 
 /** Whose allowances a model call of this answer draws on. */
@@ -228,7 +247,8 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
       generation.chunk(part);
     }
   } else if (!call) {
-    text = NO_KNOWLEDGE_ANSWER;
+    text = p.memory.saved ? memorySavedAnswer(p.memory.saved.text) : NO_KNOWLEDGE_ANSWER;
+    if (p.memory.saved) outcome.finishReason = 'memory_saved';
     generation.chunk(text);
   } else {
     const limits = await s.settings.get('tools');
@@ -315,7 +335,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
       latencyMs,
       error: errorInfo?.message ?? null,
       toolCalls: toolRecords.length > 0 ? (toolRecords as Prisma.InputJsonValue) : Prisma.DbNull,
-      sources: storedSources(call?.passages ?? p.quoted ?? []),
+      sources: storedSources(call?.passages ?? p.quoted ?? [], call ? call.memories : p.memory.saved ? [p.memory.saved] : []),
       ...retrievalSignal(p.material.passages),
     },
   });
@@ -326,6 +346,13 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
     if (call && !lastCallCharged) await chargeCall(s, p, call, { outcome: failed ? 'error' : stopped ? 'stopped' : 'success', promptTokens: lastPrompt, completionTokens: lastCompletion, latencyMs });
   } finally {
     generation.close();
+  }
+
+  // Memory proposals come later, from the job queue, never on the answer's path.
+  if (p.memory.active && call && !failed && !stopped) {
+    void enqueueMemoryProposal(s, { userId: p.request.actor.id, conversationId: p.request.conversation.id }).catch((error: unknown) =>
+      s.logger.warn({ err: error, conversationId: generation.conversationId }, 'could not queue memory proposals'),
+    );
   }
 
   if (p.firstExchange && !failed && call && s.config.chat.titles) {

@@ -1,8 +1,11 @@
+import type { RecalledMemory } from '../memory/recallMemories.js';
 import type { Passage } from '../retrieval/retrievePassages.js';
 
 /** A passage an answer drew on, as stored with the message and shown under it. */
-// A type, not an interface, so it is assignable to Prisma's JSON input.
-export type StoredSource = {
+// Types, not interfaces, so they are assignable to Prisma's JSON input.
+export type StoredFileSource = {
+  /** Absent on answers stored before memory sources existed. */
+  kind?: 'file';
   /** The number the answer cites it by: [1], [2] ... */
   index: number;
   chunkId: string;
@@ -16,17 +19,43 @@ export type StoredSource = {
   score: number;
 };
 
-const PREVIEW_CHARS = 1200;
+/** One of the user's own memories the answer's prompt held (numbered after the passages, never cited). */
+export type StoredMemorySource = {
+  kind: 'memory';
+  index: number;
+  memoryId: string;
+  text: string;
+  score: number;
+};
 
-export function storedSources(passages: Passage[]): StoredSource[] {
-  return passages.map((p, i) => ({
-    index: i + 1,
-    chunkId: p.chunkId,
-    fileId: p.fileId,
-    fileName: p.fileName,
-    page: p.page,
-    section: p.section,
-    text: p.text.length > PREVIEW_CHARS ? `${p.text.slice(0, PREVIEW_CHARS)}…` : p.text,
-    score: Math.round(p.score * 1000) / 1000,
-  }));
+export type StoredSource = StoredFileSource | StoredMemorySource;
+
+const PREVIEW_CHARS = 1200;
+const round = (score: number) => Math.round(score * 1000) / 1000;
+
+export function storedSources(passages: Passage[], memories: RecalledMemory[] = []): StoredSource[] {
+  const files = passages.map(
+    (p, i): StoredFileSource => ({
+      kind: 'file',
+      index: i + 1,
+      chunkId: p.chunkId,
+      fileId: p.fileId,
+      fileName: p.fileName,
+      page: p.page,
+      section: p.section,
+      text: p.text.length > PREVIEW_CHARS ? `${p.text.slice(0, PREVIEW_CHARS)}…` : p.text,
+      score: round(p.score),
+    }),
+  );
+  const notes = memories.map((m, i): StoredMemorySource => ({ kind: 'memory', index: passages.length + i + 1, memoryId: m.memoryId, text: m.text, score: round(m.score) }));
+  return [...files, ...notes];
+}
+
+/**
+ * The knowledge passages among an answer's stored sources. Memory sources are
+ * the user's own notes: everything shown to anyone but that user (reports,
+ * shared views, other integrations) reads sources through this.
+ */
+export function fileSources(stored: unknown): StoredFileSource[] {
+  return ((stored as StoredSource[] | null) ?? []).filter((s): s is StoredFileSource => s.kind !== 'memory');
 }

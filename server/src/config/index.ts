@@ -94,6 +94,8 @@ const envSchema = z
     CHAT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
     CHAT_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
     CHAT_TITLES: booleanFromEnv.default(true),
+    // Memory: how long after an answer its conversation is read for memory proposals (later turns join the same run).
+    MEMORY_PROPOSAL_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
     WORKER_IN_API: booleanFromEnv.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
     QUOTA_TIME_ZONE: z.string().trim().default('UTC').refine(isTimeZone, 'must be an IANA time zone name such as UTC or Europe/Berlin'),
@@ -195,6 +197,7 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
     extraction: { timeoutMs: env.EXTRACTION_TIMEOUT_SECONDS * 1000, maxMemoryMb: env.EXTRACTION_MAX_MEMORY_MB },
     worker: { inApi: env.WORKER_IN_API, concurrency: env.WORKER_CONCURRENCY },
     chat: { timeoutMs: env.CHAT_TIMEOUT_SECONDS * 1000, retries: env.CHAT_RETRIES, titles: env.CHAT_TITLES },
+    memory: { proposalDelayMs: env.MEMORY_PROPOSAL_DELAY_SECONDS * 1000 },
     quotas: { timeZone: env.QUOTA_TIME_ZONE, reservationTtlMs: env.QUOTA_RESERVATION_TTL_MINUTES * 60_000 },
     registration: {
       ratePerMinute: env.REGISTRATION_RATE_PER_MINUTE,

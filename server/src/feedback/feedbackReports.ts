@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../db/database.js';
 import type { Prisma } from '../db/generated/client.js';
-import type { StoredSource } from '../chat/sources.js';
+import { fileSources } from '../chat/sources.js';
 import { daysOf, type UsageRange } from '../governance/usage/usageRange.js';
 import type { Embedder } from '../ingestion/embed/embedder.js';
 import { cosineSimilarity } from '../ingestion/embed/vectorMath.js';
@@ -108,7 +108,8 @@ export class FeedbackReports {
         assistant: r.message.conversation.assistant,
         question: r.message.parent?.content ?? '',
         answer: r.message.content,
-        sources: ((r.message.sources as StoredSource[] | null) ?? []).map((s) => ({ fileName: s.fileName, page: s.page, section: s.section, score: s.score })),
+        // The user's memories never reach a report: knowledge passages only.
+        sources: fileSources(r.message.sources).map((s) => ({ fileName: s.fileName, page: s.page, section: s.section, score: s.score })),
         reasons: r.reasons,
         comment: r.comment,
         createdAt: r.createdAt.toISOString(),

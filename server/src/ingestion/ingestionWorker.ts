@@ -1,13 +1,18 @@
-import { JobWorker } from '../jobs/worker.js';
+import { JobWorker, type JobHandler } from '../jobs/worker.js';
 import type { Services } from '../services.js';
 import { enqueueIngestion, ingestFileJob } from './ingestFileJob.js';
 
 /**
  * The worker that processes knowledge files, in the API process or alone
- * (`npm run worker`). At start it queues every ready file indexed by another
+ * (`npm run worker`), and the other background jobs it is given (memory
+ * proposals). At start it queues every ready file indexed by another
  * embedder or dimension, so vectors of two embedders are never mixed.
  */
-export async function startIngestionWorker(s: Services, options: { pollIntervalMs?: number; heartbeatMs?: number; staleAfterSeconds?: number } = {}): Promise<JobWorker> {
+export async function startIngestionWorker(
+  s: Services,
+  options: { pollIntervalMs?: number; heartbeatMs?: number; staleAfterSeconds?: number; otherJobs?: JobHandler[] } = {},
+): Promise<JobWorker> {
+  const { otherJobs = [], ...workerOptions } = options;
   await s.storage.init();
   const stale = await s.prisma.knowledgeFile.findMany({
     where: { status: 'ready', NOT: { embedder: s.embedder.name, embeddingDim: s.embedder.dimension } },
@@ -21,9 +26,9 @@ export async function startIngestionWorker(s: Services, options: { pollIntervalM
   }
   if (stale.length) s.logger.info({ files: stale.length, embedder: s.embedder.name }, 'embedder changed; files queued for re-indexing');
 
-  const worker = new JobWorker(s.jobs, s.logger.child({ role: 'worker' }), [ingestFileJob(s.pipeline)], {
+  const worker = new JobWorker(s.jobs, s.logger.child({ role: 'worker' }), [ingestFileJob(s.pipeline), ...otherJobs], {
     concurrency: s.config.worker.concurrency,
-    ...options,
+    ...workerOptions,
   });
   worker.start();
   return worker;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startAnswer, type ThreadMessage } from '../chat/answer.js';
 import type { ChatEvent } from '../chat/chatEvents.js';
 import type { Generation } from '../chat/generationHub.js';
-import type { StoredSource } from '../chat/sources.js';
+import { fileSources } from '../chat/sources.js';
 import { assistantFor } from '../commands/assistants/assistantAccess.js';
 import type { Assistant, Conversation, Message } from '../db/generated/client.js';
 import { AppError } from '../errors/appError.js';
@@ -106,7 +106,7 @@ export async function finalAnswer(generation: Generation): Promise<Message> {
 
 /** Passages as the integrations show them: file, page and passage. */
 export function presentSources(message: Pick<Message, 'sources'>) {
-  return ((message.sources as StoredSource[] | null) ?? []).map((source) => ({
+  return fileSources(message.sources).map((source) => ({
     index: source.index,
     fileId: source.fileId,
     file: source.fileName,

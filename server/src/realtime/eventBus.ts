@@ -11,6 +11,8 @@ export interface DomainEvents {
   'setting.changed': { key: string };
   /** Identity: an account was deactivated; every process drops its sockets and stops its answers. */
   'user.deactivated': { userId: string };
+  /** Memory: new proposals await the user's decision (a count only; their text stays in the database). */
+  'memory.proposed': { userId: string; count: number };
 }
 
 type EventName = keyof DomainEvents;

@@ -21,6 +21,8 @@ export interface ClientEvents extends ChatClientEvents {
 export interface ServerEvents extends ChatServerEvents {
   /** A presented KnowledgeFile (status, progress, error). */
   'file:updated': (file: unknown) => void;
+  /** Memory: proposals await the user (how many; never their text). */
+  'memory:proposed': (summary: { count: number }) => void;
 }
 
 export interface SocketData {
@@ -96,6 +98,9 @@ export function attachSocketServer(s: Services, httpServer: HttpServer): Server 
     if (assistantId) io.to(rooms.files(assistantId)).emit('file:updated', file);
   });
   const stopChat = forwardChatEvents(s, io);
+  const stopProposals = s.events.on('memory.proposed', ({ userId, count }) => {
+    io.to(rooms.user(userId)).emit('memory:proposed', { count });
+  });
   // Identity: a deactivated account loses its open sockets and the answers being written for it at once.
   const stopDeactivated = s.events.on('user.deactivated', ({ userId }) => {
     io.in(rooms.user(userId)).disconnectSockets(true);
@@ -105,6 +110,7 @@ export function attachSocketServer(s: Services, httpServer: HttpServer): Server 
     stop();
     stopChat();
     stopDeactivated();
+    stopProposals();
   });
   return io;
 }

@@ -51,7 +51,7 @@ export const defaultFusionWeights: FusionWeights = {
 };
 
 export const evidenceFusion: FusionStrategy = { kind: 'evidence', weights: defaultFusionWeights };
-export const reciprocalRankFusion: FusionStrategy = { kind: 'rrf', k: 60 };
+export const reciprocalRankFusion = { kind: 'rrf', k: 60 } as const satisfies FusionStrategy;
 
 export function fusedScore(weights: FusionWeights, evidence: PassageEvidence, similarity: number, idfTotal: number): number {
   const lexical =
@@ -59,4 +59,9 @@ export function fusedScore(weights: FusionWeights, evidence: PassageEvidence, si
       ? (weights.bm25 * evidence.bm25 + weights.proximity * evidence.proximity + weights.window * evidence.window + weights.morphology * evidence.morphology) / idfTotal
       : 0;
   return lexical + weights.coverage * evidence.coverage + weights.similarity * similarity;
+}
+
+/** Reciprocal rank fusion of one candidate: Σ 1 / (k + rank) over the lists it is in (1-based ranks). */
+export function reciprocalRankScore(k: number, ranks: readonly (number | undefined)[]): number {
+  return ranks.reduce<number>((sum, rank) => (rank ? sum + 1 / (k + rank) : sum), 0);
 }

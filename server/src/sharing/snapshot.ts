@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { pathTo } from '../chat/conversationTree.js';
-import type { StoredSource } from '../chat/sources.js';
+import { fileSources } from '../chat/sources.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Message, Prisma } from '../db/generated/client.js';
 
@@ -26,8 +26,9 @@ export async function snapshotMessages(prisma: PrismaClient | Prisma.Transaction
 /** A source as a viewer of a share may see it: the passage only when they may read that knowledge, else the file name alone. */
 export type SharedSource = { index: number; fileName: string; page: number | null; section: string | null; text: string | null };
 
-export function sharedSources(sources: StoredSource[], readable: (fileId: string) => boolean): SharedSource[] {
-  return sources.map((s) =>
+// The owner's memories among the sources are theirs alone: a share shows knowledge passages only.
+export function sharedSources(sources: unknown, readable: (fileId: string) => boolean): SharedSource[] {
+  return fileSources(sources).map((s) =>
     readable(s.fileId)
       ? { index: s.index, fileName: s.fileName, page: s.page, section: s.section, text: s.text }
       : { index: s.index, fileName: s.fileName, page: null, section: null, text: null },

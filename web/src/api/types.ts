@@ -48,7 +48,8 @@ export interface Conversation {
   source?: string;
 }
 
-export interface Source {
+export interface FileSource {
+  kind: 'file';
   index: number;
   fileId: string;
   fileName: string;
@@ -56,6 +57,34 @@ export interface Source {
   section: string | null;
   text: string;
   score: number;
+}
+
+/** One of the user's own memories the answer used (shown only to them). */
+export interface MemorySource {
+  kind: 'memory';
+  index: number;
+  memoryId: string;
+  text: string;
+  score: number;
+}
+
+export type Source = FileSource | MemorySource;
+
+export interface MemorySettings {
+  enabled: boolean;
+  /** False when an administrator turned memory off for one of the user's groups. */
+  allowed: boolean;
+  active: boolean;
+}
+
+export interface Memory {
+  id: string;
+  text: string;
+  status: 'kept' | 'proposed';
+  origin: 'explicit' | 'manual' | 'proposed';
+  conversationId: string | null;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export type MessageStatus = 'streaming' | 'complete' | 'stopped' | 'error';

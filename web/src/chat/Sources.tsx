@@ -1,16 +1,16 @@
-import type { Source } from '../api/types.js';
-import { FileIcon } from '../ui/icons.js';
+import type { FileSource, Source } from '../api/types.js';
+import { FileIcon, MemoryIcon } from '../ui/icons.js';
 
 const PREVIEW_CHARS = 140;
 
-function where(s: Source): string {
+function where(s: FileSource): string {
   return [s.page !== null ? `page ${s.page}` : null, s.section].filter(Boolean).join(' · ');
 }
 
-/** The passages an answer was written from; each opens to its full text. */
 /** The element id of a source, so a citation in the answer can open it. */
 export const sourceElementId = (messageId: string, index: number) => `source-${messageId}-${index}`;
 
+/** The passages an answer was written from, and the user's own memories it used; each opens to its full text. */
 export function Sources({ messageId, sources }: { messageId: string; sources: Source[] }) {
   if (sources.length === 0) return null;
   return (
@@ -19,6 +19,20 @@ export function Sources({ messageId, sources }: { messageId: string; sources: So
       <ol className="sources__list">
         {sources.map((s) => {
           const preview = s.text.length > PREVIEW_CHARS ? `${s.text.slice(0, PREVIEW_CHARS).trimEnd()}…` : s.text;
+          if (s.kind === 'memory') {
+            return (
+              <li key={`${s.index}-${s.memoryId}`} className="source source--memory">
+                <details id={sourceElementId(messageId, s.index)}>
+                  <summary>
+                    <MemoryIcon />
+                    <span className="source__name">Your memory:</span>
+                    <span className="source__preview">{preview}</span>
+                  </summary>
+                  <blockquote className="source__text">{s.text}</blockquote>
+                </details>
+              </li>
+            );
+          }
           return (
             <li key={`${s.index}-${s.fileId}`} className="source">
               <details id={sourceElementId(messageId, s.index)}>

@@ -1,15 +1,19 @@
 import { useState } from 'react';
 import type { User } from '../api/types.js';
+import { useProposalCount } from '../memory/useMemories.js';
 import { navigate } from './route.js';
 import { useDismiss } from './useDismiss.js';
 
 export function UserMenu({ user, onSignOut }: { user: User; onSignOut: () => void }) {
   const [open, setOpen] = useState(false);
   const ref = useDismiss<HTMLDivElement>(open, () => setOpen(false));
+  // Memory proposals wait quietly: a badge here, the list on the Memory page.
+  const proposals = useProposalCount();
   return (
     <div className="user-menu" ref={ref}>
-      <button type="button" className="user-menu__initial" aria-label={`Account: ${user.name}`} aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>
+      <button type="button" className="user-menu__initial" aria-label={`Account: ${user.name}${proposals ? ` (${proposals} memory proposals)` : ''}`} aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>
         {user.name.charAt(0).toUpperCase()}
+        {proposals > 0 && <span className="badge" aria-hidden="true">{proposals}</span>}
       </button>
       {open && (
         <div className="menu" role="menu">
@@ -26,6 +30,16 @@ export function UserMenu({ user, onSignOut }: { user: User; onSignOut: () => voi
             }}
           >
             My prompts
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            onClick={() => {
+              setOpen(false);
+              navigate('/memory');
+            }}
+          >
+            Memory{proposals > 0 ? ` (${proposals} to review)` : ''}
           </button>
           <button
             type="button"

@@ -1,17 +1,23 @@
+import type { RecalledMemory } from '../../memory/recallMemories.js';
 import type { Passage } from '../../retrieval/retrievePassages.js';
 import type { ChatMessage } from '../llm/chatProvider.js';
 
 // The prompt, in the order SPEC "Chat" gives: the assistant's instructions,
-// the retrieved passages numbered with their sources, then as much of the
-// conversation as the model's context window holds after room is kept for
-// the answer. Passages are dropped (lowest ranked first) before the current
-// question would be, and old turns before recent ones.
+// the retrieved passages numbered with their sources, the user's own notes
+// (memory) when any were recalled, then as much of the conversation as the
+// model's context window holds after room is kept for the answer. Passages
+// are dropped (lowest ranked first) before the user's notes, those before the
+// current question would be, and old turns before recent ones.
 
 export interface PromptInput {
   instructions: string;
   knowledgeOnly: boolean;
   /** Best first. */
   passages: Passage[];
+  /** The user's own memories recalled for the question, best first. */
+  memories?: RecalledMemory[];
+  /** The note this very message asked to remember, just saved (the answer acknowledges it). */
+  savedMemory?: string | null;
   /** Earlier turns on the conversation's active branch, oldest first. */
   history: ChatMessage[];
   question: string;
@@ -25,6 +31,8 @@ export interface BuiltPrompt {
   messages: ChatMessage[];
   /** The passages the prompt holds, numbered 1.. as cited. */
   passages: Passage[];
+  /** The memories the prompt holds: the answer's memory sources. */
+  memories: RecalledMemory[];
   promptTokens: number;
   /** Earlier turns left out for lack of room. */
   droppedTurns: number;
@@ -44,10 +52,13 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const cost = (messages: ChatMessage[]) => messages.reduce((sum, m) => sum + costOf(m), 0);
 
   let passages = input.passages;
-  let system = systemMessage(input.instructions, passages, input.knowledgeOnly);
-  while (passages.length > 0 && cost([system, question]) > budget) {
-    passages = passages.slice(0, -1);
-    system = systemMessage(input.instructions, passages, input.knowledgeOnly);
+  let memories = input.memories ?? [];
+  const systemFor = () => systemMessage(input.instructions, passages, input.knowledgeOnly, memories, input.savedMemory ?? null);
+  let system = systemFor();
+  while ((passages.length > 0 || memories.length > 0) && cost([system, question]) > budget) {
+    if (passages.length > 0) passages = passages.slice(0, -1);
+    else memories = memories.slice(0, -1);
+    system = systemFor();
   }
 
   // Newest turns first until the window is full; a turn is kept whole or not at all.
@@ -64,10 +75,14 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   while (kept[0]?.role === 'assistant') kept.shift();
 
   const messages = [system, ...kept, question];
-  return { messages, passages, promptTokens: cost(messages), droppedTurns: input.history.length - kept.length };
+  return { messages, passages, memories, promptTokens: cost(messages), droppedTurns: input.history.length - kept.length };
 }
 
-function systemMessage(instructions: string, passages: Passage[], knowledgeOnly: boolean): ChatMessage {
+const MEMORY_INTRO =
+  'Notes the user asked you to remember (their own notes about themselves and their work, not company knowledge; use them where they help, do not cite them by number):';
+const SAVED_MEMORY_RULE = 'The user’s message asked you to remember something; it is now saved in their memory. Confirm that in one short sentence, then answer anything else the message asks.';
+
+function systemMessage(instructions: string, passages: Passage[], knowledgeOnly: boolean, memories: RecalledMemory[] = [], savedMemory: string | null = null): ChatMessage {
   const parts = [instructions.trim() || 'You are a helpful assistant for the staff of this company.'];
   if (passages.length > 0) {
     parts.push(`${knowledgeOnly ? KNOWLEDGE_ONLY_RULE : 'Use the passages below from the company’s knowledge files where they help.'} ${CITE_RULE}`);
@@ -75,6 +90,8 @@ function systemMessage(instructions: string, passages: Passage[], knowledgeOnly:
   } else if (knowledgeOnly) {
     parts.push(KNOWLEDGE_ONLY_RULE);
   }
+  if (memories.length > 0) parts.push(`${MEMORY_INTRO}\n${memories.map((m) => `- ${m.text.trim()}`).join('\n')}`);
+  if (savedMemory) parts.push(SAVED_MEMORY_RULE);
   return { role: 'system', content: parts.join('\n\n') };
 }
 

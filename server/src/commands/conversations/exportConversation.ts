@@ -24,7 +24,7 @@ export async function exportConversation(s: Services, actor: Actor, id: string, 
     const sources = (m.sources as StoredSource[] | null) ?? [];
     const calls = storedToolCalls(m.toolCalls);
     if (calls.length) lines.push('Tools used:', ...calls.map((c) => `- ${c.tool}${c.server ? ` (${c.server})` : ''} ${JSON.stringify(c.arguments)}: ${c.status === 'done' ? 'done' : `failed (${c.error})`}`), '');
-    if (sources.length) lines.push('Sources:', ...sources.map((src) => `${src.index}. ${sourceLabel(src)}`), '');
+    if (sources.length) lines.push('Sources:', ...sources.map((src) => `${src.index}. ${src.kind === 'memory' ? `Your memory: ${src.text}` : sourceLabel(src)}`), '');
   }
   return { fileName: `${base}.md`, contentType: 'text/markdown; charset=utf-8', body: lines.join('\n') };
 }

@@ -6,6 +6,8 @@ import { auditActor, type CommandContext } from '../context.js';
 export interface GroupInput {
   name: string;
   description?: string;
+  /** Memory off for the members (docs/memory.md). */
+  memoryDisabled?: boolean;
   /** Members may call the raw chat models through the OpenAI-compatible API. */
   apiRawModels?: boolean;
 }
@@ -18,7 +20,7 @@ export async function createGroup(s: Services, ctx: CommandContext, input: Group
     if (await tx.group.findUnique({ where: { name: input.name }, select: { id: true } })) {
       throw new AppError('conflict', 'A group with this name already exists', { field: 'name' });
     }
-    const group = await tx.group.create({ data: { name: input.name, description: input.description ?? '', apiRawModels: input.apiRawModels ?? false }, include: withCount });
+    const group = await tx.group.create({ data: { name: input.name, description: input.description ?? '', memoryDisabled: input.memoryDisabled ?? false, apiRawModels: input.apiRawModels ?? false }, include: withCount });
     await s.audit.record(
       { actor: auditActor(ctx.actor), action: 'group.create', resource: { type: 'group', id: group.id }, newValues: input, meta: ctx.meta },
       tx,
@@ -41,8 +43,8 @@ export async function updateGroup(s: Services, ctx: CommandContext, groupId: str
         actor: auditActor(ctx.actor),
         action: 'group.update',
         resource: { type: 'group', id: groupId },
-        oldValues: { name: before.name, description: before.description, apiRawModels: before.apiRawModels },
-        newValues: { name: group.name, description: group.description, apiRawModels: group.apiRawModels },
+        oldValues: { name: before.name, description: before.description, memoryDisabled: before.memoryDisabled, apiRawModels: before.apiRawModels },
+        newValues: { name: group.name, description: group.description, memoryDisabled: group.memoryDisabled, apiRawModels: group.apiRawModels },
         meta: ctx.meta,
       },
       tx,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fileSources } from '../../chat/sources.js';
 import type { Conversation, Prisma } from '../../db/generated/client.js';
 import { AppError } from '../../errors/appError.js';
 import { assistantResource, can } from '../../policies/index.js';
@@ -6,7 +7,6 @@ import type { Services } from '../../services.js';
 import { snapshotMessages } from '../../sharing/snapshot.js';
 import { auditActor, type CommandContext } from '../context.js';
 import { viewableShare } from './shareAccess.js';
-import type { StoredSource } from '../../chat/sources.js';
 import { readableSourceFiles } from './viewSharedConversation.js';
 
 /**
@@ -40,7 +40,8 @@ export async function continueSharedConversation(s: Pick<Services, 'prisma' | 'a
       fallbackFrom: m.fallbackFrom,
       finishReason: m.finishReason,
       error: m.error,
-      sources: ((m.sources as StoredSource[] | null) ?? []).filter((source) => readable.has(source.fileId)) as unknown as Prisma.InputJsonValue,
+      // Never the owner's memories (the copy is the viewer's), and only passages the viewer may read.
+      sources: fileSources(m.sources).filter((source) => readable.has(source.fileId)) as unknown as Prisma.InputJsonValue,
       createdAt: new Date(now - messages.length + i),
     }));
     await tx.message.createMany({ data: copies });

@@ -1,5 +1,5 @@
 import type { Message } from '../../db/generated/client.js';
-import type { StoredSource } from '../../chat/sources.js';
+import { fileSources } from '../../chat/sources.js';
 import { assistantResource, can, sharedWithActor, type Actor } from '../../policies/index.js';
 import { readableKnowledgeBases } from '../../policies/knowledgeBases.js';
 import type { Services } from '../../services.js';
@@ -24,7 +24,7 @@ export interface SharedConversation {
  * read (the rule retrieval applies to their own questions).
  */
 export async function readableSourceFiles(prisma: Pick<Services['prisma'], 'knowledgeFile'>, actor: Actor, messages: Pick<Message, 'sources'>[]): Promise<Set<string>> {
-  const fileIds = [...new Set(messages.flatMap((m) => ((m.sources as StoredSource[] | null) ?? []).map((source) => source.fileId)))];
+  const fileIds = [...new Set(messages.flatMap((m) => fileSources(m.sources).map((source) => source.fileId)))];
   if (fileIds.length === 0) return new Set();
   const readable = await prisma.knowledgeFile.findMany({ where: { id: { in: fileIds }, knowledgeBase: readableKnowledgeBases(actor) }, select: { id: true } });
   return new Set(readable.map((f) => f.id));
@@ -50,7 +50,7 @@ export async function viewSharedConversation(s: Pick<Services, 'prisma' | 'audit
   const { assistant } = share.conversation;
   const messages = await snapshotMessages(s.prisma, share);
   const readableFileIds = await readableSourceFiles(s.prisma, ctx.actor, messages);
-  const cited = messages.flatMap((m) => ((m.sources as StoredSource[] | null) ?? []).map((source) => source.fileId));
+  const cited = messages.flatMap((m) => fileSources(m.sources).map((source) => source.fileId));
   return {
     share,
     messages,

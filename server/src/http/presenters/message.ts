@@ -5,8 +5,9 @@ import type { StoredSource } from '../../chat/sources.js';
 import { FEEDBACK_REASONS } from '../../commands/feedback/answerFeedback.js';
 import { storedToolCalls, ToolCallRecord } from '../../tools/toolCallRecord.js';
 
-export const SourceView = z
+const FileSourceView = z
   .object({
+    kind: z.literal('file'),
     index: z.number().int().describe('The number the answer cites it by, as in [1]'),
     fileId: z.uuid(),
     fileName: z.string(),
@@ -15,7 +16,26 @@ export const SourceView = z
     text: z.string().describe('The passage (capped at 1,200 characters)'),
     score: z.number().describe('Similarity to the question, 0..1'),
   })
-  .meta({ id: 'Source' });
+  .meta({ id: 'FileSource' });
+
+const MemorySourceView = z
+  .object({
+    kind: z.literal('memory'),
+    index: z.number().int().describe('Numbered after the passages; memories are not cited'),
+    memoryId: z.uuid(),
+    text: z.string().describe('The note as it was when the answer used it'),
+    score: z.number().describe('Similarity to the question, 0..1'),
+  })
+  .meta({ id: 'MemorySource', description: "One of the user's own memories the answer's prompt held (shown only to that user)" });
+
+export const SourceView = z.discriminatedUnion('kind', [FileSourceView, MemorySourceView]).meta({ id: 'Source' });
+type SourceView = z.infer<typeof SourceView>;
+
+function presentSource(source: StoredSource): SourceView {
+  if (source.kind === 'memory') return source;
+  const { chunkId: _chunk, kind: _kind, ...file } = source;
+  return { kind: 'file', ...file };
+}
 
 export const FeedbackView = z
   .object({
@@ -49,7 +69,7 @@ export const MessageView = z
       .string()
       .nullable()
       .describe(
-        'stop, length, stopped, error, no_knowledge (answer-only-from-knowledge found nothing, or search mode found nothing), search (search mode: the best passages, not written by a model), or tool_limit (the model still asked for tools after the last step)',
+        'stop, length, stopped, error, no_knowledge (answer-only-from-knowledge found nothing, or search mode found nothing), search (search mode: the best passages, not written by a model), tool_limit (the model still asked for tools after the last step), or memory_saved (answer-only-from-knowledge found nothing, but the message kept a memory: confirmed without a model call)',
       ),
     latencyMs: z.number().int().nullable(),
     sources: z.array(SourceView),
@@ -84,7 +104,7 @@ export function presentMessage(m: Message, branch?: BranchPosition, feedback?: M
     usage: m.promptTokens === null || m.completionTokens === null ? null : { promptTokens: m.promptTokens, completionTokens: m.completionTokens },
     finishReason: m.finishReason,
     latencyMs: m.latencyMs,
-    sources: ((m.sources as StoredSource[] | null) ?? []).map(({ chunkId: _chunk, ...source }) => source),
+    sources: ((m.sources as StoredSource[] | null) ?? []).map(presentSource),
     error: m.error,
     toolCalls: storedToolCalls(m.toolCalls),
     editHistory: (m.editHistory as MessageView['editHistory'] | null) ?? [],

@@ -13,6 +13,7 @@ const GroupBody = z
   .object({
     name: z.string().trim().min(1).max(100),
     description: z.string().trim().max(1000).optional(),
+    memoryDisabled: z.boolean().optional().describe("Turns memory off for the group's members (whatever their own switch says)"),
     apiRawModels: z.boolean().optional().describe("Members may call the raw chat models (no assistant) through the OpenAI-compatible API"),
   })
   .strict()
@@ -83,7 +84,7 @@ export function groupRoutes(s: Services, routes: RouteBuilder): void {
   routes.add({
     method: 'patch',
     path: '/groups/:id',
-    summary: 'Rename or describe a group, or switch raw models in the OpenAI-compatible API for its members',
+    summary: 'Rename or describe a group, turn memory off for its members, or switch raw models in the OpenAI-compatible API for them',
     tags: ['groups'],
     params: IdParams,
     body: GroupPatch,

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { StoredSource } from '../../../chat/sources.js';
 import type { SharedConversation } from '../../../commands/sharing/viewSharedConversation.js';
 import type { ShareRecord } from '../../../commands/sharing/shareAccess.js';
 import { sharedSources } from '../../../sharing/snapshot.js';
@@ -121,7 +120,7 @@ export function presentSharedConversation(view: SharedConversation, viewerId: st
       content: m.content,
       status: m.status,
       model: m.model,
-      sources: sharedSources((m.sources as StoredSource[] | null) ?? [], (fileId) => view.readableFileIds.has(fileId)),
+      sources: sharedSources(m.sources, (fileId) => view.readableFileIds.has(fileId)),
       createdAt: m.createdAt.toISOString(),
     })),
     passagesReadable: view.passagesReadable,
