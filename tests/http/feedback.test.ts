@@ -111,6 +111,14 @@ describe(`feedback on answers and its reports (${engineName})`, () => {
 
     expect((await t.json(manager.token, 'GET', `/api/v1/feedback/negative?assistantId=${elsewhere}`)).status).toBe(404);
     expect((await t.json(manager.token, 'GET', `/api/v1/feedback/negative?assistantId=${managed}`)).body.total).toBe(1);
+    // Per knowledge base: the answers of assistants that search it.
+    const ownBase = await t.server.services.prisma.knowledgeBase.findFirstOrThrow({ where: { assistantId: managed } });
+    expect((await t.json(manager.token, 'GET', `/api/v1/feedback/negative?knowledgeBaseId=${ownBase.id}`)).body.total).toBe(1);
+    const unattached = (await t.json(admin.token, 'POST', '/api/v1/knowledge-bases', { name: 'Unused handbook' })).body.id as string;
+    expect((await t.json(admin.token, 'GET', `/api/v1/feedback/negative?knowledgeBaseId=${unattached}`)).body.total).toBe(0);
+    expect((await t.json(admin.token, 'GET', `/api/v1/feedback/trend?knowledgeBaseId=${ownBase.id}`)).status).toBe(200);
+    // A base the manager does not maintain is not theirs to report on.
+    expect((await t.json(manager.token, 'GET', `/api/v1/feedback/negative?knowledgeBaseId=${unattached}`)).status).toBe(404);
     expect((await t.json(staff.token, 'GET', '/api/v1/feedback/negative')).status).toBe(403);
   });
 

@@ -40,8 +40,10 @@ export function FeedbackPage() {
   const [from, setFrom] = useState(daysAgo(29));
   const [to, setTo] = useState(daysAgo(0));
   const [assistantId, setAssistantId] = useState('');
-  const query = new URLSearchParams({ from, to, ...(assistantId ? { assistantId } : {}) }).toString();
+  const [knowledgeBaseId, setKnowledgeBaseId] = useState('');
+  const query = new URLSearchParams({ from, to, ...(assistantId ? { assistantId } : {}), ...(knowledgeBaseId ? { knowledgeBaseId } : {}) }).toString();
   const assistants = useApi<{ data: { id: string; name: string }[] }>('/assistants?pageSize=200&sort=name&order=asc');
+  const bases = useApi<{ data: { id: string; name: string; can?: { manage?: boolean } }[] }>('/knowledge-bases?pageSize=200');
   const negative = useApi<{ data: NegativeAnswer[]; total: number }>(`/feedback/negative?${query}&pageSize=100`);
   const gaps = useApi<Gaps>(`/feedback/gaps?${query}`);
   const trend = useApi<Trend>(`/feedback/trend?${query}`);
@@ -59,6 +61,14 @@ export function FeedbackPage() {
           {assistants.data?.data.map((a) => (
             <MenuItem key={a.id} value={a.id}>
               {a.name}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField size="small" fullWidth={false} select label="Knowledge base" value={knowledgeBaseId} onChange={(e) => setKnowledgeBaseId(e.target.value)} sx={{ minWidth: 200 }}>
+          <MenuItem value="">Any</MenuItem>
+          {bases.data?.data.filter((b) => b.can?.manage).map((b) => (
+            <MenuItem key={b.id} value={b.id}>
+              {b.name}
             </MenuItem>
           ))}
         </TextField>

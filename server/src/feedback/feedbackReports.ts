@@ -14,6 +14,8 @@ export interface FeedbackFilter {
   /** The assistants the reader may manage. */
   assistants: Prisma.AssistantWhereInput;
   assistantId?: string;
+  /** Only answers of assistants that search this knowledge base. */
+  knowledgeBaseId?: string;
 }
 
 export interface NegativeAnswer {
@@ -71,7 +73,10 @@ const inRange = (f: FeedbackFilter) => ({ gte: f.range.start, lt: f.range.end })
 /** Answers of the assistants in scope. */
 const answersInScope = (f: FeedbackFilter): Prisma.MessageWhereInput => ({
   role: 'assistant',
-  conversation: { ...(f.assistantId ? { assistantId: f.assistantId } : {}), assistant: f.assistants },
+  conversation: {
+    ...(f.assistantId ? { assistantId: f.assistantId } : {}),
+    assistant: f.knowledgeBaseId ? { AND: [f.assistants, { knowledgeBases: { some: { knowledgeBaseId: f.knowledgeBaseId } } }] } : f.assistants,
+  },
 });
 
 /** Answers of the range whose retrieval found nothing, or only passages below `weakBelow`. */

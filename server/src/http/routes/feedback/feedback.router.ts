@@ -5,6 +5,7 @@ import { exportFeedbackCsv } from '../../../feedback/feedbackExport.js';
 import { defaultGapOptions, FeedbackReports, type FeedbackFilter, type GapOptions } from '../../../feedback/feedbackReports.js';
 import { usageRange } from '../../../governance/usage/usageRange.js';
 import { authorize, manageableAssistants, type Actor } from '../../../policies/index.js';
+import { manageableKnowledgeBases } from '../../../policies/knowledgeBases.js';
 import type { Services } from '../../../services.js';
 import { FeedbackView, presentFeedback } from '../../presenters/message.js';
 import type { RouteBuilder } from '../../route.js';
@@ -27,13 +28,17 @@ export function feedbackRoutes(s: Services, routes: RouteBuilder): void {
   const defaults = defaultGapOptions(s.embedder.name, s.retriever.defaultMinScore);
 
   /** The reader's scope: admins every assistant, managers those they manage; an assistant outside it is "not found". */
-  async function filterOf(actor: Actor, q: { from?: string; to?: string; assistantId?: string }): Promise<FeedbackFilter> {
+  async function filterOf(actor: Actor, q: { from?: string; to?: string; assistantId?: string; knowledgeBaseId?: string }): Promise<FeedbackFilter> {
     authorize(actor, 'feedback.report');
     const assistants = manageableAssistants(actor);
     if (q.assistantId && !(await s.prisma.assistant.findFirst({ where: { AND: [{ id: q.assistantId }, assistants] }, select: { id: true } }))) {
       throw AppError.notFound('Assistant');
     }
-    return { range: usageRange(q, s.quotas.currentTime(), s.quotas.timeZone), assistants, assistantId: q.assistantId };
+    // A base's report: the answers of the reader's assistants that search it (a base the reader may not manage is "not found").
+    if (q.knowledgeBaseId && !(await s.prisma.knowledgeBase.findFirst({ where: { AND: [{ id: q.knowledgeBaseId }, manageableKnowledgeBases(actor)] }, select: { id: true } }))) {
+      throw AppError.notFound('Knowledge base');
+    }
+    return { range: usageRange(q, s.quotas.currentTime(), s.quotas.timeZone), assistants, assistantId: q.assistantId, knowledgeBaseId: q.knowledgeBaseId };
   }
   const rangeView = (f: FeedbackFilter) => ({ from: f.range.from, to: f.range.to, timeZone: f.range.timeZone });
   const gapOptions = (q: { weakBelow?: number; similarity?: number }): GapOptions => ({ weakBelow: q.weakBelow ?? defaults.weakBelow, similarity: q.similarity ?? defaults.similarity });

@@ -11,7 +11,10 @@ export const FeedbackBody = z
   .meta({ id: 'FeedbackInput' });
 
 /** Whole days in the quota time zone (default the last 30), optionally one assistant. */
-export const FeedbackReportQuery = UsageRangeQuery.extend({ assistantId: z.uuid({ error: 'must be a UUID' }).optional() });
+export const FeedbackReportQuery = UsageRangeQuery.extend({
+  assistantId: z.uuid({ error: 'must be a UUID' }).optional(),
+  knowledgeBaseId: z.uuid({ error: 'must be a UUID' }).optional().describe('Only answers of assistants that search this knowledge base'),
+});
 
 export const NegativeAnswersQuery = FeedbackReportQuery.extend({
   page: z.coerce.number().int().min(1).default(1),
