@@ -54,7 +54,9 @@ describe('memory in the browser', () => {
     await page.getByRole('menuitem', { name: /^Memory/ }).click();
     const toggle = page.getByRole('checkbox', { name: 'Use memory' });
     expect(await toggle.isChecked()).toBe(false);
-    await toggle.check();
+    // The switch shows on only once the server has saved it: click, then wait for the new state.
+    await toggle.click();
+    await page.getByRole('checkbox', { name: 'Use memory', checked: true }).waitFor();
     await page.getByRole('form', { name: 'New memory' }).waitFor();
     expect(await t.json(staff.token, 'GET', '/api/v1/me/memory')).toMatchObject({ body: { enabled: true, active: true } });
 
