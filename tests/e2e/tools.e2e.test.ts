@@ -98,7 +98,8 @@ describe('tools in the browser', () => {
     expect(await card.locator('summary').textContent()).toMatch(/^Used Orders__lookup_order \(Orders\) in \d+ ms$/);
     await answer.getByText('Order A-1 shipped on 30 November.').waitFor();
     // The card sits between the text before the call and the text after it.
-    const order = await answer.locator('.markdown, details.tool-call').evaluateAll((nodes) => nodes.map((n) => (n.tagName === 'DETAILS' ? 'card' : n.textContent?.trim())));
+    // Text shows as .plain until the lazily loaded Markdown renderer arrives.
+    const order = await answer.locator('.message__body > .markdown, .message__body > .plain, details.tool-call').evaluateAll((nodes) => nodes.map((n) => (n.tagName === 'DETAILS' ? 'card' : n.textContent?.trim())));
     expect(order).toEqual(['Let me look it up.', 'card', 'Order A-1 shipped on 30 November.']);
 
     await card.locator('summary').click();
