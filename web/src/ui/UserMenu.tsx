@@ -9,6 +9,12 @@ export function UserMenu({ user, onSignOut }: { user: User; onSignOut: () => voi
   const ref = useDismiss<HTMLDivElement>(open, () => setOpen(false));
   // Memory proposals wait quietly: a badge here, the list on the Memory page.
   const proposals = useProposalCount();
+  const pages = [
+    { path: '/prompts', label: 'My prompts' },
+    { path: '/memory', label: `Memory${proposals > 0 ? ` (${proposals} to review)` : ''}` },
+    { path: '/shared', label: 'Shared with me' },
+    { path: '/tokens', label: 'Access tokens' },
+  ];
   return (
     <div className="user-menu" ref={ref}>
       <button type="button" className="user-menu__initial" aria-label={`Account: ${user.name}${proposals ? ` (${proposals} memory proposals)` : ''}`} aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)}>
@@ -21,51 +27,24 @@ export function UserMenu({ user, onSignOut }: { user: User; onSignOut: () => voi
             <strong>{user.name}</strong>
             <span className="muted small">{user.email}</span>
           </p>
-          <button
-            type="button"
-            role="menuitem"
-            onClick={() => {
-              setOpen(false);
-              navigate('/prompts');
-            }}
-          >
-            My prompts
-          </button>
-          <button
-            type="button"
-            role="menuitem"
-            onClick={() => {
-              setOpen(false);
-              navigate('/memory');
-            }}
-          >
-            Memory{proposals > 0 ? ` (${proposals} to review)` : ''}
-          </button>
-          <button
-            type="button"
-            role="menuitem"
-            onClick={() => {
-              setOpen(false);
-              navigate('/shared');
-            }}
-          >
-            Shared with me
-          </button>
+          {pages.map(({ path, label }) => (
+            <button
+              key={path}
+              type="button"
+              role="menuitem"
+              onClick={() => {
+                setOpen(false);
+                navigate(path);
+              }}
+            >
+              {label}
+            </button>
+          ))}
           {user.role !== 'user' && (
             <a role="menuitem" href="/admin/">
               Admin console
             </a>
           )}
-          <button
-            type="button"
-            role="menuitem"
-            onClick={() => {
-              setOpen(false);
-              navigate('/tokens');
-            }}
-          >
-            Access tokens
-          </button>
           <button type="button" role="menuitem" onClick={onSignOut}>
             Sign out
           </button>
