@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEFAULT_PASSWORD } from '../support/factories.js';
 import { fixture } from '../support/knowledge.js';
 import { startChatServer, TEST_API_KEY, type ChatTestServer } from '../support/chatServer.js';
-import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
+import { launchBrowser, screenshot, signInToConsole, watchedPage } from './support/browser.js';
 
 // The admin console (admin/dist, built first) in headless Chromium against a
 // real server, worker, database and test model server: what an admin does on
@@ -53,9 +53,7 @@ describe('admin console in the browser', () => {
 
   async function signIn(p: Page, email: string, password = DEFAULT_PASSWORD) {
     await p.goto(consoleUrl('login'));
-    await p.locator('input[name=email]').fill(email);
-    await p.locator('input[name=password]').fill(password);
-    await p.getByRole('button', { name: 'Sign in' }).click();
+    await signInToConsole(p, email, password);
   }
 
   it('signs an admin in to a dashboard with usage charts, and keeps the session over a reload', async () => {

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startChatServer, type ChatTestServer } from '../support/chatServer.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../support/smtpTestServer.js';
-import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
+import { launchBrowser, screenshot, signInToConsole, watchedPage } from './support/browser.js';
 
 // Branding and self-registration where people see them: the chat app's and
 // the console's sign-in pages in headless Chromium (the built apps) against
@@ -89,9 +89,7 @@ describe('branding and sign-up in the browser', () => {
     // The admin approves in the console's user list.
     const consolePage = await context.newPage();
     await consolePage.goto(`${t.url}/admin/#/login`);
-    await consolePage.locator('input[name=email]').fill(admin.email);
-    await consolePage.locator('input[name=password]').fill('correct horse battery 42');
-    await consolePage.getByRole('button', { name: 'Sign in' }).click();
+    await signInToConsole(consolePage, admin.email, 'correct horse battery 42');
     await consolePage.getByTestId('product-name').getByText(BRAND.name).waitFor();
     await consolePage.goto(`${t.url}/admin/#/users`);
     await consolePage.getByText('pending approval').waitFor();

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEFAULT_PASSWORD } from '../support/factories.js';
 import { fixture } from '../support/knowledge.js';
 import { startChatServer, uploadAndWait, type ChatTestServer } from '../support/chatServer.js';
-import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
+import { launchBrowser, screenshot, signInToChat, watchedPage } from './support/browser.js';
 
 // First run in Chromium: no model is connected. The administrator signs in to
 // the chat app and finds the setup checklist (not "ask an administrator"),
@@ -38,9 +38,7 @@ describe('first run in the browser', () => {
 
   it('shows the administrator the setup checklist, each step linking to the console', async () => {
     await page.goto(t.url);
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel('Password', { exact: true }).fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToChat(page, admin.email, DEFAULT_PASSWORD);
     const checklist = page.getByRole('region', { name: 'Set up Atrium' });
     await checklist.waitFor();
     const steps = await checklist.locator('[data-step]').evaluateAll((items) => items.map((i) => [i.getAttribute('data-step'), i.getAttribute('data-done')]));

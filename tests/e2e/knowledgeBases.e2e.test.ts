@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEFAULT_PASSWORD } from '../support/factories.js';
 import { fixture } from '../support/knowledge.js';
 import { startChatServer, type ChatTestServer } from '../support/chatServer.js';
-import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
+import { launchBrowser, screenshot, signInToChat, signInToConsole, watchedPage } from './support/browser.js';
 
 // Knowledge bases in the console (admin/dist) and the chat app (web/dist),
 // built first: an admin creates a base, uploads a file and watches it become
@@ -48,9 +48,7 @@ describe('knowledge bases in the browser', () => {
 
   it('creates a base in the console, uploads a file and watches it become ready', async () => {
     await page.goto(consoleUrl('login'));
-    await page.locator('input[name=email]').fill(admin.email);
-    await page.locator('input[name=password]').fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToConsole(page, admin.email, DEFAULT_PASSWORD);
     await page.getByText('Welcome, Ada Admin').waitFor();
 
     await page.goto(consoleUrl('knowledge-bases/create'));
@@ -87,9 +85,7 @@ describe('knowledge bases in the browser', () => {
 
     const chat = await context.newPage();
     await chat.goto(t.url);
-    await chat.getByLabel('Email').fill(staff.email);
-    await chat.getByLabel('Password', { exact: true }).fill(DEFAULT_PASSWORD);
-    await chat.getByRole('button', { name: 'Sign in' }).click();
+    await signInToChat(chat, staff.email, DEFAULT_PASSWORD);
     for (const name of ['Club historian', 'Match-day helper']) {
       await chat.getByRole('button', { name: new RegExp(name) }).first().click();
       const composer = chat.getByRole('textbox', { name: 'Message' });

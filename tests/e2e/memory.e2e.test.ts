@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_PASSWORD } from '../support/factories.js';
 import { isTitleRequest, startChatServer, type ChatTestServer } from '../support/chatServer.js';
 import type { ChatCall } from '../support/chatScript.js';
-import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
+import { launchBrowser, screenshot, signInToChat, watchedPage } from './support/browser.js';
 
 // Memory in Chromium against a real server: turn it on from the Memory page
 // (account menu), say "remember that …", see the note named under the answer
@@ -46,9 +46,7 @@ describe('memory in the browser', () => {
   it('turns memory on, keeps "remember that …", shows it under the answer and on the Memory page, and deletes it', async () => {
     const page = await openPage();
     await page.goto(`${t.url}/new/${assistantId}`);
-    await page.getByLabel('Email').fill(staff.email);
-    await page.getByLabel('Password', { exact: true }).fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToChat(page, staff.email, DEFAULT_PASSWORD);
 
     await page.getByRole('button', { name: /^Account: Sam Staff/ }).click();
     await page.getByRole('menuitem', { name: /^Memory/ }).click();

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { createGroupRecord, DEFAULT_PASSWORD } from '../support/factories.js';
 import { eventually, startChatServer, uploadAndWait, type ChatTestServer } from '../support/chatServer.js';
-import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
+import { launchBrowser, screenshot, signInToChat, watchedPage } from './support/browser.js';
 
 // Shared conversations in Chromium against a real server: the owner shares a
 // conversation by link from its action menu, a colleague opens the link
@@ -41,9 +41,7 @@ describe('shared conversations in the browser', () => {
     problems.push(watched.problems);
     const page = watched.page;
     await page.goto(`${t.url}${path}`);
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password', { exact: true }).fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToChat(page, user.email, DEFAULT_PASSWORD);
     return page;
   }
 

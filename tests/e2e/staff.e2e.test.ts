@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_PASSWORD } from '../support/factories.js';
 import { eventually, startChatServer, type ChatTestServer } from '../support/chatServer.js';
-import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
+import { launchBrowser, screenshot, signInToChat, signInToConsole, watchedPage } from './support/browser.js';
 
 // Staff features in Chromium against a real server: a thumbs down with a
 // reason on an answer reaches the console's Feedback screen of the manager who
@@ -45,9 +45,7 @@ describe('staff features in the browser', () => {
   it('sends a thumbs down with a reason, and the manager sees it on the Feedback screen', async () => {
     const page = await openPage();
     await page.goto(`${t.url}/new/${assistantId}`);
-    await page.getByLabel('Email').fill(staff.email);
-    await page.getByLabel('Password', { exact: true }).fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToChat(page, staff.email, DEFAULT_PASSWORD);
     const composer = page.getByRole('textbox', { name: 'Message' });
     await composer.fill('How do I reset my VPN password?');
     await composer.press('Enter');
@@ -74,9 +72,7 @@ describe('staff features in the browser', () => {
 
     const consolePage = await openPage(1400);
     await consolePage.goto(`${t.url}/admin/#/login`);
-    await consolePage.locator('input[name=email]').fill(manager.email);
-    await consolePage.locator('input[name=password]').fill(DEFAULT_PASSWORD);
-    await consolePage.getByRole('button', { name: 'Sign in' }).click();
+    await signInToConsole(consolePage, manager.email, DEFAULT_PASSWORD);
     await consolePage.getByRole('menuitem', { name: 'Feedback' }).click();
     const negative = consolePage.getByRole('table', { name: 'Answers with negative feedback' });
     const row = negative.getByRole('row').filter({ hasText: 'How do I reset my VPN password?' });
@@ -96,9 +92,7 @@ describe('staff features in the browser', () => {
   it('picks a published prompt with `/` and fills in its variable', async () => {
     const page = await openPage();
     await page.goto(`${t.url}/new/${assistantId}`);
-    await page.getByLabel('Email').fill(staff.email);
-    await page.getByLabel('Password', { exact: true }).fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToChat(page, staff.email, DEFAULT_PASSWORD);
     const composer = page.getByRole('textbox', { name: 'Message' });
     await composer.click();
     await composer.pressSequentially('/cust');

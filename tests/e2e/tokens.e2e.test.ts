@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import OpenAI from 'openai';
 import { DEFAULT_PASSWORD } from '../support/factories.js';
 import { startChatServer, type ChatTestServer } from '../support/chatServer.js';
-import { launchBrowser, watchedPage } from './support/browser.js';
+import { launchBrowser, signInToChat, signInToConsole, watchedPage } from './support/browser.js';
 
 // Access tokens in the browser: a member of staff creates one in the chat app
 // (user menu → Access tokens), copies it once, uses it with the official
@@ -47,9 +47,7 @@ describe('access tokens in the browser', () => {
   it('creates a token in the chat app, shows it once with ready snippets, and revokes it', async () => {
     const page = await newPage();
     await page.goto(t.url);
-    await page.getByLabel('Email').fill(staff.email);
-    await page.getByLabel('Password', { exact: true }).fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToChat(page, staff.email, DEFAULT_PASSWORD);
     await page.getByRole('button', { name: /Account: Sam Staff/ }).click();
     await page.getByRole('menuitem', { name: 'Access tokens' }).click();
     await page.getByRole('heading', { name: 'Access tokens', level: 2 }).waitFor();
@@ -98,9 +96,7 @@ describe('access tokens in the browser', () => {
     const created = (await t.json(staffSession.token, 'POST', '/api/v1/me/tokens', { name: 'ci-runner', scopes: ['chat'] })).body;
     const page = await newPage();
     await page.goto(`${t.url}/admin/#/login`);
-    await page.locator('input[name=email]').fill(admin.email);
-    await page.locator('input[name=password]').fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToConsole(page, admin.email, DEFAULT_PASSWORD);
     await page.getByRole('menuitem', { name: 'Access tokens' }).click();
     const row = page.getByTestId('tokens-table').getByRole('row', { name: /ci-runner/ });
     await row.getByText(staffSession.email).waitFor();
@@ -121,9 +117,7 @@ describe('access tokens in the browser', () => {
 
     const page = await newPage();
     await page.goto(`${t.url}/admin/#/login`);
-    await page.locator('input[name=email]').fill(admin.email);
-    await page.locator('input[name=password]').fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToConsole(page, admin.email, DEFAULT_PASSWORD);
     await page.getByRole('menuitem', { name: 'Groups' }).waitFor();
     await page.goto(`${t.url}/admin/#/groups/${groupId}`);
     const toggle = page.getByLabel('Raw models in the API');

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_PASSWORD } from '../support/factories.js';
 import { eventually, startChatServer, type ChatTestServer } from '../support/chatServer.js';
 import { startToolTestServer, TOOL_SERVER_KEY, type ToolTestServer } from '../tools/toolTestServer.js';
-import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
+import { launchBrowser, screenshot, signInToChat, signInToConsole, watchedPage } from './support/browser.js';
 
 // Tools in the browser: an admin registers a real MCP server in the console
 // (its key typed once, never shown again), tests it and switches a tool off;
@@ -43,9 +43,7 @@ describe('tools in the browser', () => {
   it('registers an MCP server in the console, tests it and switches a tool off', async () => {
     const page = await newPage();
     await page.goto(`${t.url}/admin/#/login`);
-    await page.locator('input[name=email]').fill(admin.email);
-    await page.locator('input[name=password]').fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToConsole(page, admin.email, DEFAULT_PASSWORD);
     await page.getByRole('menuitem', { name: 'Tool servers' }).click();
     await page.waitForURL(/#\/tool-servers$/);
     await page.getByRole('link', { name: 'Create', exact: true }).click();
@@ -79,9 +77,7 @@ describe('tools in the browser', () => {
   it('shows the tool call as a card in the answer, live and after a reload', async () => {
     const page = await newPage();
     await page.goto(t.url);
-    await page.getByLabel('Email').fill(staff.email);
-    await page.getByLabel('Password', { exact: true }).fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToChat(page, staff.email, DEFAULT_PASSWORD);
     await page.getByRole('button', { name: /Order desk/ }).click();
 
     t.openai.chat.script(

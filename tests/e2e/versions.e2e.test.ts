@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { DEFAULT_PASSWORD } from '../support/factories.js';
 import { isTitleRequest, startChatServer, type ChatTestServer } from '../support/chatServer.js';
-import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
+import { launchBrowser, screenshot, signInToChat, watchedPage } from './support/browser.js';
 
 // Answer versions in the chat app (web/dist, built first), in headless
 // Chromium against a real server, database and test model server: the
@@ -54,9 +54,7 @@ describe('answer versions in the browser', () => {
 
   it('shows the generated title in the header as soon as it is made', async () => {
     await page.goto(t.url);
-    await page.getByLabel('Email').fill(staff.email);
-    await page.getByLabel('Password', { exact: true }).fill(DEFAULT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToChat(page, staff.email, DEFAULT_PASSWORD);
     await page.getByRole('button', { name: /Style guide/ }).click();
     // A model that takes a second over the title and a slow network: the thread refetched when the
     // answer ends, read before the title was made, arrives after it (the race the header used to lose).

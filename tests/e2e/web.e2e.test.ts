@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { DEFAULT_PASSWORD } from '../support/factories.js';
 import { fixture } from '../support/knowledge.js';
 import { eventually, startChatServer, uploadAndWait, type ChatTestServer } from '../support/chatServer.js';
-import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
+import { launchBrowser, screenshot, signInToChat, watchedPage } from './support/browser.js';
 
 // The chat app (web/dist, built first) in headless Chromium against a real
 // server, database and test model server: what a member of staff does every
@@ -76,9 +76,7 @@ describe('chat app in the browser', () => {
   const lastAnswer = () => page.locator('article.message--assistant').last();
 
   async function signIn(p: Page, email: string, password = DEFAULT_PASSWORD) {
-    await p.getByLabel('Email').fill(email);
-    await p.getByLabel('Password', { exact: true }).fill(password);
-    await p.getByRole('button', { name: 'Sign in' }).click();
+    await signInToChat(p, email, password);
   }
 
   async function ask(question: string) {

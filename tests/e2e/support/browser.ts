@@ -45,3 +45,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 export const tempProfile = () => fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-chromium-'));
+
+/** Fills the chat app's sign-in form and submits it (the caller waits for what should follow). */
+export async function signInToChat(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Fills the console's sign-in form and submits it. */
+export async function signInToConsole(page: Page, email: string, password: string): Promise<void> {
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
