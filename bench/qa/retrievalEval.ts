@@ -8,6 +8,7 @@ import { insertChunks } from '../../server/src/ingestion/index/chunkStore.js';
 import { everyAttachedBase } from '../../server/src/policies/knowledgeBases.js';
 import { reciprocalRankFusion } from '../../server/src/retrieval/fusion.js';
 import { rankCandidates, type Passage, type PassageRetriever, type RetrievalMode } from '../../server/src/retrieval/retrievePassages.js';
+import type { SemanticRescorer } from '../../server/src/retrieval/semantic/semanticRescoring.js';
 import { squadCases, type SquadCase, type SquadSubset } from './squadSubset.js';
 
 // Retrieval quality on the SQuAD subset (tests/fixtures/qa), measured through
@@ -117,8 +118,8 @@ export class PlainBm25 {
 
 // ── Measurement ──────────────────────────────────────────────────────────────
 
-export type MethodName = 'vector' | 'text' | 'hybrid' | 'rrf' | 'bm25';
-export const methods: MethodName[] = ['vector', 'text', 'hybrid', 'rrf', 'bm25'];
+export type MethodName = 'vector' | 'text' | 'hybrid' | 'semantic' | 'rrf' | 'bm25';
+export const methods: MethodName[] = ['vector', 'text', 'hybrid', 'semantic', 'rrf', 'bm25'];
 
 export interface HitRates {
   questions: number;
@@ -127,7 +128,8 @@ export interface HitRates {
 }
 
 export type Split = 'all' | 'heldOut' | 'tuning';
-export type QualityTable = Record<MethodName, Record<Split, HitRates>>;
+/** `semantic` is measured only when a SemanticRescorer is given. */
+export type QualityTable = Record<Exclude<MethodName, 'semantic'>, Record<Split, HitRates>> & { semantic?: Record<Split, HitRates> };
 
 export interface QualityReport {
   table: QualityTable;
@@ -152,8 +154,9 @@ export async function measureQuality(
   retriever: PassageRetriever,
   embedder: Embedder,
   indexed: IndexedSubset,
-  options: { crossCheck?: number; onProgress?: (done: number, total: number) => void } = {},
+  options: { crossCheck?: number; onProgress?: (done: number, total: number) => void; semantic?: SemanticRescorer } = {},
 ): Promise<QualityReport> {
+  const measured = methods.filter((m) => m !== 'semantic' || options.semantic);
   const started = performance.now();
   const bm25 = new PlainBm25(indexed.chunks.map((c) => c.text));
   const counts = emptyCounts();
@@ -167,15 +170,20 @@ export async function measureQuality(
     const request = { assistantId: indexed.assistantId, reader: everyAttachedBase, query: c.question.question, topK: 5 };
     const pool = await retriever.candidatePool({ ...request, mode: 'hybrid' });
     const ranked = Object.fromEntries(modes.map((mode) => [mode, retriever.rank(pool, { mode, minScore: 0, topK: 5 })])) as Record<RetrievalMode, Passage[]>;
+    // With semantic re-scoring, retrieve() in hybrid mode returns the re-scored order.
+    const semantic = options.semantic
+      ? (await options.semantic.rescore(c.question.question, retriever.rank(pool, { mode: 'hybrid', minScore: 0, topK: Infinity }))).slice(0, 5)
+      : undefined;
     const paragraphs: Record<MethodName, (string | undefined)[]> = {
       vector: paragraphsOf(ranked.vector),
       text: paragraphsOf(ranked.text),
       hybrid: paragraphsOf(ranked.hybrid),
+      semantic: paragraphsOf(semantic ?? []),
       rrf: paragraphsOf(rankCandidates(pool, 'hybrid', reciprocalRankFusion).slice(0, 5)),
       bm25: bm25.search(c.question.question, 5).map((i) => indexed.chunks[i]!.paragraphId),
     };
     const splits: Split[] = ['all', tuningArticles.has(c.article) ? 'tuning' : 'heldOut'];
-    for (const method of methods) for (const split of splits) count(counts[method][split], paragraphs[method], c.paragraphId);
+    for (const method of measured) for (const split of splits) count(counts[method][split], paragraphs[method], c.paragraphId);
 
     for (const mode of modes) {
       const passages = retriever.rank(pool, { mode, minScore: retriever.defaultMinScore, topK: 5 });
@@ -187,14 +195,15 @@ export async function measureQuality(
       crossCheck.questions += 1;
       for (const mode of modes) {
         const direct = await retriever.retrieve({ ...request, mode, minScore: 0 });
-        if (direct.map((p) => p.chunkId).join() !== ranked[mode].map((p) => p.chunkId).join()) crossCheck.mismatches += 1;
+        const expected = mode === 'hybrid' && semantic ? semantic : ranked[mode];
+        if (direct.map((p) => p.chunkId).join() !== expected.map((p) => p.chunkId).join()) crossCheck.mismatches += 1;
       }
     }
     options.onProgress?.(index + 1, indexed.cases.length);
   }
 
   const rates = (h: HitRates): HitRates => ({ questions: h.questions, top1: h.top1 / h.questions, top5: h.top5 / h.questions });
-  const table = Object.fromEntries(methods.map((m) => [m, { all: rates(counts[m].all), heldOut: rates(counts[m].heldOut), tuning: rates(counts[m].tuning) }])) as QualityTable;
+  const table = Object.fromEntries(measured.map((m) => [m, { all: rates(counts[m].all), heldOut: rates(counts[m].heldOut), tuning: rates(counts[m].tuning) }])) as QualityTable;
   const articles = [...new Set(indexed.cases.map((c) => c.article))];
   return {
     table,
@@ -280,6 +289,7 @@ export function formatQualityReport(report: QualityReport, title: string): strin
     vector: 'vector only (PassageRetriever)',
     text: 'full text only (PassageRetriever)',
     hybrid: 'hybrid (PassageRetriever)',
+    semantic: '  + sentence-encoder re-scoring',
     rrf: '  same lists, plain RRF k=60',
     bm25: 'plain BM25 baseline (same chunks)',
   };
@@ -287,10 +297,10 @@ export function formatQualityReport(report: QualityReport, title: string): strin
   const lines = [
     title,
     `${'method'.padEnd(36)} ${'all: top-1  top-5'.padStart(18)}   ${'held out: top-1  top-5'.padStart(23)}   ${'tuning: top-1  top-5'.padStart(21)}`,
-    ...methods.map(
-      (m) =>
-        `${labels[m].padEnd(36)} ${percent(table[m].all.top1)} ${percent(table[m].all.top5)}   ${' '.repeat(10)}${percent(table[m].heldOut.top1)} ${percent(table[m].heldOut.top5)}   ${' '.repeat(8)}${percent(table[m].tuning.top1)} ${percent(table[m].tuning.top5)}`,
-    ),
+    ...methods.flatMap((m) => {
+      const row = table[m];
+      return row ? [`${labels[m].padEnd(36)} ${percent(row.all.top1)} ${percent(row.all.top5)}   ${' '.repeat(10)}${percent(row.heldOut.top1)} ${percent(row.heldOut.top5)}   ${' '.repeat(8)}${percent(row.tuning.top1)} ${percent(row.tuning.top5)}`] : [];
+    }),
     `questions: all ${table.bm25.all.questions}, held out ${table.bm25.heldOut.questions} (${report.articles.heldOut.join(', ')}), tuning ${table.bm25.tuning.questions} (${report.articles.tuning.join(', ')}); minScore 0`,
   ];
   const t = report.threshold;

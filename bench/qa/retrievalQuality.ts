@@ -2,6 +2,7 @@
 //   npx tsx bench/qa/retrievalQuality.ts            (in-memory PGlite)
 //   TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/qa/retrievalQuality.ts
 //   npx tsx bench/qa/retrievalQuality.ts --tune     (refits the fusion weights on the tuning articles)
+//   npx tsx bench/qa/retrievalQuality.ts --semantic (adds sentence-encoder re-scoring: encodes every chunk first, a few minutes)
 // The Jest test tests/retrieval/quality.test.ts runs the same measurement and
 // asserts the SPEC target.
 import os from 'node:os';
@@ -11,16 +12,18 @@ import { createLogger } from '../../server/src/lib/logger.js';
 import { everyAttachedBase } from '../../server/src/policies/knowledgeBases.js';
 import { defaultFusionWeights, type FusionWeights } from '../../server/src/retrieval/fusion.js';
 import { rankCandidates, type CandidatePool, type PassageRetriever } from '../../server/src/retrieval/retrievePassages.js';
+import { enrichSemanticsJob } from '../../server/src/retrieval/semantic/enrichSemanticsJob.js';
+import { SemanticRescorer } from '../../server/src/retrieval/semantic/semanticRescoring.js';
 import { createServices } from '../../server/src/services.js';
 import { createTestDatabase, engineName } from '../../tests/support/testDb.js';
 import { formatQualityReport, indexSubset, measureQuality, tuningArticles, type IndexedSubset } from './retrievalEval.js';
 import { loadSquadSubset } from './squadSubset.js';
 
-const { values } = parseArgs({ options: { tune: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { tune: { type: 'boolean', default: false }, semantic: { type: 'boolean', default: false } } });
 
 const database = await createTestDatabase();
 try {
-  const config = loadConfig({ JWT_SECRET: 'quality-bench-secret-long-enough-0123456789', LOG_LEVEL: 'silent', NODE_ENV: 'production', UPLOADS_DIR: os.tmpdir() });
+  const config = loadConfig({ JWT_SECRET: 'quality-bench-secret-long-enough-0123456789', LOG_LEVEL: 'silent', SEMANTIC_RERANK: String(values.semantic), NODE_ENV: 'production', UPLOADS_DIR: os.tmpdir() });
   const services = createServices(config, database.db, createLogger('silent'));
   const started = performance.now();
   const indexed = await indexSubset(database.db.prisma, services.embedder, await loadSquadSubset());
@@ -30,7 +33,14 @@ try {
     await tune(services.retriever, indexed);
     process.exit(0);
   }
-  const report = await measureQuality(services.retriever, services.embedder, indexed, { crossCheck: 50 });
+  let semantic: SemanticRescorer | undefined;
+  if (services.sentenceEncoder) {
+    const encoding = performance.now();
+    await enrichSemanticsJob(services, services.sentenceEncoder, { budgetMs: Infinity }).run({}, { signal: new AbortController().signal, attempt: 1, lastAttempt: true });
+    console.log(`sentence vectors (${services.sentenceEncoder.name}) for ${indexed.chunks.length} chunks in ${((performance.now() - encoding) / 1000).toFixed(1)} s`);
+    semantic = new SemanticRescorer(database.db.prisma, services.sentenceEncoder);
+  }
+  const report = await measureQuality(services.retriever, services.embedder, indexed, { crossCheck: 50, semantic });
   console.log(formatQualityReport(report, `retrieval quality, SQuAD v1.1 dev subset (${engineName})`));
 } finally {
   await database.drop();

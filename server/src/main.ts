@@ -6,7 +6,7 @@ import { assertMasterKeyOpensStoredKeys } from './governance/keyVaultCheck.js';
 import { createLogger } from './lib/logger.js';
 import { startServer } from './server.js';
 import { startIngestionWorker } from './ingestion/ingestionWorker.js';
-import { proposeMemoriesJob } from './memory/proposeMemories.js';
+import { workerJobs } from './workerJobs.js';
 import { createServices } from './services.js';
 
 // Entry point: `node server/dist/main.js [api|worker|migrate]`.
@@ -51,7 +51,7 @@ async function startWorkerOnly(config: ReturnType<typeof loadConfig>, logger: Re
   const services = createServices(config, db, logger);
   // Stored API keys must open with the configured master keys, or the process does not start.
   await assertMasterKeyOpensStoredKeys(services);
-  const worker = await startIngestionWorker(services, { otherJobs: [proposeMemoriesJob(services)] });
+  const worker = await startIngestionWorker(services, { otherJobs: await workerJobs(services) });
   logger.info({ workerId: worker.id }, 'worker started');
   return {
     async close() {

@@ -10,7 +10,7 @@ import { migrate } from './db/migrator.js';
 import { assertMasterKeyOpensStoredKeys } from './governance/keyVaultCheck.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { startIngestionWorker } from './ingestion/ingestionWorker.js';
-import { proposeMemoriesJob } from './memory/proposeMemories.js';
+import { workerJobs } from './workerJobs.js';
 import type { JobWorker } from './jobs/worker.js';
 import { attachSocketServer } from './realtime/socketServer.js';
 import { createServices, type Services } from './services.js';
@@ -37,7 +37,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   const interrupted = await closeInterruptedAnswers(services.prisma);
   if (interrupted) logger.warn({ interrupted }, 'answers cut off by the last shutdown marked as failed');
   await services.events.listen();
-  const worker: JobWorker | undefined = config.worker.inApi ? await startIngestionWorker(services, { otherJobs: [proposeMemoriesJob(services)] }) : undefined;
+  const worker: JobWorker | undefined = config.worker.inApi ? await startIngestionWorker(services, { otherJobs: await workerJobs(services) }) : undefined;
 
   const httpServer = http.createServer(createApp(services));
   const io = attachSocketServer(services, httpServer);

@@ -21,6 +21,8 @@ import { FileStorage } from './ingestion/upload/fileStorage.js';
 import { JobQueue } from './jobs/queue.js';
 import { EventBus } from './realtime/eventBus.js';
 import { HttpReranker } from './retrieval/reranker.js';
+import { SemanticRescorer } from './retrieval/semantic/semanticRescoring.js';
+import { UniversalSentenceEncoder, type SentenceEncoder } from './retrieval/semantic/sentenceEncoder.js';
 import { evidenceFusion, reciprocalRankFusion } from './retrieval/fusion.js';
 import { PassageRetriever } from './retrieval/retrievePassages.js';
 import { SystemSettings } from './settings/systemSettings.js';
@@ -52,6 +54,8 @@ export interface Services {
   embedder: Embedder;
   pipeline: KnowledgePipeline;
   retriever: PassageRetriever;
+  /** The sentence encoder behind semantic re-scoring (SEMANTIC_RERANK), loaded on first use; absent when switched off. */
+  sentenceEncoder: SentenceEncoder | undefined;
   /** Reserve before every model call, settle or release after it. */
   quotas: QuotaService;
   /** One usage_logs row per model call. */
@@ -82,6 +86,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const events = new EventBus(db, logger);
   const embedder = createEmbedder(config.embedder);
   const settings = new SystemSettings(prisma, events, logger);
+  const sentenceEncoder = config.semanticRerank ? new UniversalSentenceEncoder() : undefined;
   const reranker = config.reranker && new HttpReranker(config.reranker, (err) => logger.warn({ err }, 'reranker failed; keeping fused order'));
   return {
     config,
@@ -102,7 +107,9 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     retriever: new PassageRetriever(prisma, embedder, defaultMinScore(config.embedder.kind), {
       reranker: reranker || undefined,
       fusion: config.embedder.kind === 'openai' ? reciprocalRankFusion : evidenceFusion,
+      semantic: sentenceEncoder && new SemanticRescorer(prisma, sentenceEncoder, (err) => logger.warn({ err }, 'semantic re-scoring failed; keeping fused order')),
     }),
+    sentenceEncoder,
     quotas: new QuotaService(prisma, audit, config.quotas),
     usage: new UsageRecorder(prisma),
     generations: new GenerationHub(),

@@ -52,6 +52,14 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
     AssistantKnowledgeBase: { create: (p) => p.assistantKnowledgeBase.create({ data: { assistantId: ids.assistant!, knowledgeBaseId: ids.knowledgeBase!, tags: ['hr'] } }), update: { tags: [] }, where: (r) => ({ assistantId_knowledgeBaseId: { assistantId: r.assistantId, knowledgeBaseId: r.knowledgeBaseId } }) },
     KnowledgeFile: { create: (p) => p.knowledgeFile.create({ data: { knowledgeBaseId: ids.knowledgeBase!, tags: ['hr'], folder: 'policies/leave', originalName: 'b.docx', mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', sizeBytes: 5_000_000_000n, sha256: 'e'.repeat(64), storagePath: 'y', embedder: 'local', embeddingDim: 384 } }), update: { status: 'ready', progress: 100, chunkCount: 3, pageCount: 2, processedAt: new Date() }, where: (r) => ({ id: r.id }) },
     Chunk: { create: (p) => p.chunk.create({ data: { fileId: ids.file!, knowledgeBaseId: ids.knowledgeBase!, ordinal: 0, text: 'alpha', tokenCount: 1, page: 1, section: 'Intro', embedder: 'local', embeddingDim: 3 } }), update: { text: 'beta' }, where: (r) => ({ id: r.id }) },
+    ChunkSemantics: {
+      create: async (p) => {
+        const chunk = await p.chunk.create({ data: { fileId: ids.file!, knowledgeBaseId: ids.knowledgeBase!, ordinal: 7, text: 'gamma', tokenCount: 1, embedder: 'local', embeddingDim: 3 } });
+        return p.chunkSemantics.create({ data: { chunkId: chunk.id, model: 'use-lite-512', dimension: 2, vectors: new Uint8Array([1, 2, 3, 4]) } });
+      },
+      update: { vectors: new Uint8Array([5, 6]) },
+      where: (r) => ({ chunkId_model: { chunkId: r.chunkId, model: r.model } }),
+    },
     // Maintained by triggers on chunks; a base id with no chunks keeps the fixture clear of them.
     ChunkTermStat: { create: (p) => p.chunkTermStat.create({ data: { knowledgeBaseId: '00000000-0000-4000-8000-00000000a001', lexeme: 'alpha', chunkCount: 1 } }), update: { chunkCount: 2 }, where: (r) => ({ knowledgeBaseId_lexeme: { knowledgeBaseId: r.knowledgeBaseId, lexeme: r.lexeme } }) },
     ChunkCorpusStat: { create: (p) => p.chunkCorpusStat.create({ data: { knowledgeBaseId: '00000000-0000-4000-8000-00000000a001', chunkCount: 1n, tokenCount: 5n } }), update: { chunkCount: 2n, tokenCount: 9n }, where: (r) => ({ knowledgeBaseId: r.knowledgeBaseId }) },

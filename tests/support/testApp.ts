@@ -11,7 +11,9 @@ import { createUserRecord, DEFAULT_PASSWORD, type UserFactoryInput } from './fac
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...env });
+  // Semantic re-scoring loads a 170 MB model and encodes every chunk in the background:
+  // off unless a test is about it (tests/retrieval/semantic*.test.ts).
+  return loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', SEMANTIC_RERANK: 'false', ...env });
 }
 
 export interface TestApp {

@@ -88,6 +88,7 @@ const envSchema = z
     RERANK_URL: optionalString.pipe(z.url('must be a URL').optional()),
     RERANK_MODEL: z.string().default('rerank'),
     RERANK_API_KEY: optionalString,
+    SEMANTIC_RERANK: booleanFromEnv.default(true),
     EXTRACTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
     EXTRACTION_MAX_MEMORY_MB: z.coerce.number().int().min(128).max(16_384).default(1024),
     // Chat: how long a model may stay silent (before its first token or between tokens), retries before the first token, generated titles.
@@ -193,6 +194,8 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
             documentPrefix: prefixSetting(env.EMBEDDING_DOCUMENT_PREFIX),
           } as const)
         : ({ kind: 'local', dimension: env.EMBEDDING_DIMENSION ?? 384 } as const),
+    // Sentence-encoder re-scoring is tuned against the offline embedder's evidence fusion only.
+    semanticRerank: env.SEMANTIC_RERANK && env.EMBEDDER !== 'openai',
     reranker: env.RERANK_URL ? { url: env.RERANK_URL, model: env.RERANK_MODEL, apiKey: env.RERANK_API_KEY } : undefined,
     extraction: { timeoutMs: env.EXTRACTION_TIMEOUT_SECONDS * 1000, maxMemoryMb: env.EXTRACTION_MAX_MEMORY_MB },
     worker: { inApi: env.WORKER_IN_API, concurrency: env.WORKER_CONCURRENCY },

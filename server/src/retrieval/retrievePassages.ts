@@ -7,6 +7,7 @@ import { evidenceFusion, fusedScore, type FusionStrategy } from './fusion.js';
 import { evidenceParameters, morphologyPrefixes, passageEvidence, type LexemeOccurrences, type PassageEvidence } from './passageEvidence.js';
 import { analyseQuery, candidateTsQuery, type AnalysedQuery } from './queryTerms.js';
 import type { Reranker } from './reranker.js';
+import type { SemanticRescorer } from './semantic/semanticRescoring.js';
 import { emptyScope, scopeFilter, scopeParameters, searchScopeFor, type SearchScope } from './searchScope.js';
 import type { KnowledgeReader } from '../policies/knowledgeBases.js';
 
@@ -55,6 +56,8 @@ export interface CandidatePool {
 
 export interface RetrieverOptions {
   reranker?: Reranker;
+  /** Re-scores the best hybrid passages with stored sentence vectors (before the reranker, when both are set). */
+  semantic?: SemanticRescorer;
   /** How the two lists are fused in hybrid mode (default: evidence fusion, tuned for the offline embedder). */
   fusion?: FusionStrategy;
   /**
@@ -92,6 +95,7 @@ interface CandidateRow {
  */
 export class PassageRetriever {
   private readonly reranker?: Reranker;
+  private readonly semantic?: SemanticRescorer;
   private readonly fusion: FusionStrategy;
   private readonly textCandidateBudget: number;
 
@@ -103,13 +107,16 @@ export class PassageRetriever {
     options: RetrieverOptions = {},
   ) {
     this.reranker = options.reranker;
+    this.semantic = options.semantic;
     this.fusion = options.fusion ?? evidenceFusion;
     this.textCandidateBudget = options.textCandidateBudget ?? 2_000;
   }
 
   async retrieve(request: RetrievalRequest): Promise<Passage[]> {
+    const question = (request.mode ?? 'hybrid') === 'hybrid' ? this.semantic?.prepare(request.query) : undefined;
     const pool = await this.candidatePool(request);
     let results = this.rank(pool, { ...request, topK: Infinity });
+    if (question && results.length > 1) results = await this.semantic!.rescore(question, results);
     if (this.reranker && results.length > 1) results = await this.reranker.rerank(request.query, results.slice(0, this.candidateCount(request)));
     return results.slice(0, request.topK);
   }
