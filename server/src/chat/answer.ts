@@ -274,6 +274,8 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
         context: { userId: p.request.actor.id, assistantId: p.request.assistant.id },
         signal: generation.controller.signal,
         onUpdate: (record) => generation.tool(record),
+        askUser: (record) => askUserFirst(s, p, record, limits.approvalTimeoutMs),
+        approvalTimeoutMs: limits.approvalTimeoutMs,
       });
       toolRecords.push(...records);
       void auditToolCalls(s, p, records);
@@ -290,7 +292,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
       const messages: ChatMessage[] = [
         ...call.messages,
         { role: 'assistant', content: stepText, toolCalls: outcome.toolCalls },
-        ...records.map((r): ChatMessage => ({ role: 'tool', toolCallId: r.id, name: r.tool, content: r.error ? `Error: ${r.error}` : (r.result ?? ''), isError: r.error !== null })),
+        ...records.map((r): ChatMessage => ({ role: 'tool', toolCallId: r.id, name: r.tool, content: toolResultForModel(r), isError: r.error !== null })),
       ];
       try {
         call = await nextStep(s, p.request, call, messages);
@@ -440,6 +442,29 @@ async function fallBack(s: Services, p: PreparedAnswer, failed: ModelCall, failu
     })
     .catch((error: unknown) => log.error({ err: error }, 'could not audit a model fallback'));
   return next;
+}
+
+/** What the model reads back for a call: its result, its error, or why it was not run. */
+function toolResultForModel(record: ToolCallRecord): string {
+  if (record.status === 'denied') return record.error ?? '';
+  return record.error ? `Error: ${record.error}` : (record.result ?? '');
+}
+
+/** Asks the answer's owner about an "ask first" call and audits the decision (who, which tool, how it ended, how long it waited). */
+async function askUserFirst(s: Services, p: PreparedAnswer, record: ToolCallRecord, timeoutMs: number) {
+  const asked = performance.now();
+  const reply = await p.generation.askApproval(record, timeoutMs);
+  const { actor, assistant } = p.request;
+  await s.audit
+    .record({
+      actor: { id: actor.id, email: actor.email ?? null },
+      action: 'tool.approval',
+      resource: { type: 'message', id: p.generation.messageId },
+      newValues: { assistantId: assistant.id, tool: record.tool, server: record.server, callId: record.id, decision: reply.decision, waitedMs: Math.round(performance.now() - asked) },
+      meta: {},
+    })
+    .catch((error: unknown) => s.logger.error({ err: error, messageId: p.generation.messageId }, 'could not audit a tool approval'));
+  return reply;
 }
 
 /** Each tool call in the audit log: who, which tool and server, how it went, how long; never its arguments or result. */

@@ -1,4 +1,5 @@
 import type { Conversation, Message } from '../db/generated/client.js';
+import type { ApprovalRequest } from '../tools/approvals.js';
 import type { ToolCallRecord } from '../tools/toolCallRecord.js';
 
 // One event shape for every way an answer reaches a client (STYLE "one
@@ -19,6 +20,8 @@ export type ChatEvent =
   | { type: 'chunk'; conversationId: string; messageId: string; seq: number; text: string }
   /** A tool call started or ended: the whole record each time, so the latest replaces what a client has under its id. */
   | { type: 'tool'; conversationId: string; messageId: string; call: ToolCallRecord }
+  /** An "ask first" call waits for the answer's owner to allow or deny it (tool:approve, or the tool-approvals endpoint). */
+  | { type: 'approval'; conversationId: string; messageId: string; approval: ApprovalRequest }
   /** The answer as stored: complete or stopped, with sources, usage, model and finish reason. */
   | { type: 'done'; conversationId: string; message: Message }
   /** The answer failed; `message` holds what was saved (partial text, status error). */

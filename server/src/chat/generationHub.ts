@@ -1,5 +1,6 @@
 import type { Message } from '../db/generated/client.js';
 import { AppError } from '../errors/appError.js';
+import { approvalRequest, PendingApprovals, type ApprovalDecision } from '../tools/approvals.js';
 import type { ToolCallRecord } from '../tools/toolCallRecord.js';
 import type { ChatEvent, ConversationEvent } from './chatEvents.js';
 
@@ -13,6 +14,8 @@ type HubListener = (userId: string, event: ChatEvent | ConversationEvent) => voi
  */
 export class Generation {
   readonly controller = new AbortController();
+  /** Its "ask first" calls waiting for the owner's reply. */
+  readonly approvals = new PendingApprovals();
   private text = '';
   private seq = 0;
   private readonly toolCalls = new Map<string, ToolCallRecord>();
@@ -52,6 +55,18 @@ export class Generation {
   /** A tool call's progress; a late joiner gets the calls so far in the start event's message. */
   tool(call: ToolCallRecord): void {
     this.publish({ type: 'tool', conversationId: this.conversationId, messageId: this.messageId, call });
+  }
+
+  /**
+   * Asks the owner about one call: the call shown as awaiting approval, an
+   * `approval` event, then the wait for the reply, the time limit or the stop.
+   */
+  async askApproval(record: ToolCallRecord, timeoutMs: number): Promise<{ decision: ApprovalDecision; expiresAt: string }> {
+    const expiresAt = new Date(Date.now() + timeoutMs).toISOString();
+    const decided = this.approvals.wait(record.id, timeoutMs, this.controller.signal);
+    this.tool({ ...record, status: 'awaiting_approval', approval: { decision: 'pending', expiresAt } });
+    this.publish({ type: 'approval', conversationId: this.conversationId, messageId: this.messageId, approval: approvalRequest(record, expiresAt) });
+    return { decision: await decided, expiresAt };
   }
 
   chunk(text: string): void {
