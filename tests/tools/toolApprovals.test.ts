@@ -104,11 +104,11 @@ describe(`"ask first" tool approvals (${engineName})`, () => {
     const before = cancelled();
     const sent = await emitWithAck(socket, 'chat:send', { conversationId, content: 'Cancel order A-1' });
     expect(sent).toMatchObject({ ok: true });
-    const asked = await eventually(() => seen.find((e) => e.name === 'chat:approval'));
+    const asked = (await eventually(() => seen.find((e) => e.name === 'chat:approval')))!;
     expect(asked.payload).toMatchObject({ conversationId, messageId: sent.messageId, approval: { id: 'call_socket', tool: 'Orders__cancel_order', arguments: { id: 'A-1' } } });
 
     expect(await emitWithAck(socket, 'tool:approve', { conversationId, messageId: sent.messageId, callId: 'call_socket', allow: false })).toEqual({ ok: true, callId: 'call_socket', decision: 'denied' });
-    const done = await eventually(() => seen.find((e) => e.name === 'chat:done' || e.name === 'chat:error'));
+    const done = (await eventually(() => seen.find((e) => e.name === 'chat:done' || e.name === 'chat:error')))!;
     expect(done.name).toBe('chat:done');
     expect(done.payload.message).toMatchObject({ status: 'complete', content: 'I did not cancel it, as you asked.' });
     expect(done.payload.message.toolCalls[0]).toMatchObject({ status: 'denied', result: null, error: expect.stringMatching(/^The user denied this call/), approval: { decision: 'denied' } });
@@ -171,7 +171,7 @@ describe(`"ask first" tool approvals (${engineName})`, () => {
     const started = Date.now();
     expect(await emitWithAck(socket, 'chat:stop', { conversationId })).toEqual({ ok: true, stopped: true });
     expect(Date.now() - started).toBeLessThan(5000);
-    const done = await eventually(() => seen.find((e) => e.name === 'chat:done' || e.name === 'chat:error'));
+    const done = (await eventually(() => seen.find((e) => e.name === 'chat:done' || e.name === 'chat:error')))!;
     expect(done.payload.message).toMatchObject({ id: sent.messageId, status: 'stopped' });
     expect(done.payload.message.toolCalls[0]).toMatchObject({ status: 'failed', error: 'Stopped by the user.', approval: { decision: 'stopped' } });
     expect(cancelled()).toBe(before);

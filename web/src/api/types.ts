@@ -94,7 +94,10 @@ export interface ToolCall {
   tool: string;
   /** The MCP server that ran it; null for a built-in tool. */
   server: string | null;
-  status: 'running' | 'done' | 'failed';
+  /** awaiting_approval: an "ask first" call waiting for the user; denied: the user said no or did not answer in time. */
+  status: 'awaiting_approval' | 'running' | 'done' | 'failed' | 'denied';
+  /** Only for "ask first" calls. */
+  approval?: { decision: 'pending' | 'allowed' | 'denied' | 'timed_out' | 'stopped'; expiresAt: string };
   arguments: unknown;
   result: string | null;
   error: string | null;

@@ -134,7 +134,7 @@ function AssistantMessage(props: Props) {
         ) : (
           segments.map((segment, i) =>
             segment.kind === 'tools' ? (
-              <ToolCallCards key={`tools-${i}`} calls={segment.calls} />
+              <ToolCallCards key={`tools-${i}`} calls={segment.calls} conversationId={message.conversationId} messageId={message.id} />
             ) : (
               <Suspense key={`text-${i}`} fallback={<p className="plain">{segment.raw}</p>}>
                 <Markdown text={segment.text} onCite={openSource} />

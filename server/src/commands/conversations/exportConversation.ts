@@ -23,7 +23,7 @@ export async function exportConversation(s: Services, actor: Actor, id: string, 
     lines.push(`## ${m.role === 'user' ? 'You' : (assistant?.name ?? 'Assistant')}`, '', m.content || (m.error ? `_(${m.error})_` : '_(no answer)_'), '');
     const sources = (m.sources as StoredSource[] | null) ?? [];
     const calls = storedToolCalls(m.toolCalls);
-    if (calls.length) lines.push('Tools used:', ...calls.map((c) => `- ${c.tool}${c.server ? ` (${c.server})` : ''} ${JSON.stringify(c.arguments)}: ${c.status === 'done' ? 'done' : `failed (${c.error})`}`), '');
+    if (calls.length) lines.push('Tools used:', ...calls.map((c) => `- ${c.tool}${c.server ? ` (${c.server})` : ''} ${JSON.stringify(c.arguments)}: ${c.status === 'done' ? 'done' : c.status === 'denied' ? `not run, denied by the user (${c.error})` : `failed (${c.error})`}`), '');
     if (sources.length) lines.push('Sources:', ...sources.map((src) => `${src.index}. ${src.kind === 'memory' ? `Your memory: ${src.text}` : sourceLabel(src)}`), '');
   }
   return { fileName: `${base}.md`, contentType: 'text/markdown; charset=utf-8', body: lines.join('\n') };
