@@ -3,6 +3,7 @@ import { AppError } from '../errors/appError.js';
 import { approvalRequest, PendingApprovals, type ApprovalDecision } from '../tools/approvals.js';
 import type { ToolCallRecord } from '../tools/toolCallRecord.js';
 import type { ChatEvent, ConversationEvent } from './chatEvents.js';
+import type { FlowStepRecord } from './flows/flowStep.js';
 
 type Listener = (event: ChatEvent) => void;
 type HubListener = (userId: string, event: ChatEvent | ConversationEvent) => void;
@@ -19,6 +20,7 @@ export class Generation {
   private text = '';
   private seq = 0;
   private readonly toolCalls = new Map<string, ToolCallRecord>();
+  private readonly steps = new Map<number, FlowStepRecord>();
   private start: Extract<ChatEvent, { type: 'start' }> | null = null;
   private final: ChatEvent | null = null;
   private readonly listeners = new Set<Listener>();
@@ -69,6 +71,15 @@ export class Generation {
     return { decision: await decided, expiresAt };
   }
 
+  /** A flow step's progress; a late joiner gets the steps so far in the start event's message. */
+  step(step: FlowStepRecord): void {
+    this.publish({ type: 'step', conversationId: this.conversationId, messageId: this.messageId, step });
+  }
+
+  stepText(index: number, text: string): void {
+    this.publish({ type: 'step_text', conversationId: this.conversationId, messageId: this.messageId, index, text });
+  }
+
   chunk(text: string): void {
     this.publish({ type: 'chunk', conversationId: this.conversationId, messageId: this.messageId, seq: this.seq + 1, text });
   }
@@ -97,7 +108,8 @@ export class Generation {
   subscribe(listener: Listener): () => void {
     if (this.start) {
       const toolCalls = this.toolCalls.size > 0 ? ([...this.toolCalls.values()] as Message['toolCalls']) : this.start.message.toolCalls;
-      listener({ ...this.start, message: { ...this.start.message, content: this.text, toolCalls }, seq: this.seq });
+      const steps = this.steps.size > 0 ? ([...this.steps.values()] as Message['steps']) : this.start.message.steps;
+      listener({ ...this.start, message: { ...this.start.message, content: this.text, toolCalls, steps }, seq: this.seq });
     }
     if (this.final) {
       listener(this.final);
@@ -119,6 +131,11 @@ export class Generation {
       this.text += event.text;
     }
     if (event.type === 'tool') this.toolCalls.set(event.call.id, event.call);
+    if (event.type === 'step') this.steps.set(event.step.index, { ...event.step });
+    if (event.type === 'step_text') {
+      const step = this.steps.get(event.index);
+      if (step) step.text += event.text;
+    }
     if (event.type === 'done' || event.type === 'error') this.final = event;
     for (const listener of this.listeners) listener(event);
     this.forward(event);
