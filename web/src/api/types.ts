@@ -107,6 +107,17 @@ export interface ToolCall {
   offset: number;
 }
 
+/** A step of a flow answer as it ran; the last step's text is the answer. */
+export interface FlowStepRun {
+  index: number;
+  label: string;
+  model: string | null;
+  status: 'pending' | 'running' | 'done' | 'failed' | 'stopped';
+  text: string;
+  promptTokens: number | null;
+  completionTokens: number | null;
+}
+
 export interface Message {
   id: string;
   conversationId: string;
@@ -125,6 +136,8 @@ export interface Message {
   editHistory: { content: string; editedAt: string }[];
   /** The answer's tool calls in order; `offset` places each in the text. */
   toolCalls?: ToolCall[];
+  /** A flow's steps (empty or absent when one model answered). */
+  steps?: FlowStepRun[];
   /** Its place among the versions of the same turn, and its neighbours for the ‹ › switch. */
   branch?: { index: number; count: number; previousId: string | null; nextId: string | null };
   /** The signed-in user's own thumbs up or down on an answer. */
