@@ -57,17 +57,22 @@ describe('flows in the browser', () => {
     await page.getByText('The assistant answers in 3 steps', { exact: false }).waitFor();
 
     // The critique step gets another model.
-    const models = page.getByLabel('Model', { exact: true });
-    expect(await models.count()).toBe(3);
-    await models.nth(1).click();
+    const lines = page.locator('.RaSimpleFormIterator-line:visible');
+    expect(await lines.count()).toBe(3);
+    await lines.nth(1).getByRole('combobox').click();
     await page.getByRole('option', { name: /critic-model/ }).click();
     // A fourth step added, then moved up above "refine" and removed again: the form's ordered editing.
     await page.getByRole('button', { name: 'Add' }).click();
-    const labels = page.getByLabel('Label', { exact: true });
-    await labels.nth(3).fill('check');
-    await page.locator('.RaSimpleFormIterator-line').nth(3).getByRole('button', { name: /move up/i }).click();
-    expect(await labels.evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).toEqual(['generate', 'critique', 'check', 'refine']);
-    await page.locator('.RaSimpleFormIterator-line').nth(2).getByRole('button', { name: /remove/i }).click();
+    await page.locator('input[name="flowSteps.3.label"]').fill('check');
+    await lines.nth(3).getByRole('button', { name: /move up/i }).click();
+    const labels = () => page.locator('input[name$=".label"][name^="flowSteps."]').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    expect(await labels()).toEqual(['generate', 'critique', 'check', 'refine']);
+    // The remove button shows on hover.
+    await lines.nth(2).hover();
+    await lines.nth(2).getByRole('button', { name: /remove/i }).click();
+    expect(await labels()).toEqual(['generate', 'critique', 'refine']);
+    await page.mouse.move(0, 0);
+    await page.getByText('The assistant answers in 3 steps', { exact: false }).scrollIntoViewIfNeeded();
     await screenshot(page, 'admin-flow');
     await page.getByRole('button', { name: 'Save' }).click();
 
