@@ -126,6 +126,10 @@ describe(`flows (${engineName})`, () => {
     // History keeps the steps.
     const detail = await t.json(staff.token, 'GET', `/api/v1/conversations/${done.data.message.conversationId}`);
     expect(JSON.stringify(detail.body)).toContain('Critique: the passage says garage B.');
+    const exported = await t.api(staff.token, 'GET', `/api/v1/conversations/${done.data.message.conversationId}/export?format=md`);
+    const markdown = await exported.text();
+    expect(markdown).toContain('Earlier steps:\n- generate (test-chat-model, done): Draft: staff park in garage A.\n- critique (critic-model, done): Critique: the passage says garage B.');
+    expect(markdown).toContain('Staff park in garage B, level 2.');
   });
 
   it('ends the answer with the usual quota message when quota refuses step 2', async () => {
@@ -156,13 +160,23 @@ describe(`flows (${engineName})`, () => {
     const before = t.openai.chatRequests().length;
     t.openai.chat.script({ text: 'A long draft that goes on and on and on and on and on and on and on and on.', chunkDelayMs: 100 });
     let conversationId = '';
+    let resumed: Promise<SseEvent[]> | null = null;
     const { events } = await ask('Write at length.', (event) => {
       if (event.event === 'step_text' && !conversationId) {
         conversationId = event.data.conversationId;
-        void t.json(staff.token, 'POST', `/api/v1/conversations/${conversationId}/stop`);
+        // A client that joins mid-step (a reload) gets the step so far in the start event, then the stop.
+        resumed = t
+          .api(staff.token, 'GET', `/api/v1/conversations/${conversationId}/messages/${event.data.messageId}/stream`, undefined, { accept: 'text/event-stream' })
+          .then((res) => readEvents(res, (e) => e.event === 'start'))
+          .then(async (joined) => {
+            await t.json(staff.token, 'POST', `/api/v1/conversations/${conversationId}/stop`);
+            return joined;
+          });
       }
       return false;
     });
+    const joined = (await resumed!)[0]!;
+    expect(joined.data.message.steps[0]).toMatchObject({ label: 'generate', status: 'running', text: expect.stringMatching(/^A /) });
     const end = events.at(-1)!;
     expect(end.event).toBe('done');
     expect(end.data.message.status).toBe('stopped');

@@ -120,8 +120,8 @@ export class Generation {
   }
 
   /** What a resuming client needs: the text so far and the seq it ends at. */
-  snapshot(): { messageId: string; seq: number; text: string; toolCalls: ToolCallRecord[] } {
-    return { messageId: this.messageId, seq: this.seq, text: this.text, toolCalls: [...this.toolCalls.values()] };
+  snapshot(): { messageId: string; seq: number; text: string; toolCalls: ToolCallRecord[]; steps: FlowStepRecord[] } {
+    return { messageId: this.messageId, seq: this.seq, text: this.text, toolCalls: [...this.toolCalls.values()], steps: [...this.steps.values()].map((step) => ({ ...step })) };
   }
 
   private publish(event: ChatEvent): void {

@@ -16,7 +16,7 @@ import { rooms, type SocketData } from './socketServer.js';
 // handshake) gets the rest; chat:resume returns what it missed.
 
 export type ChatAck = (
-  result: { ok: true; decision?: 'allowed' | 'denied'; callId?: string; userMessageId?: string | null; messageId?: string; stopped?: boolean; streaming?: { messageId: string; seq: number; text: string } | null } | { ok: false; error: { code: string; message: string; details?: unknown } },
+  result: { ok: true; decision?: 'allowed' | 'denied'; callId?: string; userMessageId?: string | null; messageId?: string; stopped?: boolean; streaming?: { messageId: string; seq: number; text: string; steps?: unknown[] } | null } | { ok: false; error: { code: string; message: string; details?: unknown } },
 ) => void;
 
 export interface ChatClientEvents {

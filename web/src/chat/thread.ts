@@ -60,11 +60,11 @@ export function applyChunk(thread: Thread, chunk: Chunk): Thread {
 }
 
 /** The server's text so far (chat:resume); chunks after it follow. null: nothing is being written any more. */
-export function applySnapshot(thread: Thread, snapshot: { messageId: string; seq: number; text: string; toolCalls?: ToolCall[] } | null): Thread {
+export function applySnapshot(thread: Thread, snapshot: { messageId: string; seq: number; text: string; toolCalls?: ToolCall[]; steps?: FlowStepRun[] } | null): Thread {
   if (!snapshot) return { ...thread, live: null };
   const pending = thread.live?.messageId === snapshot.messageId ? thread.live.pending.filter((c) => c.seq > snapshot.seq) : [];
   const messages = thread.messages.map((m) =>
-    m.id === snapshot.messageId ? { ...m, content: snapshot.text, status: 'streaming' as const, ...(snapshot.toolCalls ? { toolCalls: snapshot.toolCalls } : {}) } : m,
+    m.id === snapshot.messageId ? { ...m, content: snapshot.text, status: 'streaming' as const, ...(snapshot.toolCalls ? { toolCalls: snapshot.toolCalls } : {}), ...(snapshot.steps?.length ? { steps: snapshot.steps } : {}) } : m,
   );
   return drain({ messages, live: { messageId: snapshot.messageId, seq: snapshot.seq, pending, stale: false } });
 }

@@ -5,7 +5,7 @@ import { chatSocket, request } from './socket.js';
 import { applyChunk, applyDone, applyError, applySnapshot, applyStart, applyStep, applyStepText, applyTool, markStale, type Chunk } from './thread.js';
 import { cachedThreads, keys, updateThread } from './threadCache.js';
 
-type Snapshot = { messageId: string; seq: number; text: string; toolCalls?: ToolCall[] } | null;
+type Snapshot = { messageId: string; seq: number; text: string; toolCalls?: ToolCall[]; steps?: FlowStepRun[] } | null;
 
 /** Re-syncs a conversation's answer after a reconnect or a gap: the text so far, then later chunks. */
 export async function resume(client: ReturnType<typeof useQueryClient>, conversationId: string): Promise<void> {
