@@ -8,6 +8,7 @@ import { launchBrowser, screenshot, signInToChat, signInToConsole, watchedPage }
 // (its key typed once, never shown again), tests it and switches a tool off;
 // a member of staff then asks in the chat app and watches the tool card,
 // which opens to show what was asked and what came back, also after a reload.
+// A tool marked "ask first" in the console opens its card with Allow / Deny.
 
 describe('tools in the browser', () => {
   let t: ChatTestServer;
@@ -40,7 +41,7 @@ describe('tools in the browser', () => {
     return watched.page;
   }
 
-  it('registers an MCP server in the console, tests it and switches a tool off', async () => {
+  it('registers an MCP server in the console, tests it, switches a tool off and marks one "ask first"', async () => {
     const page = await newPage();
     await page.goto(`${t.url}/admin/#/login`);
     await signInToConsole(page, admin.email, DEFAULT_PASSWORD);
@@ -64,13 +65,18 @@ describe('tools in the browser', () => {
     await page.getByText('set: X-Api-Key; values are never shown', { exact: false }).waitFor();
     expect(await page.content()).not.toContain(TOOL_SERVER_KEY);
     await page.getByRole('button', { name: 'Test connection and list tools' }).click();
-    await page.getByText(/Connected in \d+ ms: 4 tools/).waitFor();
-    const huge = page.getByRole('checkbox', { name: /huge/ });
+    await page.getByText(/Connected in \d+ ms: 5 tools/).waitFor();
+    const huge = page.getByRole('checkbox', { name: /^huge/ });
     // Switched off on the server first, then shown unticked.
     await huge.click();
-    await page.getByRole('checkbox', { name: /huge/, checked: false }).waitFor();
+    await page.getByRole('checkbox', { name: /^huge/, checked: false }).waitFor();
     const saved = await eventually(() => t.server.services.prisma.toolServer.findFirstOrThrow(), (row) => row.disabledTools.length > 0);
     expect(saved.disabledTools).toEqual(['huge']);
+    // Saved on the server first, then shown switched on.
+    await page.getByLabel('Ask first: cancel_order').click();
+    const askFirst = await eventually(() => t.server.services.prisma.toolServer.findFirstOrThrow(), (row) => row.askFirstTools.length > 0);
+    expect(askFirst.askFirstTools).toEqual(['cancel_order']);
+    await eventually(() => page.getByLabel('Ask first: cancel_order').isChecked());
     await screenshot(page, 'admin-tool-servers');
   });
 
@@ -106,6 +112,41 @@ describe('tools in the browser', () => {
     await page.reload();
     const reloaded = page.locator('article.message--assistant').last().locator('details.tool-call');
     await reloaded.getByText(/^Used Orders__lookup_order/).waitFor();
+  });
+
+  it('asks before running an "ask first" tool: Allow runs it, Deny does not', async () => {
+    const page = await newPage();
+    await page.goto(t.url);
+    await page.getByLabel('Email').fill(staff.email);
+    await page.getByLabel('Password', { exact: true }).fill(DEFAULT_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: /Order desk/ }).click();
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    const cancels = () => mcp.calls.filter((c) => c.tool === 'cancel_order').length;
+
+    t.openai.chat.script({ text: 'I will cancel it.', toolCalls: [{ id: 'call_ok', name: 'Orders__cancel_order', arguments: { id: 'A-1' } }] }, { text: 'Order A-1 is cancelled.' });
+    await composer.fill('Cancel order A-1');
+    await composer.press('Enter');
+    let answer = page.locator('article.message--assistant').last();
+    const card = answer.locator('details.tool-call');
+    await card.getByText('Orders__cancel_order (Orders) needs your approval').waitFor();
+    await card.getByText('"id": "A-1"').waitFor();
+    expect(cancels()).toBe(0);
+    await screenshot(page, 'web-tool-approval');
+    await card.getByRole('button', { name: 'Allow' }).click();
+    await answer.getByText('Order A-1 is cancelled.').waitFor();
+    expect(await card.locator('summary').textContent()).toMatch(/^Used Orders__cancel_order \(Orders\) in \d+ ms$/);
+    expect(cancels()).toBe(1);
+
+    t.openai.chat.script({ text: '', toolCalls: [{ id: 'call_no', name: 'Orders__cancel_order', arguments: { id: 'B-2' } }] }, { text: 'Understood, B-2 stays as it is.' });
+    await composer.fill('Cancel order B-2');
+    await composer.press('Enter');
+    await page.getByText('Understood, B-2 stays').or(page.getByRole('button', { name: 'Deny' })).first().waitFor();
+    answer = page.locator('article.message--assistant').last();
+    await answer.getByRole('button', { name: 'Deny' }).click();
+    await answer.getByText('Understood, B-2 stays as it is.').waitFor();
+    await answer.getByText('Orders__cancel_order (Orders) denied').waitFor();
+    expect(cancels()).toBe(1);
   });
 
   it('logged no errors in the browser', () => {

@@ -20,7 +20,7 @@ describe(`system settings over HTTP (${engineName})`, () => {
       { key: 'registration', value: { policy: 'closed' }, saved: false, updatedAt: null, updatedById: null },
       { key: 'branding', value: { name: 'Atrium', accentColor: '#1f6feb' }, saved: false, updatedAt: null, updatedById: null },
       { key: 'tokens', value: { maxExpiryDays: 365, disabledRoles: [], disabledGroupIds: [] }, saved: false, updatedAt: null, updatedById: null },
-      { key: 'tools', value: { maxSteps: 5, callTimeoutMs: 30_000, maxResultChars: 20_000 }, saved: false, updatedAt: null, updatedById: null },
+      { key: 'tools', value: { maxSteps: 5, callTimeoutMs: 30_000, maxResultChars: 20_000, approvalTimeoutMs: 120_000 }, saved: false, updatedAt: null, updatedById: null },
     ]);
   });
 

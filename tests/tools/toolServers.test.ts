@@ -64,6 +64,7 @@ describe(`MCP tool servers (${engineName})`, () => {
     expect(test.status).toBe(200);
     expect(test.body).toMatchObject({ ok: true, error: null });
     expect(test.body.tools.map((tool: { name: string; enabled: boolean }) => [tool.name, tool.enabled]).sort()).toEqual([
+      ['cancel_order', true],
       ['flaky', true],
       ['huge', false],
       ['lookup_order', true],
@@ -92,7 +93,7 @@ describe(`MCP tool servers (${engineName})`, () => {
     expect(mcp.calls.at(-1)).toEqual({ tool: 'lookup_order', args: { id: 'A-1' } });
     // The first model call of that answer offered the built-in tool and the enabled MCP tools, not the switched-off one.
     const first = t.openai.chatRequests().at(-2)!.body.tools!.map((tool) => tool.function.name).sort();
-    expect(first).toEqual(['Orders__flaky', 'Orders__lookup_order', 'Orders__slow', 'current_time']);
+    expect(first).toEqual(['Orders__cancel_order', 'Orders__flaky', 'Orders__lookup_order', 'Orders__slow', 'current_time']);
     const described = t.openai.chatRequests().at(-2)!.body.tools!.find((tool) => tool.function.name === 'Orders__lookup_order')!.function;
     expect(described.parameters).toMatchObject({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] });
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 // A real MCP server for the tests, built with the official SDK and served over
 // Streamable HTTP on loopback (stateless, like many hosted servers). Its tools
-// succeed, fail, hang and flood; it insists on an API key header, and it can
+// succeed, fail, hang and flood, and one changes data (for approvals); it insists on an API key header, and it can
 // be shut down mid-conversation.
 
 export const TOOL_SERVER_KEY = 'mcp-secret-key-0123456789';
@@ -28,6 +28,15 @@ function buildServer(record: ToolTestServer['calls']): McpServer {
     async ({ id }) => {
       record.push({ tool: 'lookup_order', args: { id } });
       return { content: [{ type: 'text', text: `Order ${id}: shipped on 2026-11-30, 3 items.` }] };
+    },
+  );
+  // The one a careful admin marks "ask first": it changes something.
+  server.registerTool(
+    'cancel_order',
+    { description: 'Cancels an order.', inputSchema: { id: z.string().describe('The order id, like A-1') } },
+    async ({ id }) => {
+      record.push({ tool: 'cancel_order', args: { id } });
+      return { content: [{ type: 'text', text: `Order ${id} cancelled.` }] };
     },
   );
   server.registerTool('flaky', { description: 'Always fails.', inputSchema: {} }, async () => {

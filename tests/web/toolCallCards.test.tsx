@@ -50,6 +50,8 @@ describe('tool calls in the chat app', () => {
           call({ id: '2', tool: 'search_knowledge', server: null, status: 'done', arguments: { query: 'leave' }, result: '[1] handbook.pdf', durationMs: 1500 }),
           call({ id: '3', tool: 'lookup', server: 'CRM', status: 'failed', error: 'The tool did not answer within 30 s.', durationMs: 30000 }),
         ]}
+        conversationId="conv"
+        messageId="m1"
       />,
     );
     expect(screen.getByText('Running current_time…')).toBeTruthy();
@@ -58,5 +60,27 @@ describe('tool calls in the chat app', () => {
     expect(screen.getByText('[1] handbook.pdf')).toBeTruthy();
     expect(screen.getByText('The tool did not answer within 30 s.')).toBeTruthy();
     expect(screen.getByText(/"query": "leave"/)).toBeTruthy();
+  });
+
+  it('opens an "ask first" call with Allow and Deny, and says when a call was denied or not allowed in time', () => {
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    render(
+      <ToolCallCards
+        calls={[
+          call({ id: '1', tool: 'Orders__cancel_order', server: 'Orders', status: 'awaiting_approval', arguments: { id: 'A-1' }, approval: { decision: 'pending', expiresAt } }),
+          call({ id: '2', tool: 'Orders__cancel_order', server: 'Orders', status: 'denied', error: 'The user denied this call.', durationMs: 0, approval: { decision: 'denied', expiresAt } }),
+          call({ id: '3', tool: 'Orders__cancel_order', server: 'Orders', status: 'denied', error: 'No reply.', durationMs: 0, approval: { decision: 'timed_out', expiresAt } }),
+        ]}
+        conversationId="conv"
+        messageId="m1"
+      />,
+    );
+    expect(screen.getByText('Orders__cancel_order (Orders) needs your approval')).toBeTruthy();
+    expect(screen.getByText('Orders__cancel_order (Orders) needs your approval').closest('details')!.open).toBe(true);
+    expect(screen.getByRole('button', { name: 'Allow' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Deny' })).toBeTruthy();
+    expect(screen.getByText('Orders__cancel_order (Orders) denied')).toBeTruthy();
+    expect(screen.getByText('Orders__cancel_order (Orders) not run: no approval in time')).toBeTruthy();
+    expect(screen.getByText('The user denied this call.')).toBeTruthy();
   });
 });

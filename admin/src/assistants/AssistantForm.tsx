@@ -16,6 +16,7 @@ import {
   required,
 } from 'react-admin';
 import { useApi } from '../common/useApi';
+import { FlowStepsInput } from './FlowSteps';
 
 interface ModelChoice {
   id: string;
@@ -84,6 +85,9 @@ export function AssistantForm({ toolbar }: { toolbar?: React.ReactElement | fals
           ]}
           helperText="Each call is shown to the user and recorded in the audit log. Limits (steps per answer, time and result size) are in Settings → Tools."
         />
+      </TabbedForm.Tab>
+      <TabbedForm.Tab label="Flow">
+        <FlowStepsInput />
       </TabbedForm.Tab>
       <TabbedForm.Tab label="Knowledge bases">
         <ArrayInput source="knowledgeBases" label="Knowledge bases it searches">

@@ -178,6 +178,13 @@ export function SettingsPage() {
           <NumberInput source="maxSteps" label="Model calls per answer" helperText="The last one may not call tools" validate={[required(), minValue(1), maxValue(20)]} />
           <NumberInput source="callTimeoutMs" label="Time limit per tool call (ms)" validate={[required(), minValue(1000), maxValue(300000)]} />
           <NumberInput source="maxResultChars" label="Result size limit (characters)" helperText="Longer results are cut, with a note to the model" validate={[required(), minValue(500), maxValue(200000)]} />
+          <NumberInput
+            source="approvalTimeoutMs"
+            label="Time to allow an “ask first” call (ms)"
+            helperText="No reply in this time counts as a denial"
+            defaultValue={120000}
+            validate={[required(), minValue(1000), maxValue(3600000)]}
+          />
         </SettingCard>
       )}
     </Stack>

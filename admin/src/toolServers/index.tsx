@@ -1,5 +1,5 @@
 import BuildIcon from '@mui/icons-material/Build';
-import { Alert, Box, Button, Checkbox, FormControlLabel, Stack, Typography } from '@mui/material';
+import { Alert, Box, Button, Checkbox, FormControlLabel, Stack, Switch, Typography } from '@mui/material';
 import { useState } from 'react';
 import {
   ArrayInput,
@@ -24,7 +24,8 @@ import { apiFetch } from '../session';
 
 // MCP tool servers (admins): where a server is, the headers it needs (write-only),
 // which groups may use it and which assistants offer it; "Test" lists its tools,
-// each switched on or off here.
+// each switched on or off here, and marked "ask first" (each call waits for the
+// asking user to allow it).
 
 interface ToolServerRecord {
   id: string;
@@ -33,6 +34,7 @@ interface ToolServerRecord {
   enabled: boolean;
   headerNames: string[];
   disabledTools: string[];
+  askFirstTools: string[];
   groupIds: string[];
   assistantIds: string[];
 }
@@ -40,7 +42,7 @@ interface ToolServerRecord {
 interface TestResult {
   ok: boolean;
   latencyMs: number;
-  tools: { name: string; description: string; enabled: boolean }[];
+  tools: { name: string; description: string; enabled: boolean; askFirst: boolean }[];
   error: string | null;
 }
 
@@ -104,7 +106,7 @@ function ToolServerFields({ editing }: { editing: boolean }) {
   );
 }
 
-/** Connects to the server, lists its tools, and switches each on or off. */
+/** Connects to the server, lists its tools, switches each on or off and marks it "ask first". */
 function TestPanel() {
   const record = useRecordContext<ToolServerRecord>();
   const notify = useNotify();
@@ -128,6 +130,12 @@ function TestPanel() {
     setResult((r) => r && { ...r, tools: r.tools.map((t) => (t.name === tool ? { ...t, enabled } : t)) });
     refresh();
   };
+  const setAskFirst = async (tool: string, askFirst: boolean) => {
+    const askFirstTools = askFirst ? [...new Set([...record.askFirstTools, tool])] : record.askFirstTools.filter((t) => t !== tool);
+    await apiFetch(`/tool-servers/${record.id}`, { method: 'PATCH', body: JSON.stringify({ askFirstTools }), headers: { 'content-type': 'application/json' } });
+    setResult((r) => r && { ...r, tools: r.tools.map((t) => (t.name === tool ? { ...t, askFirst } : t)) });
+    refresh();
+  };
   return (
     <Box sx={{ px: 2, pb: 2 }}>
       <Button variant="outlined" onClick={() => void test()} disabled={busy}>
@@ -141,18 +149,32 @@ function TestPanel() {
       {result?.ok && (
         <Stack sx={{ mt: 2 }}>
           <Alert severity="success">
-            Connected in {result.latencyMs} ms: {result.tools.length} tools. Switched-off tools are never offered to a model.
+            Connected in {result.latencyMs} ms: {result.tools.length} tools. Switched-off tools are never offered to a model; an “ask first” tool runs only
+            when the user allows each call.
           </Alert>
           {result.tools.map((tool) => (
-            <FormControlLabel
-              key={tool.name}
-              control={<Checkbox checked={tool.enabled} onChange={(e) => void toggle(tool.name, e.target.checked)} />}
-              label={
-                <span>
-                  <strong>{tool.name}</strong> — {tool.description || 'no description'}
-                </span>
-              }
-            />
+            <Box key={tool.name} sx={{ display: 'flex', alignItems: 'center' }}>
+              <FormControlLabel
+                sx={{ flex: 1 }}
+                control={<Checkbox checked={tool.enabled} onChange={(e) => void toggle(tool.name, e.target.checked)} />}
+                label={
+                  <span>
+                    <strong>{tool.name}</strong> — {tool.description || 'no description'}
+                  </span>
+                }
+              />
+              <FormControlLabel
+                control={
+                  <Switch
+                    checked={tool.askFirst}
+                    disabled={!tool.enabled}
+                    onChange={(e) => void setAskFirst(tool.name, e.target.checked)}
+                    slotProps={{ input: { 'aria-label': `Ask first: ${tool.name}` } }}
+                  />
+                }
+                label="Ask first"
+              />
+            </Box>
           ))}
         </Stack>
       )}

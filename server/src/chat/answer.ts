@@ -16,6 +16,8 @@ import { toolsForAnswer } from '../tools/toolsForAnswer.js';
 import type { ChatErrorInfo } from './chatEvents.js';
 import { ChunkCoalescer } from './chunkCoalescer.js';
 import { pathTo } from './conversationTree.js';
+import { flowStepsOf, type FlowStep, type FlowStepRecord } from './flows/flowStep.js';
+import { runFlow, stepMaterial } from './flows/runFlow.js';
 import type { Generation } from './generationHub.js';
 import { ProviderError, type ChatMessage, type ChatProvider, type ProviderEndpoint, type TokenUsage, type ToolCallRequest } from './llm/chatProvider.js';
 import { createChatProvider } from './llm/registry.js';
@@ -61,7 +63,7 @@ export interface AnswerRequest {
 export type ThreadMessage = Pick<Message, 'id' | 'parentId' | 'createdAt' | 'role' | 'content' | 'status'>;
 
 /** One model writing the answer: its provider, the prompt sized for its context window, and the quota held for it. */
-interface ModelCall {
+export interface ModelCall {
   model: Model;
   provider: ChatProvider;
   messages: ChatMessage[];
@@ -75,7 +77,7 @@ interface ModelCall {
 }
 
 /** What a prompt is built from, kept so a fallback model gets a prompt sized for its own window. */
-type PromptMaterial = Omit<PromptInput, 'contextWindow' | 'answerTokens' | 'countTokens'>;
+export type PromptMaterial = Omit<PromptInput, 'contextWindow' | 'answerTokens' | 'countTokens'>;
 
 interface PreparedAnswer {
   generation: Generation;
@@ -87,8 +89,10 @@ interface PreparedAnswer {
   quoted: Passage[] | null;
   material: PromptMaterial;
   memory: AnswerMemory;
-  /** The tools this answer may offer its model, by name (empty: a plain answer). */
+  /** The tools this answer may offer its model, by name (empty: a plain answer, or a flow). */
   tools: ReadonlyMap<string, AssistantTool>;
+  /** The assistant's flow steps (chat/flows); null when one model answers. `call` is then the first step's. */
+  flow: FlowStep[] | null;
   firstExchange: boolean;
   request: AnswerRequest;
   startedAt: number;
@@ -123,11 +127,13 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
   const parentId = 'existing' in request.question ? request.question.existing.parentId : request.question.parentId;
 
   const ragDefaults = await s.settings.get('rag.defaults');
+  const flow = flowStepsOf(assistant.flowSteps);
+  // A flow's steps do not call tools: each step is one model call.
   const [resolved, history, passages, tools, memory] = await Promise.all([
-    answeringModel(s, assistant),
+    flow ? s.chatModels.forModel(flow[0]!.modelId) : answeringModel(s, assistant),
     historyBefore(s, conversation.id, parentId, request.thread),
     s.retriever.retrieve({ assistantId: assistant.id, reader: actor, query: question, ...retrievalParameters(assistant, ragDefaults, s.retriever.defaultMinScore) }),
-    toolsForAnswer(s, assistant, actor),
+    flow ? new Map<string, AssistantTool>() : toolsForAnswer(s, assistant, actor),
     memoryForAnswer(s, { actor, conversation, question, newQuestion: !('existing' in request.question) }),
   ]);
   const material: PromptMaterial = {
@@ -140,7 +146,8 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
     question,
   };
   // Nothing is reserved or charged when the model is not called.
-  const call = !resolved || (assistant.knowledgeOnly && passages.length === 0) ? null : await modelCall(s, request, material, resolved);
+  const firstMaterial = flow ? stepMaterial(material, flow, 0, []) : material;
+  const call = !resolved || (assistant.knowledgeOnly && passages.length === 0) ? null : await modelCall(s, request, firstMaterial, resolved);
   const quoted = !resolved && passages.length > 0 ? passages.slice(0, SEARCH_MODE_PASSAGES) : null;
 
   try {
@@ -155,6 +162,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
       material,
       memory,
       tools,
+      flow,
       firstExchange: history.length === 0 && conversation.title === DEFAULT_TITLE,
       request,
       startedAt,
@@ -201,7 +209,7 @@ async function nextStep(s: Services, request: AnswerRequest, previous: ModelCall
 export const DEFAULT_TITLE = 'New conversation';
 
 /** How one model's stream went: what it reported, or how it failed and whether any text had reached the user. */
-interface StreamOutcome {
+export interface StreamOutcome {
   usage?: TokenUsage;
   finishReason: string;
   /** What the model asked to have run before it goes on (finish reason tool_calls). */
@@ -238,6 +246,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
   let refusal: ChatErrorInfo | null = null;
   let lastCallCharged = false;
   let stepStart = 0;
+  let flowSteps: FlowStepRecord[] | null = null;
   // Without a model call nothing below would wait: let the caller subscribe (SSE) before the first chunk.
   if (!call) await new Promise((resolve) => setImmediate(resolve));
   if (p.quoted) {
@@ -250,6 +259,24 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
     text = p.memory.saved ? memorySavedAnswer(p.memory.saved.text) : NO_KNOWLEDGE_ANSWER;
     if (p.memory.saved) outcome.finishReason = 'memory_saved';
     generation.chunk(text);
+  } else if (p.flow) {
+    // The first step is announced at once: let the caller subscribe (SSE) before it.
+    await new Promise((resolve) => setImmediate(resolve));
+    const result = await runFlow(p.flow, call, p.material, {
+      prepare: async (step, material) => modelCall(s, p.request, material, await s.chatModels.forModel(step.modelId)),
+      stream: (stepCall, onStepText) => streamFrom(s, stepCall, p, { retries: s.config.chat.retries, onText: onStepText }),
+      charge: (stepCall, charge) => chargeCall(s, p, stepCall, charge),
+      onStep: (record) => generation.step(record),
+      onStepText: (index, delta) => generation.stepText(index, delta),
+      onAnswerText: onText,
+    });
+    // Every step was charged as it ended; the totals go on the message.
+    ({ outcome, refusal } = result);
+    call = result.last;
+    flowSteps = result.steps;
+    earlier.promptTokens = result.usage.promptTokens;
+    earlier.completionTokens = result.usage.completionTokens;
+    lastCallCharged = true;
   } else {
     const limits = await s.settings.get('tools');
     const firstChoice = limits.maxSteps > 1 ? 'auto' : 'none';
@@ -274,6 +301,8 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
         context: { userId: p.request.actor.id, assistantId: p.request.assistant.id },
         signal: generation.controller.signal,
         onUpdate: (record) => generation.tool(record),
+        askUser: (record) => askUserFirst(s, p, record, limits.approvalTimeoutMs),
+        approvalTimeoutMs: limits.approvalTimeoutMs,
       });
       toolRecords.push(...records);
       void auditToolCalls(s, p, records);
@@ -290,7 +319,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
       const messages: ChatMessage[] = [
         ...call.messages,
         { role: 'assistant', content: stepText, toolCalls: outcome.toolCalls },
-        ...records.map((r): ChatMessage => ({ role: 'tool', toolCallId: r.id, name: r.tool, content: r.error ? `Error: ${r.error}` : (r.result ?? ''), isError: r.error !== null })),
+        ...records.map((r): ChatMessage => ({ role: 'tool', toolCallId: r.id, name: r.tool, content: toolResultForModel(r), isError: r.error !== null })),
       ];
       try {
         call = await nextStep(s, p.request, call, messages);
@@ -335,6 +364,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
       latencyMs,
       error: errorInfo?.message ?? null,
       toolCalls: toolRecords.length > 0 ? (toolRecords as Prisma.InputJsonValue) : Prisma.DbNull,
+      steps: flowSteps ? (flowSteps as Prisma.InputJsonValue) : Prisma.DbNull,
       sources: storedSources(call?.passages ?? p.quoted ?? [], call ? call.memories : p.memory.saved ? [p.memory.saved] : []),
       ...retrievalSignal(p.material.passages),
     },
@@ -442,6 +472,29 @@ async function fallBack(s: Services, p: PreparedAnswer, failed: ModelCall, failu
   return next;
 }
 
+/** What the model reads back for a call: its result, its error, or why it was not run. */
+function toolResultForModel(record: ToolCallRecord): string {
+  if (record.status === 'denied') return record.error ?? '';
+  return record.error ? `Error: ${record.error}` : (record.result ?? '');
+}
+
+/** Asks the answer's owner about an "ask first" call and audits the decision (who, which tool, how it ended, how long it waited). */
+async function askUserFirst(s: Services, p: PreparedAnswer, record: ToolCallRecord, timeoutMs: number) {
+  const asked = performance.now();
+  const reply = await p.generation.askApproval(record, timeoutMs);
+  const { actor, assistant } = p.request;
+  await s.audit
+    .record({
+      actor: { id: actor.id, email: actor.email ?? null },
+      action: 'tool.approval',
+      resource: { type: 'message', id: p.generation.messageId },
+      newValues: { assistantId: assistant.id, tool: record.tool, server: record.server, callId: record.id, decision: reply.decision, waitedMs: Math.round(performance.now() - asked) },
+      meta: {},
+    })
+    .catch((error: unknown) => s.logger.error({ err: error, messageId: p.generation.messageId }, 'could not audit a tool approval'));
+  return reply;
+}
+
 /** Each tool call in the audit log: who, which tool and server, how it went, how long; never its arguments or result. */
 async function auditToolCalls(s: Services, p: PreparedAnswer, records: ToolCallRecord[]): Promise<void> {
   const { actor, assistant } = p.request;
@@ -510,7 +563,7 @@ async function storeTurn(s: Services, request: AnswerRequest, model: Model | nul
   const asked = new Date();
   const answered = new Date(asked.getTime() + 1);
   const conversationId = request.conversation.id;
-  const base = { conversationId, model: null, fallbackFrom: null, toolCalls: null, retrievalPassages: null, retrievalTopScore: null, promptTokens: null, completionTokens: null, finishReason: null, latencyMs: null, sources: null, error: null };
+  const base = { conversationId, model: null, fallbackFrom: null, toolCalls: null, steps: null, retrievalPassages: null, retrievalTopScore: null, promptTokens: null, completionTokens: null, finishReason: null, latencyMs: null, sources: null, error: null };
   const userMessage: Message | null =
     'existing' in request.question
       ? null

@@ -1,7 +1,9 @@
 import type { Message } from '../db/generated/client.js';
 import { AppError } from '../errors/appError.js';
+import { approvalRequest, PendingApprovals, type ApprovalDecision } from '../tools/approvals.js';
 import type { ToolCallRecord } from '../tools/toolCallRecord.js';
 import type { ChatEvent, ConversationEvent } from './chatEvents.js';
+import type { FlowStepRecord } from './flows/flowStep.js';
 
 type Listener = (event: ChatEvent) => void;
 type HubListener = (userId: string, event: ChatEvent | ConversationEvent) => void;
@@ -13,9 +15,12 @@ type HubListener = (userId: string, event: ChatEvent | ConversationEvent) => voi
  */
 export class Generation {
   readonly controller = new AbortController();
+  /** Its "ask first" calls waiting for the owner's reply. */
+  readonly approvals = new PendingApprovals();
   private text = '';
   private seq = 0;
   private readonly toolCalls = new Map<string, ToolCallRecord>();
+  private readonly steps = new Map<number, FlowStepRecord>();
   private start: Extract<ChatEvent, { type: 'start' }> | null = null;
   private final: ChatEvent | null = null;
   private readonly listeners = new Set<Listener>();
@@ -54,6 +59,27 @@ export class Generation {
     this.publish({ type: 'tool', conversationId: this.conversationId, messageId: this.messageId, call });
   }
 
+  /**
+   * Asks the owner about one call: the call shown as awaiting approval, an
+   * `approval` event, then the wait for the reply, the time limit or the stop.
+   */
+  async askApproval(record: ToolCallRecord, timeoutMs: number): Promise<{ decision: ApprovalDecision; expiresAt: string }> {
+    const expiresAt = new Date(Date.now() + timeoutMs).toISOString();
+    const decided = this.approvals.wait(record.id, timeoutMs, this.controller.signal);
+    this.tool({ ...record, status: 'awaiting_approval', approval: { decision: 'pending', expiresAt } });
+    this.publish({ type: 'approval', conversationId: this.conversationId, messageId: this.messageId, approval: approvalRequest(record, expiresAt) });
+    return { decision: await decided, expiresAt };
+  }
+
+  /** A flow step's progress; a late joiner gets the steps so far in the start event's message. */
+  step(step: FlowStepRecord): void {
+    this.publish({ type: 'step', conversationId: this.conversationId, messageId: this.messageId, step });
+  }
+
+  stepText(index: number, text: string): void {
+    this.publish({ type: 'step_text', conversationId: this.conversationId, messageId: this.messageId, index, text });
+  }
+
   chunk(text: string): void {
     this.publish({ type: 'chunk', conversationId: this.conversationId, messageId: this.messageId, seq: this.seq + 1, text });
   }
@@ -82,7 +108,8 @@ export class Generation {
   subscribe(listener: Listener): () => void {
     if (this.start) {
       const toolCalls = this.toolCalls.size > 0 ? ([...this.toolCalls.values()] as Message['toolCalls']) : this.start.message.toolCalls;
-      listener({ ...this.start, message: { ...this.start.message, content: this.text, toolCalls }, seq: this.seq });
+      const steps = this.steps.size > 0 ? ([...this.steps.values()] as Message['steps']) : this.start.message.steps;
+      listener({ ...this.start, message: { ...this.start.message, content: this.text, toolCalls, steps }, seq: this.seq });
     }
     if (this.final) {
       listener(this.final);
@@ -93,8 +120,8 @@ export class Generation {
   }
 
   /** What a resuming client needs: the text so far and the seq it ends at. */
-  snapshot(): { messageId: string; seq: number; text: string; toolCalls: ToolCallRecord[] } {
-    return { messageId: this.messageId, seq: this.seq, text: this.text, toolCalls: [...this.toolCalls.values()] };
+  snapshot(): { messageId: string; seq: number; text: string; toolCalls: ToolCallRecord[]; steps: FlowStepRecord[] } {
+    return { messageId: this.messageId, seq: this.seq, text: this.text, toolCalls: [...this.toolCalls.values()], steps: [...this.steps.values()].map((step) => ({ ...step })) };
   }
 
   private publish(event: ChatEvent): void {
@@ -104,6 +131,11 @@ export class Generation {
       this.text += event.text;
     }
     if (event.type === 'tool') this.toolCalls.set(event.call.id, event.call);
+    if (event.type === 'step') this.steps.set(event.step.index, { ...event.step });
+    if (event.type === 'step_text') {
+      const step = this.steps.get(event.index);
+      if (step) step.text += event.text;
+    }
     if (event.type === 'done' || event.type === 'error') this.final = event;
     for (const listener of this.listeners) listener(event);
     this.forward(event);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Generation } from '../chat/generationHub.js';
 import { editAndResend, regenerateAnswer, sendMessage, stopAnswer } from '../commands/conversations/askQuestion.js';
 import { ownConversation } from '../commands/conversations/conversationAccess.js';
+import { replyToToolApproval } from '../commands/conversations/replyToToolApproval.js';
 import { AppError } from '../errors/appError.js';
 import { presentChatEvent, presentConversationEvent } from '../http/presenters/chatEvent.js';
 import { MessageCreate, MessageEdit } from '../http/routes/conversations/conversations.schema.js';
@@ -15,7 +16,7 @@ import { rooms, type SocketData } from './socketServer.js';
 // handshake) gets the rest; chat:resume returns what it missed.
 
 export type ChatAck = (
-  result: { ok: true; userMessageId?: string | null; messageId?: string; stopped?: boolean; streaming?: { messageId: string; seq: number; text: string } | null } | { ok: false; error: { code: string; message: string; details?: unknown } },
+  result: { ok: true; decision?: 'allowed' | 'denied'; callId?: string; userMessageId?: string | null; messageId?: string; stopped?: boolean; streaming?: { messageId: string; seq: number; text: string; steps?: unknown[] } | null } | { ok: false; error: { code: string; message: string; details?: unknown } },
 ) => void;
 
 export interface ChatClientEvents {
@@ -24,11 +25,14 @@ export interface ChatClientEvents {
   'chat:edit': (payload: { conversationId: string; messageId: string; content: string }, ack?: ChatAck) => void;
   'chat:stop': (payload: { conversationId: string }, ack?: ChatAck) => void;
   'chat:resume': (payload: { conversationId: string }, ack?: ChatAck) => void;
+  'tool:approve': (payload: { conversationId: string; messageId: string; callId: string; allow: boolean }, ack?: ChatAck) => void;
 }
 
 export interface ChatServerEvents {
   'chat:start': (payload: Record<string, unknown>) => void;
   'chat:chunk': (payload: Record<string, unknown>) => void;
+  'chat:tool': (payload: Record<string, unknown>) => void;
+  'chat:approval': (payload: Record<string, unknown>) => void;
   'chat:done': (payload: Record<string, unknown>) => void;
   'chat:error': (payload: Record<string, unknown>) => void;
   'conversation:updated': (payload: Record<string, unknown>) => void;
@@ -38,6 +42,7 @@ const ConversationRef = z.object({ conversationId: z.uuid() });
 const Send = MessageCreate.safeExtend(ConversationRef.shape);
 const Regenerate = ConversationRef.extend({ messageId: z.uuid() });
 const Edit = MessageEdit.safeExtend(Regenerate.shape);
+const Approve = Regenerate.extend({ callId: z.string().min(1).max(200), allow: z.boolean() });
 
 type ChatSocket = Socket<ChatClientEvents, ChatServerEvents, Record<string, never>, SocketData>;
 
@@ -52,6 +57,7 @@ export function registerChatHandlers(s: Services, socket: ChatSocket): void {
     await ownConversation(s, actor, p.conversationId);
     return { ok: true as const, stopped: await stopAnswer(s, actor, p.conversationId) };
   });
+  handle(socket, s.logger, 'tool:approve', Approve, async (p) => ({ ok: true as const, ...(await replyToToolApproval(s, actor, p)) }));
   handle(socket, s.logger, 'chat:resume', ConversationRef, async (p) => {
     await ownConversation(s, actor, p.conversationId);
     const running = s.generations.active(p.conversationId);

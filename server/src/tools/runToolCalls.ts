@@ -1,4 +1,5 @@
 import type { ToolCallRequest } from '../chat/llm/chatProvider.js';
+import { DENIED_RESULT, timedOutResult, type ApprovalDecision } from './approvals.js';
 import type { AssistantTool, ToolContext } from './tool.js';
 import type { ToolCallRecord } from './toolCallRecord.js';
 
@@ -17,6 +18,14 @@ export interface ToolRunOptions extends ToolLimits {
   signal: AbortSignal;
   /** Hears each call as it starts and as it ends (for the stream). */
   onUpdate: (record: ToolCallRecord) => void;
+  /**
+   * Asks the user about a call to an "ask first" tool and waits for the reply
+   * (the record it gets is already marked awaiting_approval). Without it such
+   * calls are denied: there is no one to ask.
+   */
+  askUser?: (record: ToolCallRecord) => Promise<{ decision: ApprovalDecision; expiresAt: string }>;
+  /** How long askUser waits; only for the message to the model. */
+  approvalTimeoutMs?: number;
 }
 
 /**
@@ -43,16 +52,28 @@ async function runOne(call: ToolCallRequest, tool: AssistantTool | undefined, op
     step: options.step,
     offset: options.offset,
   };
-  options.onUpdate({ ...record });
-  const started = performance.now();
+  let started = performance.now();
   const finish = (outcome: Pick<ToolCallRecord, 'status' | 'result' | 'error'>): ToolCallRecord => {
     Object.assign(record, outcome, { durationMs: Math.round(performance.now() - started) });
     options.onUpdate({ ...record });
     return record;
   };
 
+  if (!tool || !parsed.ok || !tool.askFirst) options.onUpdate({ ...record });
   if (!tool) return finish({ status: 'failed', result: null, error: `There is no tool named "${call.name}".` });
   if (!parsed.ok) return finish({ status: 'failed', result: null, error: `The arguments are not a JSON object: ${parsed.reason}` });
+  if (tool.askFirst) {
+    // The call's time limit and duration start once it is allowed: waiting for the user is not the tool's time.
+    record.status = 'awaiting_approval';
+    const { decision, expiresAt } = options.askUser ? await options.askUser({ ...record }) : { decision: 'denied' as const, expiresAt: new Date().toISOString() };
+    record.approval = { decision, expiresAt };
+    started = performance.now();
+    if (decision === 'denied') return finish({ status: 'denied', result: null, error: DENIED_RESULT });
+    if (decision === 'timed_out') return finish({ status: 'denied', result: null, error: timedOutResult(options.approvalTimeoutMs ?? 0) });
+    if (decision === 'stopped') return finish({ status: 'failed', result: null, error: 'Stopped by the user.' });
+    record.status = 'running';
+    options.onUpdate({ ...record });
+  }
   const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.callTimeoutMs)]);
   try {
     const text = await abortable(tool.run(parsed.value, { ...options.context, signal }), signal);

@@ -18,6 +18,8 @@ export interface ToolContext {
 export interface AssistantTool {
   definition: ToolDefinition;
   origin: ToolOrigin;
+  /** Each call waits for the asking user to allow it (an admin marked the tool "ask first"). */
+  askFirst?: boolean;
   /** Runs the tool; the text returned goes to the model. Throws ToolFailure (or any error) to report a failure to the model. */
   run(args: Record<string, unknown>, context: ToolContext): Promise<string>;
 }

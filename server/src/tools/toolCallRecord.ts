@@ -11,7 +11,16 @@ export const ToolCallRecord = z
     id: z.string().describe("The model's id for the call"),
     tool: z.string(),
     server: z.string().nullable().describe('The MCP server that ran it; null for built-in tools'),
-    status: z.enum(['running', 'done', 'failed']),
+    status: z
+      .enum(['awaiting_approval', 'running', 'done', 'failed', 'denied'])
+      .describe('awaiting_approval: an "ask first" call waiting for the user; denied: the user said no, or did not answer in time'),
+    approval: z
+      .object({
+        decision: z.enum(['pending', 'allowed', 'denied', 'timed_out', 'stopped']),
+        expiresAt: z.string().describe('When no reply counts as a denial (ISO 8601)'),
+      })
+      .optional()
+      .describe('Only for "ask first" calls: the user’s decision'),
     arguments: z.unknown().describe('The arguments the model wrote (as parsed JSON, or the raw text when it was not JSON)'),
     result: z.string().nullable().describe('What the tool returned (truncated to the size limit, with a note)'),
     error: z.string().nullable(),

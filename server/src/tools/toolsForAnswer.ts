@@ -59,6 +59,7 @@ function mcpTool(toolServers: McpToolServers, server: ToolServer, tool: RemoteTo
       description: `${tool.description || tool.name} (tool "${tool.name}" of ${server.name})`.slice(0, 1024),
       parameters: { type: 'object', ...tool.inputSchema },
     },
+    askFirst: server.askFirstTools.includes(tool.name),
     run: (args, context) => toolServers.call(server, tool.name, args, context.signal),
   };
 }

@@ -28,6 +28,12 @@ export default {
     'post /api/v1/conversations/{id}/messages/{messageId}/regenerate': { path: (i) => `/api/v1/conversations/${i.conversation}/messages/${i.answer}/regenerate`, expect: everyone(201) },
     'post /api/v1/conversations/{id}/messages/{messageId}/edit': { path: (i) => `/api/v1/conversations/${i.conversation}/messages/${i.question}/edit`, body: () => ({ content: 'Edited' }), expect: everyone(201) },
     'get /api/v1/conversations/{id}/messages/{messageId}/stream': { path: (i) => `/api/v1/conversations/${i.conversation}/messages/${i.answer}/stream`, expect: everyone(200) },
+    // Owners reach the decision; nothing is waiting for one here, hence the conflict.
+    'post /api/v1/conversations/{id}/messages/{messageId}/tool-approvals/{callId}': {
+      path: (i) => `/api/v1/conversations/${i.conversation}/messages/${i.answer}/tool-approvals/call_1`,
+      body: () => ({ allow: true }),
+      expect: everyone(409),
+    },
     'post /api/v1/conversations/{id}/stop': { path: (i) => `/api/v1/conversations/${i.conversation}/stop`, expect: everyone(200) },
     'delete /api/v1/conversations/{id}': { path: (i) => `/api/v1/conversations/${i.conversation}`, expect: everyone(204) },
   },

@@ -94,7 +94,10 @@ export interface ToolCall {
   tool: string;
   /** The MCP server that ran it; null for a built-in tool. */
   server: string | null;
-  status: 'running' | 'done' | 'failed';
+  /** awaiting_approval: an "ask first" call waiting for the user; denied: the user said no or did not answer in time. */
+  status: 'awaiting_approval' | 'running' | 'done' | 'failed' | 'denied';
+  /** Only for "ask first" calls. */
+  approval?: { decision: 'pending' | 'allowed' | 'denied' | 'timed_out' | 'stopped'; expiresAt: string };
   arguments: unknown;
   result: string | null;
   error: string | null;
@@ -102,6 +105,17 @@ export interface ToolCall {
   step: number;
   /** Characters of the answer's text written before the call. */
   offset: number;
+}
+
+/** A step of a flow answer as it ran; the last step's text is the answer. */
+export interface FlowStepRun {
+  index: number;
+  label: string;
+  model: string | null;
+  status: 'pending' | 'running' | 'done' | 'failed' | 'stopped';
+  text: string;
+  promptTokens: number | null;
+  completionTokens: number | null;
 }
 
 export interface Message {
@@ -122,6 +136,8 @@ export interface Message {
   editHistory: { content: string; editedAt: string }[];
   /** The answer's tool calls in order; `offset` places each in the text. */
   toolCalls?: ToolCall[];
+  /** A flow's steps (empty or absent when one model answered). */
+  steps?: FlowStepRun[];
   /** Its place among the versions of the same turn, and its neighbours for the ‹ › switch. */
   branch?: { index: number; count: number; previousId: string | null; nextId: string | null };
   /** The signed-in user's own thumbs up or down on an answer. */

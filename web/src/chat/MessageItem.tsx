@@ -7,6 +7,7 @@ import { AssistantAvatar } from './AssistantAvatar.js';
 import { FeedbackControl } from './FeedbackControl.js';
 import { linkCitations } from './citations.js';
 import { sourceElementId, Sources } from './Sources.js';
+import { FlowSteps } from './FlowSteps.js';
 import { segmentsOf, ToolCallCards } from './ToolCallCards.js';
 
 // Markdown, GFM and highlighting are most of the bundle: loaded after sign-in, while the first screen shows.
@@ -98,7 +99,8 @@ function UserMessage(props: Props) {
 function AssistantMessage(props: Props) {
   const { message, assistant, streaming, failure, busy, onRegenerate } = props;
   const toolCalls = message.toolCalls ?? [];
-  const waiting = streaming && message.content === '' && toolCalls.length === 0;
+  const steps = message.steps ?? [];
+  const waiting = streaming && message.content === '' && toolCalls.length === 0 && steps.length === 0;
   const failed = message.status === 'error';
   // The answer's text with its tool calls placed where they were made; [n] citations linked in each piece.
   const segments = useMemo(() => {
@@ -125,6 +127,7 @@ function AssistantMessage(props: Props) {
             Search results — not written by a model
           </p>
         )}
+        {steps.length > 0 && <FlowSteps steps={steps} />}
         {waiting ? (
           <p className="typing" role="status" aria-label="The assistant is writing">
             <span />
@@ -134,7 +137,7 @@ function AssistantMessage(props: Props) {
         ) : (
           segments.map((segment, i) =>
             segment.kind === 'tools' ? (
-              <ToolCallCards key={`tools-${i}`} calls={segment.calls} />
+              <ToolCallCards key={`tools-${i}`} calls={segment.calls} conversationId={message.conversationId} messageId={message.id} />
             ) : (
               <Suspense key={`text-${i}`} fallback={<p className="plain">{segment.raw}</p>}>
                 <Markdown text={segment.text} onCite={openSource} />

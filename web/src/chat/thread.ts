@@ -1,4 +1,4 @@
-import type { ErrorInfo, Message, ToolCall } from '../api/types.js';
+import type { ErrorInfo, FlowStepRun, Message, ToolCall } from '../api/types.js';
 
 // How a conversation's messages change as chat events arrive. Pure, so the
 // ordering rules (consecutive seq, duplicates, gaps, a resume snapshot taken
@@ -60,11 +60,11 @@ export function applyChunk(thread: Thread, chunk: Chunk): Thread {
 }
 
 /** The server's text so far (chat:resume); chunks after it follow. null: nothing is being written any more. */
-export function applySnapshot(thread: Thread, snapshot: { messageId: string; seq: number; text: string; toolCalls?: ToolCall[] } | null): Thread {
+export function applySnapshot(thread: Thread, snapshot: { messageId: string; seq: number; text: string; toolCalls?: ToolCall[]; steps?: FlowStepRun[] } | null): Thread {
   if (!snapshot) return { ...thread, live: null };
   const pending = thread.live?.messageId === snapshot.messageId ? thread.live.pending.filter((c) => c.seq > snapshot.seq) : [];
   const messages = thread.messages.map((m) =>
-    m.id === snapshot.messageId ? { ...m, content: snapshot.text, status: 'streaming' as const, ...(snapshot.toolCalls ? { toolCalls: snapshot.toolCalls } : {}) } : m,
+    m.id === snapshot.messageId ? { ...m, content: snapshot.text, status: 'streaming' as const, ...(snapshot.toolCalls ? { toolCalls: snapshot.toolCalls } : {}), ...(snapshot.steps?.length ? { steps: snapshot.steps } : {}) } : m,
   );
   return drain({ messages, live: { messageId: snapshot.messageId, seq: snapshot.seq, pending, stale: false } });
 }
@@ -81,6 +81,33 @@ export function applyTool(thread: Thread, event: { messageId: string; call: Tool
       return { ...m, toolCalls: known ? calls.map((c) => (c.id === event.call.id ? event.call : c)) : [...calls, event.call] };
     }),
   };
+}
+
+/** A flow step started or ended: the whole record replaces what the answer had under its index. */
+export function applyStep(thread: Thread, event: { messageId: string; step: FlowStepRun }): Thread {
+  return updateMessage(thread, event.messageId, (m) => {
+    const steps = [...(m.steps ?? [])];
+    // Text already streamed for the step is kept when a record without it arrives out of order.
+    const known = steps[event.step.index];
+    steps[event.step.index] = { ...event.step, text: event.step.text.length >= (known?.text.length ?? 0) ? event.step.text : known!.text };
+    return { ...m, steps };
+  });
+}
+
+/** Text of a flow step before the last one. */
+export function applyStepText(thread: Thread, event: { messageId: string; index: number; text: string }): Thread {
+  return updateMessage(thread, event.messageId, (m) => {
+    const steps = [...(m.steps ?? [])];
+    const step = steps[event.index];
+    if (!step) return m;
+    steps[event.index] = { ...step, text: step.text + event.text };
+    return { ...m, steps };
+  });
+}
+
+function updateMessage(thread: Thread, messageId: string, change: (m: Message) => Message): Thread {
+  if (!thread.messages.some((m) => m.id === messageId)) return thread;
+  return { ...thread, messages: thread.messages.map((m) => (m.id === messageId ? change(m) : m)) };
 }
 
 /** The finished answer (complete, stopped) replaces the streamed one. */

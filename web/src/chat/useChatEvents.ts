@@ -1,11 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { Conversation, ErrorInfo, Message, ToolCall } from '../api/types.js';
+import type { Conversation, ErrorInfo, FlowStepRun, Message, ToolCall } from '../api/types.js';
 import { chatSocket, request } from './socket.js';
-import { applyChunk, applyDone, applyError, applySnapshot, applyStart, applyTool, markStale, type Chunk } from './thread.js';
+import { applyChunk, applyDone, applyError, applySnapshot, applyStart, applyStep, applyStepText, applyTool, markStale, type Chunk } from './thread.js';
 import { cachedThreads, keys, updateThread } from './threadCache.js';
 
-type Snapshot = { messageId: string; seq: number; text: string; toolCalls?: ToolCall[] } | null;
+type Snapshot = { messageId: string; seq: number; text: string; toolCalls?: ToolCall[]; steps?: FlowStepRun[] } | null;
 
 /** Re-syncs a conversation's answer after a reconnect or a gap: the text so far, then later chunks. */
 export async function resume(client: ReturnType<typeof useQueryClient>, conversationId: string): Promise<void> {
@@ -29,6 +29,8 @@ export function useChatEvents(): void {
     };
     const onChunk = (e: Chunk & { conversationId: string }) => updateThread(client, e.conversationId, (t) => applyChunk(t, e));
     const onTool = (e: { conversationId: string; messageId: string; call: ToolCall }) => updateThread(client, e.conversationId, (t) => applyTool(t, e));
+    const onStep = (e: { conversationId: string; messageId: string; step: FlowStepRun }) => updateThread(client, e.conversationId, (t) => applyStep(t, e));
+    const onStepText = (e: { conversationId: string; messageId: string; index: number; text: string }) => updateThread(client, e.conversationId, (t) => applyStepText(t, e));
     const onDone = (e: { conversationId: string; message: Message }) => {
       updateThread(client, e.conversationId, (t) => applyDone(t, e.message));
       // Branch positions and usage change with every answer.
@@ -54,6 +56,8 @@ export function useChatEvents(): void {
     socket.on('chat:start', onStart);
     socket.on('chat:chunk', onChunk);
     socket.on('chat:tool', onTool);
+    socket.on('chat:step', onStep);
+    socket.on('chat:step_text', onStepText);
     socket.on('chat:done', onDone);
     socket.on('chat:error', onError);
     socket.on('conversation:updated', onUpdated);
@@ -62,6 +66,8 @@ export function useChatEvents(): void {
       socket.off('chat:start', onStart);
       socket.off('chat:chunk', onChunk);
       socket.off('chat:tool', onTool);
+      socket.off('chat:step', onStep);
+      socket.off('chat:step_text', onStepText);
       socket.off('chat:done', onDone);
       socket.off('chat:error', onError);
       socket.off('conversation:updated', onUpdated);

@@ -3,7 +3,7 @@ import { replaceAttachments, type KnowledgeBaseAttachment } from '../knowledgeBa
 import type { Services } from '../../services.js';
 import { auditActor, type CommandContext } from '../context.js';
 import { assistantRelations, type AssistantRecord } from './assistantAccess.js';
-import { assertGroupsExist, assertMayShareWith, assertUsableModels, type AssistantSettings } from './assistantSettings.js';
+import { assertGroupsExist, assertMayShareWith, assertUsableModels, settingColumns, type AssistantSettings } from './assistantSettings.js';
 
 export interface AssistantInput extends AssistantSettings {
   name: string;
@@ -19,9 +19,9 @@ export async function createAssistant(s: Services, ctx: CommandContext, input: A
   const { groupIds: _groups, knowledgeBases, ...fields } = input;
   return s.prisma.$transaction(async (tx) => {
     await assertGroupsExist(tx, groupIds);
-    await assertUsableModels(tx, { modelId: fields.modelId ?? null, fallbackModelId: fields.fallbackModelId ?? null }, ['modelId', 'fallbackModelId']);
+    await assertUsableModels(tx, { modelId: fields.modelId ?? null, fallbackModelId: fields.fallbackModelId ?? null, flowSteps: fields.flowSteps }, ['modelId', 'fallbackModelId', 'flowSteps']);
     const created = await tx.assistant.create({
-      data: { ...fields, createdById: ctx.actor.id, groups: { create: groupIds.map((groupId) => ({ groupId })) } },
+      data: { ...settingColumns(fields), createdById: ctx.actor.id, groups: { create: groupIds.map((groupId) => ({ groupId })) } },
       include: assistantRelations,
     });
     const attached = knowledgeBases ? await replaceAttachments(tx, ctx.actor, created.id, knowledgeBases) : null;

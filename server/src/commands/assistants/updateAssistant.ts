@@ -4,7 +4,7 @@ import { auditActor, type CommandContext } from '../context.js';
 import { replaceAttachments, type KnowledgeBaseAttachment } from '../knowledgeBases/assistantKnowledgeBases.js';
 import { followAssistantGroups } from '../knowledgeBases/ownKnowledgeBase.js';
 import { assistantFor, assistantRelations, lockAssistant, type AssistantRecord } from './assistantAccess.js';
-import { assertGroupsExist, assertMayShareWith, assertUsableModels, settingKeys, type AssistantSettings } from './assistantSettings.js';
+import { assertGroupsExist, assertMayShareWith, assertUsableModels, settingColumns, settingKeys, type AssistantSettings } from './assistantSettings.js';
 
 export interface AssistantChanges extends AssistantSettings {
   /** Replaces the set of groups. */
@@ -36,7 +36,11 @@ export async function updateAssistant(s: Services, ctx: CommandContext, assistan
     const changed = settingKeys.filter((k) => input[k] !== undefined && input[k] !== before[k]);
     await assertUsableModels(
       tx,
-      { modelId: input.modelId !== undefined ? input.modelId : before.modelId, fallbackModelId: input.fallbackModelId !== undefined ? input.fallbackModelId : before.fallbackModelId },
+      {
+        modelId: input.modelId !== undefined ? input.modelId : before.modelId,
+        fallbackModelId: input.fallbackModelId !== undefined ? input.fallbackModelId : before.fallbackModelId,
+        flowSteps: input.flowSteps,
+      },
       changed,
     );
     const chunkSize = input.chunkSize !== undefined ? input.chunkSize : before.chunkSize;
@@ -53,7 +57,7 @@ export async function updateAssistant(s: Services, ctx: CommandContext, assistan
     const updated = await tx.assistant.update({
       where: { id: assistantId },
       data: {
-        ...Object.fromEntries(changed.map((k) => [k, input[k]])),
+        ...settingColumns(Object.fromEntries(changed.map((k) => [k, input[k]])) as AssistantSettings),
         groups: groupsChanged ? { deleteMany: { groupId: { in: removed } }, create: added.map((groupId) => ({ groupId })) } : undefined,
       },
       include: assistantRelations,

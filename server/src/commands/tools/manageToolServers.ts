@@ -8,7 +8,7 @@ import { auditActor, type CommandContext } from '../context.js';
 
 // Admins register the MCP servers assistants may call (issue 16): where the
 // server is, the headers it needs (sealed like API keys, never returned), which
-// of its tools are switched off, which groups may use it and which assistants
+// of its tools are switched off or ask the user first, which groups may use it and which assistants
 // offer it. Every change is audited without header values.
 
 export interface ToolServerInput {
@@ -18,6 +18,8 @@ export interface ToolServerInput {
   /** Replaces every header; null removes them. Values are write-only. */
   headers?: Record<string, string> | null;
   disabledTools?: string[];
+  /** Tools whose calls wait for the asking user's approval. */
+  askFirstTools?: string[];
   groupIds?: string[];
   assistantIds?: string[];
 }
@@ -51,8 +53,11 @@ function sealedHeaders(s: Deps, headers: Record<string, string> | null, rowId: s
   return { headerNames: names, ...sealApiKey(s.keyVault, JSON.stringify(headers), rowId) };
 }
 
-function auditedValues(server: { name: string; url: string; enabled: boolean; headerNames: string[]; disabledTools: string[] }, links: { groupIds?: string[]; assistantIds?: string[] }) {
-  return { name: server.name, url: server.url, enabled: server.enabled, headerNames: server.headerNames, disabledTools: server.disabledTools, ...links };
+function auditedValues(
+  server: { name: string; url: string; enabled: boolean; headerNames: string[]; disabledTools: string[]; askFirstTools: string[] },
+  links: { groupIds?: string[]; assistantIds?: string[] },
+) {
+  return { name: server.name, url: server.url, enabled: server.enabled, headerNames: server.headerNames, disabledTools: server.disabledTools, askFirstTools: server.askFirstTools, ...links };
 }
 
 export async function createToolServer(s: Deps, ctx: CommandContext, input: ToolServerInput) {
@@ -68,6 +73,7 @@ export async function createToolServer(s: Deps, ctx: CommandContext, input: Tool
         url: input.url,
         enabled: input.enabled ?? true,
         disabledTools: input.disabledTools ?? [],
+        askFirstTools: input.askFirstTools ?? [],
         createdById: ctx.actor.id,
         ...sealedHeaders(s, input.headers ?? null, id),
         groups: { create: (input.groupIds ?? []).map((groupId) => ({ groupId })) },
@@ -103,6 +109,7 @@ export async function updateToolServer(s: Deps, ctx: CommandContext, id: string,
         url: input.url,
         enabled: input.enabled,
         disabledTools: input.disabledTools,
+        askFirstTools: input.askFirstTools,
         ...(input.headers !== undefined ? sealedHeaders(s, input.headers, id) : {}),
         ...(input.groupIds ? { groups: { deleteMany: {}, create: input.groupIds.map((groupId) => ({ groupId })) } } : {}),
         ...(input.assistantIds ? { assistants: { deleteMany: {}, create: input.assistantIds.map((assistantId) => ({ assistantId })) } } : {}),
@@ -149,7 +156,7 @@ export async function testToolServer(s: Deps, ctx: CommandContext, id: string) {
     return {
       ok: true,
       latencyMs: Math.round(performance.now() - started),
-      tools: tools.map((t) => ({ name: t.name, description: t.description, enabled: !server.disabledTools.includes(t.name) })),
+      tools: tools.map((t) => ({ name: t.name, description: t.description, enabled: !server.disabledTools.includes(t.name), askFirst: server.askFirstTools.includes(t.name) })),
       error: null,
     };
   } catch (error) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FlowStep, flowStepsOf } from '../../chat/flows/flowStep.js';
 import type { AssistantRecord } from '../../commands/assistants/assistantAccess.js';
 import { avatarVersion } from '../../commands/assistants/avatarImage.js';
 import { assistantResource, can } from '../../policies/index.js';
@@ -12,6 +13,7 @@ export const AssistantView = z
     avatarUrl: z.string().nullable().describe('Changes whenever the avatar changes'),
     model: z.object({ id: z.uuid(), name: z.string(), displayName: z.string().nullable() }).nullable(),
     knowledgeOnly: z.boolean(),
+    flow: z.boolean().describe('It answers in several steps (a flow); the steps show collapsed above the answer'),
     searchMode: z.boolean().describe('No chat model can answer for it yet, so it answers with the best passages of its knowledge (search mode)'),
     can: z.object({ manage: z.boolean() }).describe('What the caller may do with this assistant'),
     createdAt: z.string(),
@@ -22,6 +24,7 @@ export const AssistantView = z
     modelId: z.uuid().nullable().optional(),
     fallbackModelId: z.uuid().nullable().optional(),
     builtinTools: z.array(z.string()).optional().describe('Built-in tools the model may call'),
+    flowSteps: z.array(FlowStep).nullable().optional().describe('Its flow steps in order; null: one model answers'),
     temperature: z.number().optional(),
     maxTokens: z.number().int().optional(),
     retrieval: z
@@ -50,6 +53,7 @@ export function presentAssistant(a: AssistantRecord, actor: Actor, searchMode: b
     avatarUrl: a.avatarPath ? `/api/v1/assistants/${a.id}/avatar?v=${avatarVersion(a.avatarPath)}` : null,
     model: a.model,
     knowledgeOnly: a.knowledgeOnly,
+    flow: flowStepsOf(a.flowSteps) !== null,
     searchMode,
     can: { manage },
     createdAt: a.createdAt.toISOString(),
@@ -63,6 +67,7 @@ export function presentAssistant(a: AssistantRecord, actor: Actor, searchMode: b
     modelId: a.modelId,
     fallbackModelId: a.fallbackModelId,
     builtinTools: a.builtinTools,
+    flowSteps: flowStepsOf(a.flowSteps),
     temperature: a.temperature,
     maxTokens: a.maxTokens,
     retrieval: { topK: a.topK, similarityThreshold: a.similarityThreshold, chunkSize: a.chunkSize, chunkOverlap: a.chunkOverlap },

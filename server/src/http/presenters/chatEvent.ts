@@ -16,6 +16,12 @@ export function presentChatEvent(event: ChatEvent): Record<string, unknown> {
       return { conversationId: event.conversationId, messageId: event.messageId, seq: event.seq, text: event.text };
     case 'tool':
       return { conversationId: event.conversationId, messageId: event.messageId, call: event.call };
+    case 'approval':
+      return { conversationId: event.conversationId, messageId: event.messageId, approval: event.approval };
+    case 'step':
+      return { conversationId: event.conversationId, messageId: event.messageId, step: event.step };
+    case 'step_text':
+      return { conversationId: event.conversationId, messageId: event.messageId, index: event.index, text: event.text };
     case 'done':
       return { conversationId: event.conversationId, message: presentMessage(event.message) };
     case 'error':

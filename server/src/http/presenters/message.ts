@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FlowStepRecord, storedSteps } from '../../chat/flows/flowStep.js';
 import type { Message, MessageFeedback } from '../../db/generated/client.js';
 import type { BranchPosition } from '../../chat/conversationTree.js';
 import type { StoredSource } from '../../chat/sources.js';
@@ -75,6 +76,7 @@ export const MessageView = z
     sources: z.array(SourceView),
     error: z.string().nullable(),
     toolCalls: z.array(ToolCallRecord).describe("The answer's tool calls in the order they were made (empty for questions and answers that made none)"),
+    steps: z.array(FlowStepRecord).describe("A flow's steps as they ran, the last one writing `content` (empty for answers that are no flow)"),
     editHistory: z.array(z.object({ content: z.string(), editedAt: z.string() })).describe('Earlier versions of an edited question, oldest first'),
     branch: z
       .object({
@@ -107,6 +109,7 @@ export function presentMessage(m: Message, branch?: BranchPosition, feedback?: M
     sources: ((m.sources as StoredSource[] | null) ?? []).map(presentSource),
     error: m.error,
     toolCalls: storedToolCalls(m.toolCalls),
+    steps: storedSteps(m.steps),
     editHistory: (m.editHistory as MessageView['editHistory'] | null) ?? [],
     ...(branch ? { branch } : {}),
     feedback: feedback ? presentFeedback(feedback) : null,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FlowSteps } from '../../../chat/flows/flowStep.js';
 import { BUILTIN_TOOL_NAMES } from '../../../tools/tool.js';
 import { listQuery } from '../../schemas/common.js';
 import { KnowledgeBaseAttachmentInput } from '../knowledgeBases/knowledgeBases.schema.js';
@@ -36,6 +37,9 @@ const AssistantFields = z.object({
     .max(BUILTIN_TOOL_NAMES.length)
     .refine((names) => new Set(names).size === names.length, 'lists a tool twice')
     .describe('Built-in tools the model may call while answering: search_knowledge (search again with its own query), current_time'),
+  flowSteps: FlowSteps.nullable().describe(
+    'A flow: 2 to 6 steps {label, modelId, instructions} run in order, each seeing the question, the passages and the earlier steps’ outputs; the last writes the answer. Each model must be one the assistant could use as its own. null: one model answers',
+  ),
 });
 
 const overlapBelowSize = (b: { chunkSize?: number | null; chunkOverlap?: number | null }) =>

@@ -45,3 +45,7 @@ export const BranchChoice = z
 export const MessageEdit = z.object({ content: Content }).strict().meta({ id: 'MessageEdit' });
 
 export const MessageParams = IdParams.extend({ messageId: z.uuid({ error: 'must be a UUID' }) });
+
+export const ToolApprovalParams = MessageParams.extend({ callId: z.string().min(1).max(200).describe("The tool call's id, as in the approval event") });
+export const ToolApprovalBody = z.object({ allow: z.boolean().describe('true runs the call; false tells the model the user denied it') }).strict().meta({ id: 'ToolApprovalReply' });
+export const ToolApprovalView = z.object({ callId: z.string(), decision: z.enum(['allowed', 'denied']) }).meta({ id: 'ToolApproval' });

@@ -9,14 +9,15 @@ import type { RouteBuilder } from '../../route.js';
 import { openEventStream } from '../../sse.js';
 import { IdParams } from '../../schemas/common.js';
 import { respondWithAnswer } from './answerResponse.js';
-import { MessageCreate, MessageEdit, MessageParams } from './conversations.schema.js';
+import { replyToToolApproval } from '../../../commands/conversations/replyToToolApproval.js';
+import { MessageCreate, MessageEdit, MessageParams, ToolApprovalBody, ToolApprovalParams, ToolApprovalView } from './conversations.schema.js';
 
 const AnswerView = z
   .object({ userMessage: MessageView.nullable(), message: MessageView })
   .meta({ id: 'Answer', description: 'Without Accept: text/event-stream: the stored question (null when regenerating) and the complete answer' });
 
 const STREAM_DOC =
-  'With `Accept: text/event-stream` the answer streams as server-sent events: `start` {conversationId, userMessage, message, seq}, `chunk` {messageId, seq, text} ..., then `done` {message} or `error` {error, message}.';
+  'With `Accept: text/event-stream` the answer streams as server-sent events: `start` {conversationId, userMessage, message, seq}, `chunk` {messageId, seq, text} ..., `tool` {messageId, call} and `approval` {messageId, approval} while tools run, then `done` {message} or `error` {error, message}.';
 const answerResponses = {
   201: { description: 'The answer (JSON), or its stream of events', schema: AnswerView },
 } as const;
@@ -78,6 +79,19 @@ export function messageRoutes(s: Services, routes: RouteBuilder): void {
       } else stream.send('done', presentChatEvent({ type: 'done', conversationId: params.id, message }));
       stream.end();
     },
+  });
+
+  routes.add({
+    method: 'post',
+    path: '/conversations/:id/messages/:messageId/tool-approvals/:callId',
+    summary: 'Allow or deny one "ask first" tool call the answer is waiting on (the `approval` event); only the answer’s owner may reply',
+    tags: ['conversations'],
+    params: ToolApprovalParams,
+    body: ToolApprovalBody,
+    responses: { 200: { description: 'The decision, passed on to the answer', schema: ToolApprovalView } },
+    handler: async ({ actor, params, body }) => ({
+      body: await replyToToolApproval(s, actor, { conversationId: params.id, messageId: params.messageId, callId: params.callId, allow: body.allow }),
+    }),
   });
 
   routes.add({

@@ -49,7 +49,7 @@ export function toolServerRoutes(s: Services, routes: RouteBuilder): void {
   routes.add({
     method: 'patch',
     path: '/tool-servers/:id',
-    summary: 'Change a tool server: address, headers (write-only), tools switched off, groups, assistants',
+    summary: 'Change a tool server: address, headers (write-only), tools switched off, tools that ask the user first, groups, assistants',
     tags: ['tools'],
     params: IdParams,
     body: UpdateToolServerBody,

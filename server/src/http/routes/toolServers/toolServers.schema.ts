@@ -16,6 +16,7 @@ const ToolServerFields = z.object({
     .refine((h) => h === null || Object.keys(h).length <= 20, 'at most 20 headers')
     .describe('Sent with every request (an API key, say); write-only: replaces all headers, null removes them'),
   disabledTools: z.array(z.string().min(1).max(200)).max(500).describe('Tools of the server that are not offered'),
+  askFirstTools: z.array(z.string().min(1).max(200)).max(500).describe('Tools whose every call waits for the asking user to allow it ("ask first")'),
   groupIds: z.array(z.uuid()).max(200).describe('The groups whose members may use the server (replaces the set)'),
   assistantIds: z.array(z.uuid()).max(500).describe('The assistants that offer its tools (replaces the set)'),
 });
@@ -34,6 +35,7 @@ export const ToolServerView = z
     enabled: z.boolean(),
     headerNames: z.array(z.string()).describe('Which headers are set; their values are never returned'),
     disabledTools: z.array(z.string()),
+    askFirstTools: z.array(z.string()),
     groupIds: z.array(z.uuid()),
     assistantIds: z.array(z.uuid()),
     createdAt: z.string(),
@@ -45,7 +47,7 @@ export const ToolServerTestView = z
   .object({
     ok: z.boolean(),
     latencyMs: z.number().int(),
-    tools: z.array(z.object({ name: z.string(), description: z.string(), enabled: z.boolean() })),
+    tools: z.array(z.object({ name: z.string(), description: z.string(), enabled: z.boolean(), askFirst: z.boolean() })),
     error: z.string().nullable().describe('Why the server could not be reached or listed'),
   })
   .meta({ id: 'ToolServerTest' });
@@ -58,6 +60,7 @@ export function presentToolServer(server: ToolServer & { groups: { groupId: stri
     enabled: server.enabled,
     headerNames: server.headerNames,
     disabledTools: server.disabledTools,
+    askFirstTools: server.askFirstTools,
     groupIds: server.groups.map((g) => g.groupId),
     assistantIds: server.assistants.map((a) => a.assistantId),
     createdAt: server.createdAt.toISOString(),
