@@ -6,6 +6,7 @@ import { assertMasterKeyOpensStoredKeys } from './governance/keyVaultCheck.js';
 import { createLogger } from './lib/logger.js';
 import { startServer } from './server.js';
 import { startIngestionWorker } from './ingestion/ingestionWorker.js';
+import { startWebSourceScheduler, webSourceSyncJob } from './websources/knowledge/webSourceSyncJob.js';
 import { proposeMemoriesJob } from './memory/proposeMemories.js';
 import { createServices } from './services.js';
 
@@ -51,10 +52,12 @@ async function startWorkerOnly(config: ReturnType<typeof loadConfig>, logger: Re
   const services = createServices(config, db, logger);
   // Stored API keys must open with the configured master keys, or the process does not start.
   await assertMasterKeyOpensStoredKeys(services);
-  const worker = await startIngestionWorker(services, { otherJobs: [proposeMemoriesJob(services)] });
+  const worker = await startIngestionWorker(services, { otherJobs: [proposeMemoriesJob(services), webSourceSyncJob(services)] });
+  const stopScheduler = startWebSourceScheduler(services, config.webSources.schedulerIntervalMs);
   logger.info({ workerId: worker.id }, 'worker started');
   return {
     async close() {
+      stopScheduler();
       await worker.stop({ abort: true });
       await db.close();
     },
