@@ -10,22 +10,18 @@ import { createAddressPolicy } from './addressPolicy.js';
 export const WebSourceSettings = z
   .object({
     allowList: z
-      .array(
-        z
-          .string()
-          .trim()
-          .min(1)
-          .max(255)
-          .refine((entry) => {
-            try {
-              createAddressPolicy([entry]);
-              return true;
-            } catch {
-              return false;
-            }
-          }, 'must be a host name, an address or a CIDR range (10.20.0.0/16)'),
-      )
+      .array(z.string().trim().min(1).max(255))
       .max(100)
+      // Checked as a whole so the message lands on the field and names the entry.
+      .superRefine((entries, ctx) => {
+        for (const entry of entries) {
+          try {
+            createAddressPolicy([entry]);
+          } catch {
+            ctx.addIssue({ code: 'custom', message: `"${entry}" is not a host name, an address or a CIDR range (10.20.0.0/16)` });
+          }
+        }
+      })
       .describe('Private hosts, addresses and CIDR ranges web sources may reach (intranets); all others stay refused'),
     userAgent: z
       .string()
