@@ -1,6 +1,7 @@
 import { createGroupRecord } from '../support/factories.js';
 import { eventually, startChatServer, type ChatTestServer } from '../support/chatServer.js';
 import { engineName } from '../support/testDb.js';
+import { enqueueDueWebSources } from '../../server/src/websources/knowledge/webSourceSyncJob.js';
 import { html, page, redirect, robots, startTestSite, status, type TestSite } from './support/testSite.js';
 
 // Web sources wired into a knowledge base: the `websource.sync` job run by the
@@ -167,6 +168,34 @@ describe(`web sources in a knowledge base (${engineName})`, () => {
     expect(outcome.pageCount).toBe(0);
     expect(outcome.lastError ?? '').toMatch(/10\.0\.0\.1.*refused|refused.*10\.0\.0\.1/);
     expect(await prisma().knowledgeFile.count({ where: { webPage: { webSourceId: moved.body.id } } })).toBe(0);
+  }, 180_000);
+
+  it('indexes a page again when someone deleted its file', async () => {
+    const expenses = await prisma().webSourcePage.findFirstOrThrow({ where: { webSourceId: ids.source, url: site.url('/expenses') } });
+    expect((await t.json(hana.token, 'DELETE', `/api/v1/knowledge-bases/${ids.base}/files/${expenses.knowledgeFileId}`)).status).toBe(204);
+    expect((await prisma().webSourcePage.findUniqueOrThrow({ where: { id: expenses.id } })).knowledgeFileId).toBeNull();
+    const startedAt = Date.now();
+    await t.json(hana.token, 'POST', `${sources()}/${ids.source}/sync`);
+    const done = await syncedSource(hana.token, ids.source, startedAt);
+    expect(done.lastSync).toMatchObject({ added: 1, removed: 0, errors: 0 });
+    const again = await prisma().webSourcePage.findUniqueOrThrow({ where: { id: expenses.id } });
+    expect(again.knowledgeFileId).not.toBeNull();
+    await eventually(async () => (await prisma().knowledgeFile.findUniqueOrThrow({ where: { id: again.knowledgeFileId! } })).status, (s) => s === 'ready', 90_000);
+    expect(await baseChunkTexts()).toContain('fourteen days');
+  }, 180_000);
+
+  it('queues the sources whose schedule is due, and only those', async () => {
+    const longAgo = new Date(Date.now() - 2 * 24 * 3600_000);
+    await prisma().webSource.updateMany({ where: { knowledgeBaseId: ids.base }, data: { lastSyncFinishedAt: longAgo } });
+    // The redirecting source syncs on demand only (schedule 0); the site is daily.
+    const queued = await enqueueDueWebSources(t.server.services);
+    expect(queued).toBe(1);
+    const done = await syncedSource(hana.token, ids.source, longAgo.getTime());
+    expect(done.status).toBe('done');
+    const onDemand = await prisma().webSource.findFirstOrThrow({ where: { knowledgeBaseId: ids.base, scheduleMinutes: 0 } });
+    expect(onDemand.lastSyncFinishedAt).toEqual(longAgo);
+    // Just synced: not due again.
+    expect(await enqueueDueWebSources(t.server.services)).toBe(0);
   }, 180_000);
 
   it('never runs two syncs of one source at once', async () => {
