@@ -119,23 +119,30 @@ export async function requestWebSourceSync(s: Services, ctx: CommandContext, kno
   return s.prisma.webSource.findUniqueOrThrow({ where: { id: source.id }, include: { _count: { select: { pages: true } } } });
 }
 
-/** Deletes the source with its pages' files and chunks; a sync still running finds it gone and writes nothing more. */
+/**
+ * Deletes the source with its pages' files and chunks. The source's row is
+ * locked first: a sync storing a page at that moment either committed before
+ * (its file is found and deleted here) or waits and then fails on the missing
+ * source, so no file outlives its source.
+ */
 export async function deleteWebSource(s: Services, ctx: CommandContext, knowledgeBaseId: string, webSourceId: string): Promise<void> {
   const source = await webSourceFor(s, ctx.actor, knowledgeBaseId, webSourceId);
-  const files = await s.prisma.knowledgeFile.findMany({ where: { webPage: { webSourceId: source.id } }, select: { id: true, storagePath: true } });
-  await s.prisma.$transaction(async (tx) => {
-    await tx.knowledgeFile.deleteMany({ where: { id: { in: files.map((f) => f.id) } } });
+  const files = await s.prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM web_sources WHERE id = ${source.id}::uuid FOR UPDATE`;
+    const owned = await tx.knowledgeFile.findMany({ where: { webPage: { webSourceId: source.id } }, select: { id: true, storagePath: true } });
+    await tx.knowledgeFile.deleteMany({ where: { id: { in: owned.map((f) => f.id) } } });
     await tx.webSource.delete({ where: { id: source.id } });
     await s.audit.record(
       {
         actor: auditActor(ctx.actor),
         action: 'websource.delete',
         resource: { type: 'web_source', id: source.id },
-        oldValues: { knowledgeBaseId, url: source.url, mode: source.mode, files: files.length },
+        oldValues: { knowledgeBaseId, url: source.url, mode: source.mode, files: owned.length },
         meta: ctx.meta,
       },
       tx,
     );
+    return owned;
   });
   for (const file of files) await s.storage.remove(file.storagePath);
 }
