@@ -17,6 +17,7 @@ import { conversationRoutes } from './http/routes/conversations/conversations.ro
 import { messageRoutes } from './http/routes/conversations/messages.router.js';
 import { knowledgeRoutes } from './http/routes/knowledge/knowledge.router.js';
 import { knowledgeBaseRoutes } from './http/routes/knowledgeBases/knowledgeBases.router.js';
+import { webSourceRoutes } from './http/routes/webSources/webSources.router.js';
 import { authRoutes } from './http/routes/auth/auth.router.js';
 import { groupRoutes } from './http/routes/groups/groups.router.js';
 import { meRoutes } from './http/routes/me/me.router.js';
@@ -125,6 +126,7 @@ export function createApp(s: Services): Express {
   assistantRoutes(s, routes);
   knowledgeRoutes(s, routes);
   knowledgeBaseRoutes(s, routes);
+  webSourceRoutes(s, routes);
   quotaRoutes(s, routes);
   usageRoutes(s, routes);
   myUsageRoutes(s, routes);

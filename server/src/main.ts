@@ -7,6 +7,7 @@ import { createLogger } from './lib/logger.js';
 import { startServer } from './server.js';
 import { startIngestionWorker } from './ingestion/ingestionWorker.js';
 import { workerJobs } from './workerJobs.js';
+import { startWebSourceScheduler } from './websources/knowledge/webSourceSyncJob.js';
 import { createServices } from './services.js';
 
 // Entry point: `node server/dist/main.js [api|worker|migrate]`.
@@ -52,9 +53,11 @@ async function startWorkerOnly(config: ReturnType<typeof loadConfig>, logger: Re
   // Stored API keys must open with the configured master keys, or the process does not start.
   await assertMasterKeyOpensStoredKeys(services);
   const worker = await startIngestionWorker(services, { otherJobs: await workerJobs(services) });
+  const stopScheduler = startWebSourceScheduler(services, config.webSources.schedulerIntervalMs);
   logger.info({ workerId: worker.id }, 'worker started');
   return {
     async close() {
+      stopScheduler();
       await worker.stop({ abort: true });
       await db.close();
     },

@@ -11,6 +11,7 @@ import { assertMasterKeyOpensStoredKeys } from './governance/keyVaultCheck.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { startIngestionWorker } from './ingestion/ingestionWorker.js';
 import { workerJobs } from './workerJobs.js';
+import { startWebSourceScheduler } from './websources/knowledge/webSourceSyncJob.js';
 import type { JobWorker } from './jobs/worker.js';
 import { attachSocketServer } from './realtime/socketServer.js';
 import { createServices, type Services } from './services.js';
@@ -38,6 +39,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   if (interrupted) logger.warn({ interrupted }, 'answers cut off by the last shutdown marked as failed');
   await services.events.listen();
   const worker: JobWorker | undefined = config.worker.inApi ? await startIngestionWorker(services, { otherJobs: await workerJobs(services) }) : undefined;
+  const stopScheduler = worker ? startWebSourceScheduler(services, config.webSources.schedulerIntervalMs) : undefined;
 
   const httpServer = http.createServer(createApp(services));
   const io = attachSocketServer(services, httpServer);
@@ -56,6 +58,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
     async close() {
       // Answers in flight are stopped and saved (as stopped) before the database goes.
       await services.generations.stopAll();
+      stopScheduler?.();
       await worker?.stop({ abort: true });
       await services.events.close();
       await io.close(); // also closes the HTTP server

@@ -131,6 +131,30 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
       },
       where: (r) => ({ toolServerId_assistantId: { toolServerId: r.toolServerId, assistantId: r.assistantId } }),
     },
+    WebSource: {
+      create: (p) => p.webSource.create({ data: { knowledgeBaseId: ids.knowledgeBase!, url: 'https://example.com/', mode: 'site', maxDepth: 2, maxPages: 50, scheduleMinutes: 1440, createdById: ids.user! } }),
+      update: { status: 'done', lastSyncStartedAt: new Date(), lastSyncFinishedAt: new Date(), lastAdded: 3, lastChanged: 1, lastRemoved: 1, lastUnchanged: 4, lastErrors: 1, lastError: 'one page failed' },
+      where: (r) => ({ id: r.id }),
+    },
+    WebSourcePage: {
+      create: async (p) =>
+        p.webSourcePage.create({
+          data: {
+            webSourceId: (await p.webSource.create({ data: { knowledgeBaseId: ids.knowledgeBase!, url: 'https://example.com/a' } })).id,
+            url: 'https://example.com/a',
+            title: 'A',
+            kind: 'html',
+            etag: '"v1"',
+            lastModified: 'Wed, 02 Dec 2026 10:00:00 GMT',
+            contentHash: 'a'.repeat(64),
+            links: ['https://example.com/b'],
+            depth: 1,
+            knowledgeFileId: ids.file!,
+          },
+        }),
+      update: { lastError: 'timeout', links: [], knowledgeFileId: null },
+      where: (r) => ({ id: r.id }),
+    },
   };
 
   it('has a fixture for every model in the schema', () => {

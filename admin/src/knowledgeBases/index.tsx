@@ -16,6 +16,7 @@ import {
 } from 'react-admin';
 import { KnowledgePanel } from '../knowledge/KnowledgePanel';
 import { KnowledgeBaseForm } from './KnowledgeBaseForm';
+import { WebSourcesPanel } from './WebSourcesPanel';
 
 // Fields the API accepts; the record also carries read-only ones (counts, can, dates).
 const editable = ['name', 'description', 'tags', 'language', 'maintainerGroupIds', 'readerGroupIds'];
@@ -65,9 +66,11 @@ function EditTabs() {
       <Tabs value={tab} onChange={(_e, v: number) => setTab(v)} sx={{ px: 2, borderBottom: 1, borderColor: 'divider' }}>
         <Tab label="Settings" />
         <Tab label="Files" />
+        {record.can.manage && <Tab label="Web sources" />}
       </Tabs>
       {tab === 0 && <KnowledgeBaseForm toolbar={record.can.manage ? <EditToolbar /> : false} />}
       {tab === 1 && <KnowledgePanel owner={{ kind: 'knowledgeBase', id: record.id }} />}
+      {tab === 2 && record.can.manage && <WebSourcesPanel knowledgeBaseId={record.id} />}
     </>
   );
 }

@@ -21,7 +21,7 @@ import { LogoUpload } from './LogoUpload';
 import { OutdatedChunking } from './OutdatedChunking';
 
 export interface Setting {
-  key: 'rag.defaults' | 'registration' | 'branding' | 'tokens' | 'tools';
+  key: 'rag.defaults' | 'registration' | 'branding' | 'tokens' | 'tools' | 'webSources';
   value: Record<string, unknown>;
   saved: boolean;
   updatedAt: string | null;
@@ -88,6 +88,7 @@ export function SettingsPage() {
   const registration = byKey.get('registration');
   const branding = byKey.get('branding');
   const tools = byKey.get('tools');
+  const webSources = byKey.get('webSources');
   return (
     <Stack spacing={2} sx={{ mt: 2, maxWidth: 720 }}>
       <Title title="Settings" />
@@ -185,6 +186,21 @@ export function SettingsPage() {
             defaultValue={120000}
             validate={[required(), minValue(1000), maxValue(3600000)]}
           />
+        </SettingCard>
+      )}
+      {webSources && (
+        <SettingCard setting={webSources} title="Web sources" canEdit={canEdit} onSaved={reload}>
+          <Alert severity="info" sx={{ mb: 2 }}>
+            Web sources reach public addresses only. List the intranet hosts, addresses or CIDR ranges they may crawl as well; a redirect from them elsewhere private is still refused.
+          </Alert>
+          <TextInput
+            source="allowList"
+            label="Allowed private hosts and ranges"
+            helperText="Comma-separated, e.g. intranet.example.com, 10.20.0.0/16"
+            format={(v: string[] | undefined) => (v ?? []).join(', ')}
+            parse={(v: string) => v.split(/[\s,]+/).filter(Boolean)}
+          />
+          <TextInput source="userAgent" label="User agent" helperText="Sent with every request and matched against robots.txt" validate={required()} />
         </SettingCard>
       )}
     </Stack>

@@ -97,6 +97,8 @@ const envSchema = z
     CHAT_TITLES: booleanFromEnv.default(true),
     // Memory: how long after an answer its conversation is read for memory proposals (later turns join the same run).
     MEMORY_PROPOSAL_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
+    // How often the worker looks for web sources whose scheduled sync is due.
+    WEB_SOURCE_SCHEDULER_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     WORKER_IN_API: booleanFromEnv.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
     QUOTA_TIME_ZONE: z.string().trim().default('UTC').refine(isTimeZone, 'must be an IANA time zone name such as UTC or Europe/Berlin'),
@@ -201,6 +203,7 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
     worker: { inApi: env.WORKER_IN_API, concurrency: env.WORKER_CONCURRENCY },
     chat: { timeoutMs: env.CHAT_TIMEOUT_SECONDS * 1000, retries: env.CHAT_RETRIES, titles: env.CHAT_TITLES },
     memory: { proposalDelayMs: env.MEMORY_PROPOSAL_DELAY_SECONDS * 1000 },
+    webSources: { schedulerIntervalMs: env.WEB_SOURCE_SCHEDULER_SECONDS * 1000 },
     quotas: { timeZone: env.QUOTA_TIME_ZONE, reservationTtlMs: env.QUOTA_RESERVATION_TTL_MINUTES * 60_000 },
     registration: {
       ratePerMinute: env.REGISTRATION_RATE_PER_MINUTE,

@@ -30,3 +30,12 @@ export function readableKnowledgeBases(actor: KnowledgeReader): Prisma.Knowledge
 
 /** Reads every attached base: offline evaluation and tuning, which search for no one in particular. */
 export const everyAttachedBase: KnowledgeReader = { id: '00000000-0000-0000-0000-000000000000', role: 'admin', groups: new Map() };
+
+/**
+ * Web sources a person may see and change: those of the bases they may
+ * manage. They fetch from the network and write into the base, so reading a
+ * base is not enough; anyone else gets "not found".
+ */
+export function manageableWebSources(actor: KnowledgeReader): Prisma.WebSourceWhereInput {
+  return { knowledgeBase: manageableKnowledgeBases(actor) };
+}

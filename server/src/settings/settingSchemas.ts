@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defaultTokenSettings, TokenSettings } from '../integrations/tokens/tokenPolicy.js';
 import { defaultToolSettings, ToolSettings } from '../tools/toolSettings.js';
+import { defaultWebSourceSettings, WebSourceSettings } from '../websources/webSourceSettings.js';
 
 // The system-wide settings the console edits: a fixed set of keys, each with its
 // own schema and a default used until an admin saves a value. The domain owns
@@ -72,6 +73,8 @@ export const settingSchemas = {
   tokens: TokenSettings,
   /** Tool calling in answers: steps per answer, time and size limits per call (tools). */
   tools: ToolSettings,
+  /** Web sources: the private hosts they may reach (intranets) and their User-Agent. */
+  webSources: WebSourceSettings,
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -84,6 +87,7 @@ export const settingDefaults: { [K in SettingKey]: SettingValue<K> } = {
   branding: { name: 'Atrium', accentColor: '#1f6feb' },
   tokens: defaultTokenSettings,
   tools: defaultToolSettings,
+  webSources: defaultWebSourceSettings,
 };
 
 export const settingKeys = Object.keys(settingSchemas) as [SettingKey, ...SettingKey[]];

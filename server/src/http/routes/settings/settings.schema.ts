@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 import { TokenSettings } from '../../../integrations/tokens/tokenPolicy.js';
 import { Branding, RagDefaults, RegistrationPolicy, settingKeys } from '../../../settings/settingSchemas.js';
+import { ToolSettings } from '../../../tools/toolSettings.js';
+import { WebSourceSettings } from '../../../websources/webSourceSettings.js';
 
 export { settingDefaults, settingKeys, settingSchemas, type SettingKey } from '../../../settings/settingSchemas.js';
 
@@ -10,7 +12,7 @@ export const SettingParams = z.object({ key: z.enum(settingKeys) });
 export const SettingView = z
   .object({
     key: z.enum(settingKeys),
-    value: z.union([RagDefaults, RegistrationPolicy, Branding, TokenSettings]),
+    value: z.union([RagDefaults, RegistrationPolicy, Branding, TokenSettings, ToolSettings, WebSourceSettings]),
     /** False while the default applies. */
     saved: z.boolean(),
     updatedAt: z.iso.datetime().nullable(),
@@ -22,7 +24,7 @@ export const SettingList = z.object({ data: z.array(SettingView), total: z.numbe
 
 export const SettingBody = z
   .record(z.string(), z.unknown())
-  .describe('The new value: RagDefaults for rag.defaults, RegistrationPolicy for registration, Branding for branding, TokenSettings for tokens')
+  .describe('The new value: RagDefaults for rag.defaults, RegistrationPolicy for registration, Branding for branding, TokenSettings for tokens, ToolSettings for tools, WebSourceSettings for webSources')
   .meta({ id: 'SettingValue' });
 
 const Chunking = z.object({ chunkSize: z.number().int(), chunkOverlap: z.number().int() });
