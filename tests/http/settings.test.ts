@@ -14,13 +14,14 @@ describe(`system settings over HTTP (${engineName})`, () => {
 
   it('lists every setting with its default until one is saved', async () => {
     const res = await t.http.get('/api/v1/settings').set(auth()).expect(200);
-    expect(res.body.total).toBe(5);
+    expect(res.body.total).toBe(6);
     expect(res.body.data).toEqual([
       { key: 'rag.defaults', value: { topK: 5, similarityThreshold: null, chunkSize: 512, chunkOverlap: 50 }, saved: false, updatedAt: null, updatedById: null },
       { key: 'registration', value: { policy: 'closed' }, saved: false, updatedAt: null, updatedById: null },
       { key: 'branding', value: { name: 'Atrium', accentColor: '#1f6feb' }, saved: false, updatedAt: null, updatedById: null },
       { key: 'tokens', value: { maxExpiryDays: 365, disabledRoles: [], disabledGroupIds: [] }, saved: false, updatedAt: null, updatedById: null },
       { key: 'tools', value: { maxSteps: 5, callTimeoutMs: 30_000, maxResultChars: 20_000 }, saved: false, updatedAt: null, updatedById: null },
+      { key: 'attachments', value: { maxFileMb: 20, userStorageMb: 500 }, saved: false, updatedAt: null, updatedById: null },
     ]);
   });
 

@@ -10,6 +10,8 @@ export type StoredFileSource = {
   index: number;
   chunkId: string;
   fileId: string;
+  /** Set when the passage is from an attachment of the conversation (fileId is then the attachment's id too). */
+  attachmentId?: string;
   fileName: string;
   page: number | null;
   section: string | null;
@@ -40,6 +42,7 @@ export function storedSources(passages: Passage[], memories: RecalledMemory[] = 
       index: i + 1,
       chunkId: p.chunkId,
       fileId: p.fileId,
+      ...(p.attachmentId ? { attachmentId: p.attachmentId } : {}),
       fileName: p.fileName,
       page: p.page,
       section: p.section,

@@ -1,6 +1,6 @@
 import { JobWorker, type JobHandler } from '../jobs/worker.js';
 import type { Services } from '../services.js';
-import { enqueueIngestion, ingestFileJob } from './ingestFileJob.js';
+import { enqueueIngestion, ingestAttachmentJob, ingestFileJob } from './ingestFileJob.js';
 
 /**
  * The worker that processes knowledge files, in the API process or alone
@@ -26,7 +26,7 @@ export async function startIngestionWorker(
   }
   if (stale.length) s.logger.info({ files: stale.length, embedder: s.embedder.name }, 'embedder changed; files queued for re-indexing');
 
-  const worker = new JobWorker(s.jobs, s.logger.child({ role: 'worker' }), [ingestFileJob(s.pipeline), ...otherJobs], {
+  const worker = new JobWorker(s.jobs, s.logger.child({ role: 'worker' }), [ingestFileJob(s.pipeline), ingestAttachmentJob(s.pipeline), ...otherJobs], {
     concurrency: s.config.worker.concurrency,
     ...workerOptions,
   });

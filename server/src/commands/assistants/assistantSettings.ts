@@ -17,6 +17,7 @@ export interface AssistantSettings {
   chunkSize?: number | null;
   chunkOverlap?: number | null;
   knowledgeOnly?: boolean;
+  attachmentsEnabled?: boolean;
   builtinTools?: string[];
 }
 
@@ -33,6 +34,7 @@ export const settingKeys = [
   'chunkSize',
   'chunkOverlap',
   'knowledgeOnly',
+  'attachmentsEnabled',
   'builtinTools',
 ] as const satisfies readonly (keyof AssistantSettings)[];
 
