@@ -9,7 +9,7 @@ describe(`system settings over HTTP (${engineName})`, () => {
   beforeAll(async () => {
     t = await createTestApp({ LOGIN_RATE_PER_MINUTE: '1000' });
     admin = await t.signIn({ role: 'admin' });
-  });
+  }, 120_000);
   afterAll(() => t.close());
 
   it('lists every setting with its default until one is saved', async () => {

@@ -6,7 +6,7 @@ import { AssistantForm } from './AssistantForm';
 import { AvatarUpload } from './AvatarUpload';
 
 // Fields the API accepts; the record also carries read-only ones (model, can, dates).
-const editable = ['name', 'description', 'instructions', 'modelId', 'fallbackModelId', 'temperature', 'maxTokens', 'groupIds', 'knowledgeBases', 'topK', 'similarityThreshold', 'chunkSize', 'chunkOverlap', 'knowledgeOnly', 'builtinTools'];
+const editable = ['name', 'description', 'instructions', 'modelId', 'fallbackModelId', 'temperature', 'maxTokens', 'groupIds', 'knowledgeBases', 'topK', 'similarityThreshold', 'chunkSize', 'chunkOverlap', 'knowledgeOnly', 'attachmentsEnabled', 'builtinTools'];
 const onlyEditable = (data: Record<string, unknown>) => Object.fromEntries(Object.entries(data).filter(([k]) => editable.includes(k)));
 
 function EditToolbar() {

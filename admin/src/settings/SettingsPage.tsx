@@ -21,7 +21,7 @@ import { LogoUpload } from './LogoUpload';
 import { OutdatedChunking } from './OutdatedChunking';
 
 export interface Setting {
-  key: 'rag.defaults' | 'registration' | 'branding' | 'tokens' | 'tools';
+  key: 'rag.defaults' | 'registration' | 'branding' | 'tokens' | 'tools' | 'attachments';
   value: Record<string, unknown>;
   saved: boolean;
   updatedAt: string | null;
@@ -88,6 +88,7 @@ export function SettingsPage() {
   const registration = byKey.get('registration');
   const branding = byKey.get('branding');
   const tools = byKey.get('tools');
+  const attachments = byKey.get('attachments');
   return (
     <Stack spacing={2} sx={{ mt: 2, maxWidth: 720 }}>
       <Title title="Settings" />
@@ -178,6 +179,12 @@ export function SettingsPage() {
           <NumberInput source="maxSteps" label="Model calls per answer" helperText="The last one may not call tools" validate={[required(), minValue(1), maxValue(20)]} />
           <NumberInput source="callTimeoutMs" label="Time limit per tool call (ms)" validate={[required(), minValue(1000), maxValue(300000)]} />
           <NumberInput source="maxResultChars" label="Result size limit (characters)" helperText="Longer results are cut, with a note to the model" validate={[required(), minValue(500), maxValue(200000)]} />
+        </SettingCard>
+      )}
+      {attachments && (
+        <SettingCard setting={attachments} title="Attachments" canEdit={canEdit} onSaved={reload}>
+          <NumberInput source="maxFileMb" label="Largest attachment (MB)" helperText="Never above the server's MAX_UPLOAD_MB" validate={[required(), minValue(1), maxValue(500)]} />
+          <NumberInput source="userStorageMb" label="Attachments per user (MB)" helperText="Across all of a user's conversations" validate={[required(), minValue(1), maxValue(100000)]} />
         </SettingCard>
       )}
     </Stack>

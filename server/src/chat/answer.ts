@@ -204,7 +204,8 @@ async function modelCall(s: Services, request: AnswerRequest, material: PromptMa
   const { assistant, actor } = request;
   const provider = createChatProvider({ ...endpoint, timeoutMs: s.config.chat.timeoutMs });
   const maxTokens = answerTokensFor(assistant, model);
-  const prompt = buildPrompt({ ...material, contextWindow: model.contextWindow, answerTokens: maxTokens, countTokens: (messages) => provider.countTokens(messages) });
+  // A fallback model without vision gets no image parts (it would refuse them).
+  const prompt = buildPrompt({ ...material, images: model.vision ? material.images : undefined, contextWindow: model.contextWindow, answerTokens: maxTokens, countTokens: (messages) => provider.countTokens(messages) });
   const reservation = await s.quotas.reserve(quotaScope(request), { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) });
   return { model, provider, messages: prompt.messages, passages: prompt.passages, memories: prompt.memories, promptTokens: prompt.promptTokens, maxTokens, reservation };
 }
