@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { WHOLE_DOCUMENT_SHARE } from '../../server/src/chat/attachmentsForAnswer.js';
+import { fileSources } from '../../server/src/chat/sources.js';
 import { IMAGE_LIMITS } from '../../server/src/chat/imageParts.js';
 import { fixture } from '../support/knowledge.js';
 import { eventually, startChatServer, TEST_MODEL, uploadAndWait, type ChatTestServer } from '../support/chatServer.js';
@@ -97,6 +98,9 @@ describe(`conversation attachments (${engineName})`, () => {
     const sources = res.body.message.sources as { attachmentId?: string; fileName: string; page: number | null }[];
     expect(sources[0]).toMatchObject({ attachmentId: pdf.id, fileName: 'pdfjs__pdfjs_wikipedia.pdf', page: 1 });
     expect(sources.some((s) => s.attachmentId === docx.id)).toBe(true);
+    // What anyone but the owner may see of the answer's sources (shares, feedback reports) leaves them out.
+    const stored = await t.server.services.prisma.message.findUniqueOrThrow({ where: { id: res.body.message.id } });
+    expect(fileSources(stored.sources).filter((s) => s.fileId === pdf.id || s.fileId === docx.id)).toEqual([]);
     // The attachment text counts in the prompt's tokens (quota and usage like any prompt).
     const usage = await t.server.services.prisma.usageLog.findFirstOrThrow({ where: { messageId: res.body.message.id } });
     expect(usage.promptTokens).toBeGreaterThan(pdf.tokenCount);

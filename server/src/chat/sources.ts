@@ -56,9 +56,10 @@ export function storedSources(passages: Passage[], memories: RecalledMemory[] = 
 
 /**
  * The knowledge passages among an answer's stored sources. Memory sources are
- * the user's own notes: everything shown to anyone but that user (reports,
- * shared views, other integrations) reads sources through this.
+ * the user's own notes, and attachment passages come from the user's own
+ * files (docs/attachments.md): everything shown to anyone but that user
+ * (reports, shared views, other integrations) reads sources through this.
  */
 export function fileSources(stored: unknown): StoredFileSource[] {
-  return ((stored as StoredSource[] | null) ?? []).filter((s): s is StoredFileSource => s.kind !== 'memory');
+  return ((stored as StoredSource[] | null) ?? []).filter((s): s is StoredFileSource => s.kind !== 'memory' && !('attachmentId' in s && s.attachmentId));
 }
