@@ -154,6 +154,8 @@ describe(`conversation attachments (${engineName})`, () => {
 
   it('sends images as image parts in OpenAI’s format to a model with vision, resized to the limits', async () => {
     await t.json(admin.token, 'PATCH', `/api/v1/models/${openAiModelId}`, { vision: true });
+    // Model rows are cached for a few seconds (chat/chatModels.ts): the change applies now.
+    t.server.services.chatModels.clear();
     try {
       const conversationId = await newConversation();
       await attachAndWait(conversationId, SCAN);
@@ -174,6 +176,7 @@ describe(`conversation attachments (${engineName})`, () => {
       expect(raw.messages[0]!.content).not.toMatch(/12 point text/i);
     } finally {
       await t.json(admin.token, 'PATCH', `/api/v1/models/${openAiModelId}`, { vision: false });
+      t.server.services.chatModels.clear();
     }
   }, 120_000);
 
