@@ -13,6 +13,7 @@ import { createHttpMetrics } from './http/middleware/metrics.js';
 import { RouteBuilder } from './http/route.js';
 import { assistantRoutes } from './http/routes/assistants/assistants.router.js';
 import { auditRoutes } from './http/routes/audit/audit.router.js';
+import { attachmentRoutes } from './http/routes/conversations/attachments.router.js';
 import { conversationRoutes } from './http/routes/conversations/conversations.router.js';
 import { messageRoutes } from './http/routes/conversations/messages.router.js';
 import { knowledgeRoutes } from './http/routes/knowledge/knowledge.router.js';
@@ -132,6 +133,7 @@ export function createApp(s: Services): Express {
   myUsageRoutes(s, routes);
   conversationRoutes(s, routes.forTokens('chat'));
   messageRoutes(s, routes.forTokens('chat'));
+  attachmentRoutes(s, routes.forTokens('chat'));
   providerRoutes(s, routes);
   toolServerRoutes(s, routes);
   modelRoutes(s, routes);

@@ -95,6 +95,11 @@ describe(`schema matches the Prisma client (${engineName})`, () => {
       where: (r) => ({ promptId_groupId: { promptId: r.promptId, groupId: r.groupId } }),
     },
     // Memory (its vector and tsvector are written with raw SQL, tests/chat/memory.test.ts).
+    ConversationAttachment: {
+      create: (p) => p.conversationAttachment.create({ data: { conversationId: ids.conversation!, userId: ids.user!, originalName: 'shot.png', mimeType: 'image/png', kind: 'image', sizeBytes: 2048n, sha256: 'a'.repeat(64), storagePath: 'z' } }),
+      update: { status: 'ready', progress: 100, chunkCount: 1, tokenCount: 12, processedAt: new Date() },
+      where: (r) => ({ id: r.id }),
+    },
     Memory: { create: (p) => p.memory.create({ data: { userId: ids.user!, text: 'Works in Berlin', status: 'proposed', origin: 'proposed', conversationId: ids.conversation!, embedder: 'local', embeddingDim: 384 } }), update: { status: 'kept', text: 'Works in Lisbon' }, where: (r) => ({ id: r.id }) },
     ConversationShare: {
       create: (p) => p.conversationShare.create({ data: { conversationId: ids.conversation!, ownerId: ids.user!, leafMessageId: ids.message!, title: 'T', audience: 'group', groupId: ids.group!, token: 'share-token-0000000000' } }),

@@ -9,7 +9,7 @@ describe(`system settings over HTTP (${engineName})`, () => {
   beforeAll(async () => {
     t = await createTestApp({ LOGIN_RATE_PER_MINUTE: '1000' });
     admin = await t.signIn({ role: 'admin' });
-  });
+  }, 120_000);
   afterAll(() => t.close());
 
   it('lists every setting with its default until one is saved', async () => {
@@ -22,6 +22,7 @@ describe(`system settings over HTTP (${engineName})`, () => {
       { key: 'tokens', value: { maxExpiryDays: 365, disabledRoles: [], disabledGroupIds: [] }, saved: false, updatedAt: null, updatedById: null },
       { key: 'tools', value: { maxSteps: 5, callTimeoutMs: 30_000, maxResultChars: 20_000, approvalTimeoutMs: 120_000 }, saved: false, updatedAt: null, updatedById: null },
       { key: 'webSources', value: { allowList: [], userAgent: 'AtriumBot' }, saved: false, updatedAt: null, updatedById: null },
+      { key: 'attachments', value: { maxFileMb: 20, userStorageMb: 500 }, saved: false, updatedAt: null, updatedById: null },
     ]);
   });
 

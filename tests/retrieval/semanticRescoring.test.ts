@@ -80,7 +80,7 @@ describe(`semantic re-scoring with the sentence encoder (${engineName})`, () => 
 
     const english = await t.prisma.chunkSemantics.findFirstOrThrow();
     const chunk = await t.prisma.chunk.findUniqueOrThrow({ where: { id: english.chunkId } });
-    await t.prisma.knowledgeFile.delete({ where: { id: chunk.fileId } });
+    await t.prisma.knowledgeFile.delete({ where: { id: chunk.fileId! } });
     expect(await t.prisma.chunkSemantics.count({ where: { chunkId: english.chunkId } })).toBe(0);
   });
 });

@@ -11,7 +11,12 @@ import { ProtocolTestServer, sendJson, type TestRequest } from './protocolTestSe
 export type AnthropicBlock =
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: unknown }
-  | { type: 'tool_result'; tool_use_id: string; content: string | { type: 'text'; text: string }[]; is_error?: boolean };
+  | { type: 'tool_result'; tool_use_id: string; content: string | { type: 'text'; text: string }[]; is_error?: boolean }
+  | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } };
+
+// What the Messages API accepts in a base64 image block.
+const IMAGE_MEDIA_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
 export interface AnthropicMessagesBody {
   model: string;
@@ -77,6 +82,11 @@ export class AnthropicTestServer extends ProtocolTestServer {
     }
     if (body.messages[0]?.role !== 'user' || body.messages.some((m, i) => i > 0 && m.role === body.messages![i - 1]!.role)) {
       sendJson(response, 400, anthropicError(400, 'messages: roles must alternate between "user" and "assistant", starting with "user"'));
+      return;
+    }
+    const badImage = invalidImage(body.messages);
+    if (badImage) {
+      sendJson(response, 400, anthropicError(400, badImage));
       return;
     }
     const unanswered = unansweredToolUse(body.messages);
@@ -154,9 +164,24 @@ function flatAnthropicContent(content: string | AnthropicBlock[]): string {
     .map((block) => {
       if (block.type === 'text') return block.text;
       if (block.type === 'tool_use') return `${block.name}(${JSON.stringify(block.input)})`;
+      if (block.type === 'image') return '';
       return typeof block.content === 'string' ? block.content : block.content.map((b) => b.text).join('');
     })
     .join('\n');
+}
+
+/** Why Anthropic would refuse an image block of the request, if it would. */
+function invalidImage(messages: AnthropicMessagesBody['messages']): string | undefined {
+  for (const message of messages) {
+    if (typeof message.content === 'string') continue;
+    for (const block of message.content) {
+      if (block.type !== 'image') continue;
+      if (message.role !== 'user') return 'messages: image blocks are only allowed in user turns';
+      if (block.source?.type !== 'base64' || !IMAGE_MEDIA_TYPES.has(block.source.media_type)) return `messages: image source must be base64 with a media_type of ${[...IMAGE_MEDIA_TYPES].join(', ')}`;
+      if (!block.source.data || Buffer.from(block.source.data, 'base64').length > MAX_IMAGE_BYTES) return 'messages: image exceeds 5 MB maximum';
+    }
+  }
+  return undefined;
 }
 
 /** The first tool_use id whose result is not in the next user turn, which Anthropic refuses. */

@@ -112,6 +112,11 @@ export class OpenAiTestServer extends ProtocolTestServer {
       sendJson(response, 400, openAiError("'model' and 'messages' are required", 'invalid_request_error'));
       return;
     }
+    const badImage = invalidImagePart(body.messages);
+    if (badImage) {
+      sendJson(response, 400, openAiError(badImage, 'invalid_request_error'));
+      return;
+    }
     const unanswered = unansweredToolCall(body.messages);
     if (unanswered) {
       sendJson(response, 400, openAiError(`An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${unanswered}`, 'invalid_request_error'));
@@ -214,6 +219,21 @@ export class OpenAiTestServer extends ProtocolTestServer {
       usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
     });
   }
+}
+
+/** Why OpenAI would refuse an image part of the request, if it would: only user turns, as an http(s) or base64 data URL of an image. */
+function invalidImagePart(messages: OpenAiChatMessage[]): string | undefined {
+  for (const message of messages) {
+    const content: unknown = message.content;
+    if (!Array.isArray(content)) continue;
+    for (const part of content as { type: string; image_url?: { url?: string } }[]) {
+      if (part.type !== 'image_url') continue;
+      if (message.role !== 'user') return `Invalid 'messages': image_url parts are only allowed in user messages`;
+      const url = part.image_url?.url ?? '';
+      if (!/^https?:\/\//.test(url) && !/^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$/.test(url)) return "Invalid 'image_url.url': expected a URL or a base64 data URL of an image";
+    }
+  }
+  return undefined;
 }
 
 /** A message's content as text: tool requests written out as `name(arguments)`. */

@@ -6,7 +6,7 @@ import { AssistantForm } from './AssistantForm';
 import { AvatarUpload } from './AvatarUpload';
 
 // Fields the API accepts; the record also carries read-only ones (model, can, dates).
-const editable = ['name', 'description', 'instructions', 'modelId', 'fallbackModelId', 'temperature', 'maxTokens', 'groupIds', 'knowledgeBases', 'topK', 'similarityThreshold', 'chunkSize', 'chunkOverlap', 'knowledgeOnly', 'builtinTools', 'flowSteps'];
+const editable = ['name', 'description', 'instructions', 'modelId', 'fallbackModelId', 'temperature', 'maxTokens', 'groupIds', 'knowledgeBases', 'topK', 'similarityThreshold', 'chunkSize', 'chunkOverlap', 'knowledgeOnly', 'attachmentsEnabled', 'builtinTools', 'flowSteps'];
 /** The fields the API accepts; no steps left means one model answers again (null). */
 const onlyEditable = (data: Record<string, unknown>) => {
   const fields = Object.fromEntries(Object.entries(data).filter(([k]) => editable.includes(k)));

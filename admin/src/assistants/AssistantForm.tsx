@@ -73,6 +73,7 @@ export function AssistantForm({ toolbar }: { toolbar?: React.ReactElement | fals
         <NumberInput source="chunkSize" label="Chunk size (tokens)" helperText="Applies to files indexed afterwards" />
         <NumberInput source="chunkOverlap" label="Chunk overlap (tokens)" helperText={systemDefault} />
         <BooleanInput source="knowledgeOnly" label="Answer only from knowledge" />
+        <BooleanInput source="attachmentsEnabled" label="Users may attach files and images" defaultValue />
       </TabbedForm.Tab>
       <TabbedForm.Tab label="Tools">
         <CheckboxGroupInput

@@ -58,10 +58,11 @@ const ModelFields = () => (
     <NumberInput source="inputPricePerMTok" label="Input price per million tokens (USD)" validate={minValue(0)} />
     <NumberInput source="outputPricePerMTok" label="Output price per million tokens (USD)" validate={minValue(0)} />
     <BooleanInput source="enabled" defaultValue />
+    <BooleanInput source="vision" label="Vision (takes images)" helperText="Attached images are sent to it as image parts; otherwise their OCR text is used" />
   </>
 );
 
-const modelEditable = ['providerId', 'name', 'displayName', 'kind', 'contextWindow', 'maxOutputTokens', 'inputPricePerMTok', 'outputPricePerMTok', 'enabled'];
+const modelEditable = ['providerId', 'name', 'displayName', 'kind', 'contextWindow', 'maxOutputTokens', 'inputPricePerMTok', 'outputPricePerMTok', 'enabled', 'vision'];
 const onlyEditable = (data: Record<string, unknown>) => Object.fromEntries(Object.entries(data).filter(([k]) => modelEditable.includes(k)));
 
 export default {

@@ -21,7 +21,7 @@ import { LogoUpload } from './LogoUpload';
 import { OutdatedChunking } from './OutdatedChunking';
 
 export interface Setting {
-  key: 'rag.defaults' | 'registration' | 'branding' | 'tokens' | 'tools' | 'webSources';
+  key: 'rag.defaults' | 'registration' | 'branding' | 'tokens' | 'tools' | 'webSources' | 'attachments';
   value: Record<string, unknown>;
   saved: boolean;
   updatedAt: string | null;
@@ -89,6 +89,7 @@ export function SettingsPage() {
   const branding = byKey.get('branding');
   const tools = byKey.get('tools');
   const webSources = byKey.get('webSources');
+  const attachments = byKey.get('attachments');
   return (
     <Stack spacing={2} sx={{ mt: 2, maxWidth: 720 }}>
       <Title title="Settings" />
@@ -201,6 +202,12 @@ export function SettingsPage() {
             parse={(v: string) => v.split(/[\s,]+/).filter(Boolean)}
           />
           <TextInput source="userAgent" label="User agent" helperText="Sent with every request and matched against robots.txt" validate={required()} />
+        </SettingCard>
+      )}
+      {attachments && (
+        <SettingCard setting={attachments} title="Attachments" canEdit={canEdit} onSaved={reload}>
+          <NumberInput source="maxFileMb" label="Largest attachment (MB)" helperText="Never above the server's MAX_UPLOAD_MB" validate={[required(), minValue(1), maxValue(500)]} />
+          <NumberInput source="userStorageMb" label="Attachments per user (MB)" helperText="Across all of a user's conversations" validate={[required(), minValue(1), maxValue(100000)]} />
         </SettingCard>
       )}
     </Stack>

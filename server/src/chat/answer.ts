@@ -24,6 +24,8 @@ import { createChatProvider } from './llm/registry.js';
 import { streamWithRetries } from './llm/retries.js';
 import { chargeModelCall, type ModelCallCharge } from './modelCallCharge.js';
 import { buildPrompt, type PromptInput } from './prompt/buildPrompt.js';
+import { ATTACHMENT_BOOST, noAttachments, ocrNotice, planAttachments, readyAttachments } from './attachmentsForAnswer.js';
+import { imageParts } from './imageParts.js';
 import { answersInSearchMode, SEARCH_MODE, SEARCH_MODE_PASSAGES, searchModeAnswer } from './searchMode.js';
 import { storedSources } from './sources.js';
 import { generateTitle } from './titles.js';
@@ -77,7 +79,10 @@ export interface ModelCall {
 }
 
 /** What a prompt is built from, kept so a fallback model gets a prompt sized for its own window. */
-export type PromptMaterial = Omit<PromptInput, 'contextWindow' | 'answerTokens' | 'countTokens'>;
+export type PromptMaterial = Omit<PromptInput, 'contextWindow' | 'answerTokens' | 'countTokens'> & {
+  /** Said before the answer (images read by OCR for a model that cannot see them). */
+  notice: string | null;
+};
 
 interface PreparedAnswer {
   generation: Generation;
@@ -128,14 +133,30 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
 
   const ragDefaults = await s.settings.get('rag.defaults');
   const flow = flowStepsOf(assistant.flowSteps);
+  // Attachments decide part of the prompt from the model's window, so with any
+  // ready the model is resolved first; without, everything runs at once.
+  const modelLookup = flow ? s.chatModels.forModel(flow[0]!.modelId) : answeringModel(s, assistant);
+  const attachments = assistant.attachmentsEnabled ? await readyAttachments(s, conversation.id) : [];
+  const plan =
+    attachments.length === 0
+      ? noAttachments
+      : await modelLookup.then((resolved) => planAttachments(s, attachments, resolved?.model ?? null, answerTokensFor(assistant, resolved?.model ?? null)));
   // A flow's steps do not call tools: each step is one model call.
-  const [resolved, history, passages, tools, memory] = await Promise.all([
-    flow ? s.chatModels.forModel(flow[0]!.modelId) : answeringModel(s, assistant),
+  const [resolved, history, retrieved, tools, memory, images] = await Promise.all([
+    modelLookup,
     historyBefore(s, conversation.id, parentId, request.thread),
-    s.retriever.retrieve({ assistantId: assistant.id, reader: actor, query: question, ...retrievalParameters(assistant, ragDefaults, s.retriever.defaultMinScore) }),
+    s.retriever.retrieve({
+      assistantId: assistant.id,
+      reader: actor,
+      query: question,
+      ...retrievalParameters(assistant, ragDefaults, s.retriever.defaultMinScore),
+      ...(plan.searchedIds.length > 0 ? { attachmentIds: plan.searchedIds, attachmentBoost: ATTACHMENT_BOOST } : {}),
+    }),
     flow ? new Map<string, AssistantTool>() : toolsForAnswer(s, assistant, actor),
     memoryForAnswer(s, { actor, conversation, question, newQuestion: !('existing' in request.question) }),
+    imageParts(s, plan.images, s.logger),
   ]);
+  const passages = [...plan.wholePassages, ...retrieved];
   const material: PromptMaterial = {
     instructions: assistant.instructions,
     knowledgeOnly: assistant.knowledgeOnly,
@@ -144,6 +165,8 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
     savedMemory: memory.saved?.text ?? null,
     history,
     question,
+    images,
+    notice: plan.ocrImages.length > 0 ? ocrNotice(plan.ocrImages) : null,
   };
   // Nothing is reserved or charged when the model is not called.
   const firstMaterial = flow ? stepMaterial(material, flow, 0, []) : material;
@@ -188,10 +211,16 @@ async function modelCall(s: Services, request: AnswerRequest, material: PromptMa
   const { model, endpoint } = resolved;
   const { assistant, actor } = request;
   const provider = createChatProvider({ ...endpoint, timeoutMs: s.config.chat.timeoutMs });
-  const maxTokens = Math.min(assistant.maxTokens, model.maxOutputTokens ?? assistant.maxTokens);
-  const prompt = buildPrompt({ ...material, contextWindow: model.contextWindow, answerTokens: maxTokens, countTokens: (messages) => provider.countTokens(messages) });
+  const maxTokens = answerTokensFor(assistant, model);
+  // A fallback model without vision gets no image parts (it would refuse them).
+  const prompt = buildPrompt({ ...material, images: model.vision ? material.images : undefined, contextWindow: model.contextWindow, answerTokens: maxTokens, countTokens: (messages) => provider.countTokens(messages) });
   const reservation = await s.quotas.reserve(quotaScope(request), { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) });
   return { model, provider, messages: prompt.messages, passages: prompt.passages, memories: prompt.memories, promptTokens: prompt.promptTokens, maxTokens, reservation };
+}
+
+/** Tokens kept for the answer: the assistant's limit, capped by the model's. */
+function answerTokensFor(assistant: Assistant, model: Model | null): number {
+  return Math.min(assistant.maxTokens, model?.maxOutputTokens ?? assistant.maxTokens);
 }
 
 /** Whose allowances a model call of this answer draws on. */
@@ -278,6 +307,7 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
     earlier.completionTokens = result.usage.completionTokens;
     lastCallCharged = true;
   } else {
+    if (p.material.notice) onText(p.material.notice);
     const limits = await s.settings.get('tools');
     const firstChoice = limits.maxSteps > 1 ? 'auto' : 'none';
     const fallbackModelId = p.request.assistant.fallbackModelId;

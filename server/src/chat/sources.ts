@@ -10,6 +10,8 @@ export type StoredFileSource = {
   index: number;
   chunkId: string;
   fileId: string;
+  /** Set when the passage is from an attachment of the conversation (fileId is then the attachment's id too). */
+  attachmentId?: string;
   fileName: string;
   page: number | null;
   section: string | null;
@@ -40,6 +42,7 @@ export function storedSources(passages: Passage[], memories: RecalledMemory[] = 
       index: i + 1,
       chunkId: p.chunkId,
       fileId: p.fileId,
+      ...(p.attachmentId ? { attachmentId: p.attachmentId } : {}),
       fileName: p.fileName,
       page: p.page,
       section: p.section,
@@ -53,9 +56,10 @@ export function storedSources(passages: Passage[], memories: RecalledMemory[] = 
 
 /**
  * The knowledge passages among an answer's stored sources. Memory sources are
- * the user's own notes: everything shown to anyone but that user (reports,
- * shared views, other integrations) reads sources through this.
+ * the user's own notes, and attachment passages come from the user's own
+ * files (docs/attachments.md): everything shown to anyone but that user
+ * (reports, shared views, other integrations) reads sources through this.
  */
 export function fileSources(stored: unknown): StoredFileSource[] {
-  return ((stored as StoredSource[] | null) ?? []).filter((s): s is StoredFileSource => s.kind !== 'memory');
+  return ((stored as StoredSource[] | null) ?? []).filter((s): s is StoredFileSource => s.kind !== 'memory' && !('attachmentId' in s && s.attachmentId));
 }

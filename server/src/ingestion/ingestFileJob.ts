@@ -2,33 +2,56 @@ import { z } from 'zod';
 import type { Prisma } from '../db/generated/client.js';
 import type { JobHandler } from '../jobs/worker.js';
 import type { JobQueue } from '../jobs/queue.js';
-import { KnowledgePipeline } from './pipeline.js';
+import { KnowledgePipeline, PermanentIngestionError, type IngestionTarget } from './pipeline.js';
 
 export const INGEST_FILE = 'knowledge.ingest';
+/** A conversation attachment through the same pipeline (docs/attachments.md). */
+export const INGEST_ATTACHMENT = 'attachment.ingest';
 
-const Payload = z.object({ fileId: z.uuid() });
+const FilePayload = z.object({ fileId: z.uuid() });
+const AttachmentPayload = z.object({ attachmentId: z.uuid() });
 
 /** Queues a file for processing; at most one pending job per file. */
 export function enqueueIngestion(queue: JobQueue, fileId: string, tx?: Prisma.TransactionClient): Promise<void> {
   return queue.enqueue(INGEST_FILE, { fileId }, { dedupeKey: `file:${fileId}`, maxAttempts: 3 }, tx);
 }
 
-export function ingestFileJob(pipeline: KnowledgePipeline): JobHandler {
+/** Queues an attachment for processing; at most one pending job per attachment. */
+export function enqueueAttachmentIngestion(queue: JobQueue, attachmentId: string, tx?: Prisma.TransactionClient): Promise<void> {
+  return queue.enqueue(INGEST_ATTACHMENT, { attachmentId }, { dedupeKey: `attachment:${attachmentId}`, maxAttempts: 3 }, tx);
+}
+
+function ingestionJob(type: string, pipeline: KnowledgePipeline, targetOf: (payload: unknown) => IngestionTarget | null): JobHandler {
   return {
-    type: INGEST_FILE,
+    type,
     async run(payload, { signal, attempt, lastAttempt }) {
-      const { fileId } = Payload.parse(payload);
+      const target = targetOf(payload);
+      if (!target) throw new PermanentIngestionError(`Malformed ${type} payload`);
       try {
-        await pipeline.process(fileId, signal);
+        await pipeline.process(target, signal);
       } catch (error) {
-        if (!lastAttempt && KnowledgePipeline.isRetryable(error) && !signal.aborted) await pipeline.markRetrying(fileId, error, attempt);
+        if (!lastAttempt && KnowledgePipeline.isRetryable(error) && !signal.aborted) await pipeline.markRetrying(target, error, attempt);
         throw error;
       }
     },
     isRetryable: KnowledgePipeline.isRetryable,
     async onFailed(payload, error) {
-      const parsed = Payload.safeParse(payload);
-      if (parsed.success) await pipeline.markFailed(parsed.data.fileId, error);
+      const target = targetOf(payload);
+      if (target) await pipeline.markFailed(target, error);
     },
   };
+}
+
+export function ingestFileJob(pipeline: KnowledgePipeline): JobHandler {
+  return ingestionJob(INGEST_FILE, pipeline, (payload) => {
+    const parsed = FilePayload.safeParse(payload);
+    return parsed.success ? { kind: 'knowledge', id: parsed.data.fileId } : null;
+  });
+}
+
+export function ingestAttachmentJob(pipeline: KnowledgePipeline): JobHandler {
+  return ingestionJob(INGEST_ATTACHMENT, pipeline, (payload) => {
+    const parsed = AttachmentPayload.safeParse(payload);
+    return parsed.success ? { kind: 'attachment', id: parsed.data.attachmentId } : null;
+  });
 }

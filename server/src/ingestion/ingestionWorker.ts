@@ -1,6 +1,6 @@
 import { JobWorker, type JobHandler } from '../jobs/worker.js';
 import type { Services } from '../services.js';
-import { enqueueIngestion, ingestFileJob } from './ingestFileJob.js';
+import { enqueueAttachmentIngestion, enqueueIngestion, ingestAttachmentJob, ingestFileJob } from './ingestFileJob.js';
 
 /**
  * The worker that processes knowledge files, in the API process or alone
@@ -25,8 +25,19 @@ export async function startIngestionWorker(
     });
   }
   if (stale.length) s.logger.info({ files: stale.length, embedder: s.embedder.name }, 'embedder changed; files queued for re-indexing');
+  // Attachments too: their searched passages are compared with the current embedder's vectors.
+  const staleAttachments = await s.prisma.conversationAttachment.findMany({
+    where: { status: 'ready', chunkCount: { gt: 0 }, NOT: { embedder: s.embedder.name, embeddingDim: s.embedder.dimension } },
+    select: { id: true },
+  });
+  for (const attachment of staleAttachments) {
+    await s.prisma.$transaction(async (tx) => {
+      await tx.conversationAttachment.update({ where: { id: attachment.id }, data: { status: 'queued', progress: 0 } });
+      await enqueueAttachmentIngestion(s.jobs, attachment.id, tx);
+    });
+  }
 
-  const worker = new JobWorker(s.jobs, s.logger.child({ role: 'worker' }), [ingestFileJob(s.pipeline), ...otherJobs], {
+  const worker = new JobWorker(s.jobs, s.logger.child({ role: 'worker' }), [ingestFileJob(s.pipeline), ingestAttachmentJob(s.pipeline), ...otherJobs], {
     concurrency: s.config.worker.concurrency,
     ...workerOptions,
   });

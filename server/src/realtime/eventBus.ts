@@ -7,6 +7,8 @@ import type { Logger } from '../lib/logger.js';
 export interface DomainEvents {
   /** A knowledge file changed status or progress; carries the presented file (assistantId: the assistant whose own base holds it). */
   'file.updated': { knowledgeBaseId: string; assistantId: string | null; file: unknown };
+  /** A conversation attachment changed status or progress; carries the presented attachment, heard only by its owner. */
+  'attachment.updated': { userId: string; conversationId: string; attachment: unknown };
   /** An admin saved a system setting: every process drops its cached copy. */
   'setting.changed': { key: string };
   /** Identity: an account was deactivated; every process drops its sockets and stops its answers. */

@@ -21,6 +21,8 @@ export interface ClientEvents extends ChatClientEvents {
 export interface ServerEvents extends ChatServerEvents {
   /** A presented KnowledgeFile (status, progress, error). */
   'file:updated': (file: unknown) => void;
+  /** A presented attachment of one of the user's conversations (state, progress, error). */
+  'attachment:updated': (attachment: unknown) => void;
   /** Memory: proposals await the user (how many; never their text). */
   'memory:proposed': (summary: { count: number }) => void;
 }
@@ -97,6 +99,10 @@ export function attachSocketServer(s: Services, httpServer: HttpServer): Server 
     io.to(rooms.knowledgeBaseFiles(knowledgeBaseId)).emit('file:updated', file);
     if (assistantId) io.to(rooms.files(assistantId)).emit('file:updated', file);
   });
+  // Only the conversation's owner hears about its attachments.
+  const stopAttachments = s.events.on('attachment.updated', ({ userId, attachment }) => {
+    io.to(rooms.user(userId)).emit('attachment:updated', attachment);
+  });
   const stopChat = forwardChatEvents(s, io);
   const stopProposals = s.events.on('memory.proposed', ({ userId, count }) => {
     io.to(rooms.user(userId)).emit('memory:proposed', { count });
@@ -108,6 +114,7 @@ export function attachSocketServer(s: Services, httpServer: HttpServer): Server 
   });
   io.engine.on('close', () => {
     stop();
+    stopAttachments();
     stopChat();
     stopDeactivated();
     stopProposals();

@@ -34,10 +34,15 @@ interface TermRow {
  * 20261201000000_chunk_term_statistics, 20270101000000_knowledge_bases): a
  * primary-key lookup per term and base, whatever the size of the corpus.
  */
-export async function analyseQuery(prisma: PrismaClient, scope: Pick<SearchScope, 'baseIds' | 'languages'>, query: string): Promise<AnalysedQuery> {
+export async function analyseQuery(prisma: PrismaClient, scope: Pick<SearchScope, 'baseIds' | 'languages'> & Partial<Pick<SearchScope, 'attachmentIds'>>, query: string): Promise<AnalysedQuery> {
+  // A conversation's attachments are counted directly from their chunks (a few
+  // hundred at most; they have no statistics rows) and added to the bases'.
   const rows = await prisma.$queryRawUnsafe<TermRow[]>(
     `WITH corpus AS (
-       SELECT sum(chunk_count) AS chunk_count, sum(token_count) AS token_count FROM chunk_corpus_stats WHERE knowledge_base_id = ANY ($2::uuid[])
+       SELECT coalesce((SELECT sum(chunk_count) FROM chunk_corpus_stats WHERE knowledge_base_id = ANY ($2::uuid[])), 0)
+              + (SELECT count(*) FROM chunks WHERE attachment_id = ANY ($4::uuid[])) AS chunk_count,
+              coalesce((SELECT sum(token_count) FROM chunk_corpus_stats WHERE knowledge_base_id = ANY ($2::uuid[])), 0)
+              + coalesce((SELECT sum(token_count) FROM chunks WHERE attachment_id = ANY ($4::uuid[])), 0) AS token_count
      ),
      q AS (
        SELECT DISTINCT ON (u.lexeme) u.lexeme, u.positions
@@ -45,13 +50,15 @@ export async function analyseQuery(prisma: PrismaClient, scope: Pick<SearchScope
         ORDER BY u.lexeme, l.language
      )
      SELECT q.lexeme, q.positions::int[] AS positions,
-            (SELECT coalesce(sum(s.chunk_count), 0) FROM chunk_term_stats s WHERE s.knowledge_base_id = ANY ($2::uuid[]) AND s.lexeme = q.lexeme) AS document_frequency,
+            (SELECT coalesce(sum(s.chunk_count), 0) FROM chunk_term_stats s WHERE s.knowledge_base_id = ANY ($2::uuid[]) AND s.lexeme = q.lexeme)
+            + (SELECT count(*) FROM chunks c WHERE c.attachment_id = ANY ($4::uuid[]) AND q.lexeme = ANY (tsvector_to_array(c.tsv))) AS document_frequency,
             corpus.chunk_count AS corpus_chunks, corpus.token_count AS corpus_tokens
        FROM corpus CROSS JOIN q
       WHERE corpus.chunk_count > 0`,
     query,
     scope.baseIds,
     scope.languages,
+    scope.attachmentIds ?? [],
   );
   const chunkCount = Number(rows[0]?.corpus_chunks ?? 0);
   const averageLength = chunkCount > 0 ? Number(rows[0]!.corpus_tokens ?? 0) / chunkCount : 1;

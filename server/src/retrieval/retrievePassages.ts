@@ -13,7 +13,10 @@ import type { KnowledgeReader } from '../policies/knowledgeBases.js';
 
 export interface Passage {
   chunkId: string;
+  /** The knowledge file, or for an attachment's passage the attachment (see attachmentId). */
   fileId: string;
+  /** Set when the passage comes from an attachment of the conversation (docs/attachments.md). */
+  attachmentId?: string;
   fileName: string;
   page: number | null;
   section: string | null;
@@ -40,6 +43,10 @@ export interface RetrievalRequest {
   mode?: RetrievalMode;
   /** Candidates taken from each list before fusion. */
   candidates?: number;
+  /** Ready attachments of the conversation asked in, searched with the knowledge (the caller owns them). */
+  attachmentIds?: string[];
+  /** How much an attachment passage's score is multiplied by: the question is most likely about what was attached. */
+  attachmentBoost?: number;
 }
 
 /** A passage from either list with everything fusion looks at. */
@@ -72,6 +79,7 @@ export interface RetrieverOptions {
 interface CandidateRow {
   chunk_id: bigint;
   file_id: string;
+  attachment_id: string | null;
   file_name: string;
   page: number | null;
   section: string | null;
@@ -117,6 +125,7 @@ export class PassageRetriever {
     const pool = await this.candidatePool(request);
     let results = this.rank(pool, { ...request, topK: Infinity });
     if (question && results.length > 1) results = await this.semantic!.rescore(question, results);
+    results = favourAttachments(results, request.attachmentBoost ?? 1);
     if (this.reranker && results.length > 1) results = await this.reranker.rerank(request.query, results.slice(0, this.candidateCount(request)));
     return results.slice(0, request.topK);
   }
@@ -136,7 +145,7 @@ export class PassageRetriever {
   async candidatePool(request: Omit<RetrievalRequest, 'topK' | 'minScore'> & { topK?: number }): Promise<CandidatePool> {
     const mode = request.mode ?? 'hybrid';
     const limit = this.candidateCount(request);
-    const scope = await searchScopeFor(this.prisma, request.assistantId, request.reader);
+    const scope = await searchScopeFor(this.prisma, request.assistantId, request.reader, request.attachmentIds ?? []);
     if (emptyScope(scope)) return { query: { terms: [], corpus: { chunkCount: 0, averageLength: 1 } }, idfTotal: 0, candidates: [] };
     const [[queryVector], query] = await Promise.all([
       this.embedder.embed([request.query], 'query'),
@@ -177,6 +186,7 @@ export class PassageRetriever {
     return {
       chunkId: row.chunk_id.toString(),
       fileId: row.file_id,
+      ...(row.attachment_id ? { attachmentId: row.attachment_id } : {}),
       fileName: row.file_name,
       page: row.page,
       section: row.section,
@@ -191,12 +201,14 @@ export class PassageRetriever {
   // positions of the question's lexemes and of their other forms (same
   // prefix), read from the tsvector of these few rows only.
   private describeHits(dim: number): string {
-    return `SELECT c.id AS chunk_id, c.file_id::text AS file_id, f.original_name AS file_name, c.page, c.section, c.text, c.token_count, h.rank,
+    return `SELECT c.id AS chunk_id, coalesce(c.file_id, c.attachment_id)::text AS file_id, c.attachment_id::text AS attachment_id,
+                   coalesce(f.original_name, a.original_name) AS file_name, c.page, c.section, c.text, c.token_count, h.rank,
                    CASE WHEN c.embedding_dim = ${dim} THEN 1 - ((c.embedding::vector(${dim})) <=> $1::vector(${dim})) ELSE 0 END AS similarity,
                    (SELECT coalesce(json_agg(json_build_array(u.lexeme, u.positions)), '[]'::json)::text
                       FROM unnest(c.tsv) AS u
                      WHERE u.lexeme = ANY ($2::text[]) OR left(u.lexeme, ${evidenceParameters.prefixLength}) = ANY ($3::text[])) AS occurrences
-              FROM hits h JOIN chunks c ON c.id = h.id JOIN knowledge_files f ON f.id = c.file_id
+              FROM hits h JOIN chunks c ON c.id = h.id
+              LEFT JOIN knowledge_files f ON f.id = c.file_id LEFT JOIN conversation_attachments a ON a.id = c.attachment_id
              ORDER BY h.rank`;
   }
 
@@ -275,6 +287,17 @@ export class PassageRetriever {
       ...scopeParameters(scope),
     );
   }
+}
+
+/**
+ * Attachment passages moved up by multiplying their score (ties and the
+ * order among the rest kept): what "favoured" means in docs/attachments.md.
+ */
+export function favourAttachments(passages: Passage[], boost: number): Passage[] {
+  if (boost === 1 || !passages.some((p) => p.attachmentId)) return passages;
+  return passages
+    .map((p) => (p.attachmentId ? { ...p, fusedScore: p.fusedScore * boost } : p))
+    .sort((a, b) => b.fusedScore - a.fusedScore || b.score - a.score || Number(a.chunkId) - Number(b.chunkId));
 }
 
 /**

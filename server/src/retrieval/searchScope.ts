@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../db/database.js';
+import { ATTACHMENT_LANGUAGE } from '../ingestion/index/chunkStore.js';
 import { readableKnowledgeBases, type KnowledgeReader } from '../policies/knowledgeBases.js';
 
 /**
@@ -15,15 +16,21 @@ export interface SearchScope {
   unreadyFileIds: string[];
   /** The bases' text search configurations: the question is analysed with each. */
   languages: string[];
+  /**
+   * Ready attachments of the conversation being answered (docs/attachments.md):
+   * only ever the asker's own, named by the answer path. Their chunks have no
+   * base, so the base filters above never reach them.
+   */
+  attachmentIds: string[];
 }
 
-export const emptyScope = (scope: SearchScope) => scope.wholeBaseIds.length === 0 && scope.taggedFileIds.length === 0;
+export const emptyScope = (scope: SearchScope) => scope.wholeBaseIds.length === 0 && scope.taggedFileIds.length === 0 && scope.attachmentIds.length === 0;
 
 /**
  * The bases attached to an assistant that the asking person may read (admins:
  * all of them; deleted bases never), with each attachment's tag filter.
  */
-export async function searchScopeFor(prisma: PrismaClient, assistantId: string, reader: KnowledgeReader): Promise<SearchScope> {
+export async function searchScopeFor(prisma: PrismaClient, assistantId: string, reader: KnowledgeReader, attachmentIds: string[] = []): Promise<SearchScope> {
   const attachments = await prisma.assistantKnowledgeBase.findMany({
     where: { assistantId, knowledgeBase: readableKnowledgeBases(reader) },
     select: { knowledgeBaseId: true, tags: true, knowledgeBase: { select: { language: true } } },
@@ -47,14 +54,20 @@ export async function searchScopeFor(prisma: PrismaClient, assistantId: string, 
     wholeBaseIds: whole,
     taggedFileIds: taggedFiles.map((f) => f.id),
     unreadyFileIds: unready.map((f) => f.id),
-    languages: [...new Set(attachments.map((a) => a.knowledgeBase.language))],
+    languages: [...new Set([...attachments.map((a) => a.knowledgeBase.language), ...(attachmentIds.length > 0 ? [ATTACHMENT_LANGUAGE] : [])])],
+    attachmentIds,
   };
 }
 
 /** Parameters $n.. for the chunk filter below, in its order. */
-export const scopeParameters = (scope: SearchScope) => [scope.wholeBaseIds, scope.taggedFileIds, scope.unreadyFileIds];
+export const scopeParameters = (scope: SearchScope) => [scope.wholeBaseIds, scope.taggedFileIds, scope.unreadyFileIds, scope.attachmentIds];
 
-/** The chunk filter for a scope whose three arrays are bound from parameter `first` on. */
+/**
+ * The chunk filter for a scope whose four arrays are bound from parameter
+ * `first` on. An attachment chunk (no base, no file) fails the first part
+ * (NULL comparisons are never true) and is taken only by the explicit list of
+ * attachment ids.
+ */
 export function scopeFilter(first: number): string {
-  return `(c.knowledge_base_id = ANY ($${first}::uuid[]) OR c.file_id = ANY ($${first + 1}::uuid[])) AND c.file_id <> ALL ($${first + 2}::uuid[])`;
+  return `(((c.knowledge_base_id = ANY ($${first}::uuid[]) OR c.file_id = ANY ($${first + 1}::uuid[])) AND c.file_id <> ALL ($${first + 2}::uuid[])) OR c.attachment_id = ANY ($${first + 3}::uuid[]))`;
 }

@@ -65,6 +65,15 @@ export const Branding = z
   .strict()
   .meta({ id: 'Branding' });
 
+/** Conversation attachments (docs/attachments.md): the largest file a user may attach, and how much each user may keep attached in all. */
+export const AttachmentSettings = z
+  .object({
+    maxFileMb: z.number().int().min(1).max(500).describe('Largest single attachment, in MB (never above the server-wide MAX_UPLOAD_MB)'),
+    userStorageMb: z.number().int().min(1).max(100_000).describe("Total size of one user's attachments across their conversations, in MB"),
+  })
+  .strict()
+  .meta({ id: 'AttachmentSettings' });
+
 export const settingSchemas = {
   'rag.defaults': RagDefaults,
   registration: RegistrationPolicy,
@@ -75,6 +84,8 @@ export const settingSchemas = {
   tools: ToolSettings,
   /** Web sources: the private hosts they may reach (intranets) and their User-Agent. */
   webSources: WebSourceSettings,
+  /** Conversation attachments: per-file size and per-user storage limits. */
+  attachments: AttachmentSettings,
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -88,6 +99,7 @@ export const settingDefaults: { [K in SettingKey]: SettingValue<K> } = {
   tokens: defaultTokenSettings,
   tools: defaultToolSettings,
   webSources: defaultWebSourceSettings,
+  attachments: { maxFileMb: 20, userStorageMb: 500 },
 };
 
 export const settingKeys = Object.keys(settingSchemas) as [SettingKey, ...SettingKey[]];

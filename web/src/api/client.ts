@@ -63,6 +63,8 @@ export interface RequestOptions {
 
 /** fetch with the bearer token; refreshes once on an expired token. Answers the raw Response. */
 export async function apiFetch(path: string, options: RequestOptions = {}): Promise<Response> {
+  // A FormData body (file uploads) goes as multipart; the browser writes its Content-Type with the boundary.
+  const form = options.body instanceof FormData ? options.body : null;
   const send = (token: string | null) =>
     fetch(path, {
       method: options.method ?? 'GET',
@@ -72,9 +74,9 @@ export async function apiFetch(path: string, options: RequestOptions = {}): Prom
       headers: {
         Accept: 'application/json',
         ...(token ? { Authorization: `Bearer ${token}` } : {}),
-        ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...(options.body === undefined || form ? {} : { 'Content-Type': 'application/json' }),
       },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     });
   let res = await send(session.token());
   if (res.status === 401) {

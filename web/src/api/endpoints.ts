@@ -1,6 +1,6 @@
 import { api, apiFetch, session } from './client.js';
 import { ApiError } from './errors.js';
-import type { Assistant, Conversation, ConversationDetail, CreatedPersonalToken, MyUsage, Page, PersonalToken, RegisterResult, Session, SetupChecklist, SignInConfig, User } from './types.js';
+import type { Assistant, Attachment, Conversation, ConversationDetail, CreatedPersonalToken, MyUsage, Page, PersonalToken, RegisterResult, Session, SetupChecklist, SignInConfig, User } from './types.js';
 
 // One function per REST call the chat app makes.
 
@@ -89,3 +89,26 @@ export const fetchMyTokens = (signal?: AbortSignal) => api<{ data: PersonalToken
 export const createMyToken = (body: { name: string; expiresInDays?: number; scopes: string[] }) =>
   api<CreatedPersonalToken>('/api/v1/me/tokens', { method: 'POST', body });
 export const revokeMyToken = (id: string) => api<void>(`/api/v1/me/tokens/${id}`, { method: 'DELETE' });
+
+/** Uploads files into one of the user's conversations; refused files come back with their reasons. */
+export const uploadAttachments = (conversationId: string, files: File[]) => {
+  const form = new FormData();
+  for (const file of files) form.append('files', file, file.name);
+  return api<{ attachments: Attachment[]; rejected: { name: string; code: string; reason: string }[] }>(`/api/v1/conversations/${conversationId}/attachments`, { method: 'POST', body: form });
+};
+
+export const fetchAttachments = (conversationId: string) => api<{ data: Attachment[] }>(`/api/v1/conversations/${conversationId}/attachments`);
+
+export const deleteAttachment = (conversationId: string, attachmentId: string) =>
+  api<void>(`/api/v1/conversations/${conversationId}/attachments/${attachmentId}`, { method: 'DELETE' });
+
+/** Saves an attachment to the user's disk (the bytes need the bearer token, so a plain link cannot fetch them). */
+export async function downloadAttachment(conversationId: string, attachmentId: string, name: string): Promise<void> {
+  const res = await apiFetch(`/api/v1/conversations/${conversationId}/attachments/${attachmentId}/download`);
+  const url = URL.createObjectURL(await res.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

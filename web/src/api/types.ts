@@ -25,6 +25,8 @@ export interface Assistant {
   avatarUrl: string | null;
   model: { id: string; name: string; displayName: string | null } | null;
   knowledgeOnly: boolean;
+  /** Users may attach files and images to conversations with it. */
+  attachmentsEnabled?: boolean;
   /** No chat model can answer for it yet: it answers with the best passages of its knowledge. */
   searchMode: boolean;
 }
@@ -52,6 +54,8 @@ export interface FileSource {
   kind: 'file';
   index: number;
   fileId: string;
+  /** Set when the passage is from one of the conversation's attachments. */
+  attachmentId?: string;
   fileName: string;
   page: number | null;
   section: string | null;
@@ -279,4 +283,18 @@ export interface SharedConversation {
   messages: { id: string; role: 'system' | 'user' | 'assistant'; content: string; status: MessageStatus; model: string | null; sources: SharedSource[]; createdAt: string }[];
   passagesReadable: boolean;
   can: { continue: boolean; revoke: boolean };
+}
+
+/** A file or image attached to a conversation (docs/attachments.md). */
+export interface Attachment {
+  id: string;
+  conversationId: string;
+  name: string;
+  mimeType: string;
+  kind: 'document' | 'image';
+  sizeBytes: number;
+  state: 'reading' | 'ready' | 'failed';
+  status: string;
+  progress: number;
+  error: string | null;
 }

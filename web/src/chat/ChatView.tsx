@@ -65,6 +65,19 @@ export function ChatView({ conversationId, assistantId, assistants }: Props) {
     }
   }
 
+  // Attaching in a new chat creates its conversation first: an attachment always belongs to one (docs/attachments.md).
+  const conversationForAttachments = useRef<string | null>(null);
+  conversationForAttachments.current = conversationId ?? createdHere.current;
+  const ensureConversation = useCallback(async () => {
+    if (conversationForAttachments.current) return conversationForAttachments.current;
+    const created = await createConversation(assistantId!);
+    createdHere.current = created.id;
+    conversationForAttachments.current = created.id;
+    client.setQueryData(keys.conversation(created.id), toThread({ ...created, messages: [], streaming: null }));
+    navigate(`/c/${created.id}`, true);
+    return created.id;
+  }, [assistantId, client]);
+
   const act = (run: () => Promise<void>) => {
     setProblem(null);
     run().catch(fail);
@@ -143,6 +156,7 @@ export function ChatView({ conversationId, assistantId, assistants }: Props) {
           placeholder={connection === 'offline' ? 'Reconnecting…' : connection === 'connecting' ? 'Connecting…' : `Message ${assistant?.name ?? 'the assistant'}`}
           onSend={send}
           onStop={stop}
+          ensureConversation={assistant?.attachmentsEnabled === false ? undefined : ensureConversation}
         />
         <p className="chat__hint muted small">Answers can be wrong; check the sources. Enter sends, Shift+Enter adds a line, Esc stops.</p>
       </div>

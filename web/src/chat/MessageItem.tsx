@@ -154,7 +154,7 @@ function AssistantMessage(props: Props) {
             <strong>{described.title}.</strong> {described.detail}
           </div>
         )}
-        {!streaming && <Sources messageId={message.id} sources={message.sources} />}
+        {!streaming && <Sources messageId={message.id} conversationId={message.conversationId} sources={message.sources} />}
         {!streaming && (
           <div className="message__actions">
             <VersionSwitch {...props} />

@@ -1,3 +1,4 @@
+import { downloadAttachment } from '../api/endpoints.js';
 import type { FileSource, Source } from '../api/types.js';
 import { FileIcon, MemoryIcon } from '../ui/icons.js';
 
@@ -11,7 +12,7 @@ function where(s: FileSource): string {
 export const sourceElementId = (messageId: string, index: number) => `source-${messageId}-${index}`;
 
 /** The passages an answer was written from, and the user's own memories it used; each opens to its full text. */
-export function Sources({ messageId, sources }: { messageId: string; sources: Source[] }) {
+export function Sources({ messageId, conversationId, sources }: { messageId: string; conversationId?: string; sources: Source[] }) {
   if (sources.length === 0) return null;
   return (
     <section className="sources" aria-label="Sources">
@@ -40,10 +41,16 @@ export function Sources({ messageId, sources }: { messageId: string; sources: So
                   <span className="source__index">{s.index}</span>
                   <FileIcon />
                   <span className="source__name">{s.fileName}</span>
+                  {s.attachmentId && <span className="source__where">attached</span>}
                   {where(s) && <span className="source__where">{where(s)}</span>}
                   <span className="source__preview">{preview}</span>
                 </summary>
                 <blockquote className="source__text">{s.text}</blockquote>
+                {s.attachmentId && conversationId && (
+                  <button type="button" className="button button--ghost source__download" onClick={() => void downloadAttachment(conversationId, s.attachmentId!, s.fileName).catch(() => undefined)}>
+                    Download {s.fileName}
+                  </button>
+                )}
               </details>
             </li>
           );

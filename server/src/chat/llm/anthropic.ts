@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import { countTokens } from '../../ingestion/chunk/tokenCounter.js';
 import type { ChatMessage, ChatProvider, ChatRequest, ChatStreamEvent, ConnectionCheck, ProviderEndpoint } from './chatProvider.js';
-import { ProviderError } from './chatProvider.js';
+import { imageTokens, ProviderError } from './chatProvider.js';
 import { checkConnection, textOf } from './openaiCompatible.js';
 import { toProviderError } from './providerErrors.js';
 import { guardedStream } from './streamWatchdog.js';
@@ -92,7 +92,7 @@ export class AnthropicProvider implements ChatProvider {
   }
 
   countTokens(messages: ChatMessage[]): number {
-    return Math.ceil(messages.reduce((sum, m) => sum + 4 + countTokens(textOf(m)), 0) * CLAUDE_TOKEN_FACTOR);
+    return Math.ceil(messages.reduce((sum, m) => sum + 4 + countTokens(textOf(m)), 0) * CLAUDE_TOKEN_FACTOR) + messages.reduce((sum, m) => sum + imageTokens(m), 0);
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
@@ -148,6 +148,13 @@ function toAnthropicTurn(m: Exclude<ChatMessage, { role: 'system' }>): Anthropic
   if (m.role === 'assistant' && m.toolCalls?.length) {
     const uses: ContentBlockParam[] = m.toolCalls.map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: parsedInput(c.arguments) }));
     return { role: 'assistant', content: m.content ? [{ type: 'text', text: m.content }, ...uses] : uses };
+  }
+  if (m.role === 'user' && m.images?.length) {
+    // Anthropic's image blocks: base64 sources, placed before the text that asks about them.
+    return {
+      role: 'user',
+      content: [...m.images.map((image): ContentBlockParam => ({ type: 'image', source: { type: 'base64', media_type: image.mimeType, data: image.data } })), { type: 'text', text: m.content }],
+    };
   }
   return { role: m.role === 'assistant' ? 'assistant' : 'user', content: m.content };
 }

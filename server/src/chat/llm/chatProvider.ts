@@ -18,9 +18,27 @@ export interface ToolCallRequest {
  * provider's shape (OpenAI `tool` messages, Anthropic `tool_result` blocks).
  */
 export type ChatMessage =
-  | { role: 'system' | 'user'; content: string }
+  | { role: 'system'; content: string }
+  /** `images`: attached images for a model with vision, sent as image parts in the provider's format. */
+  | { role: 'user'; content: string; images?: ImagePart[] }
   | { role: 'assistant'; content: string; toolCalls?: ToolCallRequest[] }
   | { role: 'tool'; content: string; toolCallId: string; name: string; isError?: boolean };
+
+/** An image for a vision model, already resized to the providers' limits (chat/imageParts.ts). */
+export interface ImagePart {
+  mimeType: 'image/jpeg' | 'image/png';
+  /** Base64 of the bytes. */
+  data: string;
+}
+
+/**
+ * What an image is counted as before the provider reports usage: about what
+ * both providers charge for an image at the size we send (Anthropic
+ * ≈ width×height/750 for 1568 px long edges; OpenAI high detail ≤ 1,105).
+ */
+export const IMAGE_TOKEN_ESTIMATE = 1600;
+
+export const imageTokens = (message: ChatMessage): number => (message.role === 'user' ? (message.images?.length ?? 0) * IMAGE_TOKEN_ESTIMATE : 0);
 
 /** A tool offered to the model: its name, what it does, and its arguments as a JSON Schema object. */
 export interface ToolDefinition {

@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { countTokens } from '../../ingestion/chunk/tokenCounter.js';
 import type { ChatMessage, ChatProvider, ChatRequest, ChatStreamEvent, ConnectionCheck, ProviderEndpoint, ToolCallRequest, ToolDefinition } from './chatProvider.js';
-import { ProviderError } from './chatProvider.js';
+import { imageTokens, ProviderError } from './chatProvider.js';
 import { toProviderError } from './providerErrors.js';
 import { guardedStream } from './streamWatchdog.js';
 
@@ -63,7 +63,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   }
 
   countTokens(messages: ChatMessage[]): number {
-    return messages.reduce((sum, m) => sum + TOKENS_PER_MESSAGE + countTokens(textOf(m)), 3);
+    return messages.reduce((sum, m) => sum + TOKENS_PER_MESSAGE + countTokens(textOf(m)) + imageTokens(m), 3);
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {
@@ -110,6 +110,16 @@ function toOpenAiMessage(message: ChatMessage): ChatCompletionMessageParam {
         role: 'assistant',
         content: message.content || null,
         tool_calls: message.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
+      };
+    case 'user':
+      if (!message.images?.length) return { role: 'user', content: message.content };
+      // OpenAI's image parts: data URLs in image_url parts after the text.
+      return {
+        role: 'user',
+        content: [
+          { type: 'text', text: message.content },
+          ...message.images.map((image) => ({ type: 'image_url' as const, image_url: { url: `data:${image.mimeType};base64,${image.data}` } })),
+        ],
       };
     default:
       return { role: message.role, content: message.content };

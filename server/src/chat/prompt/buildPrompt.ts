@@ -1,6 +1,6 @@
 import type { RecalledMemory } from '../../memory/recallMemories.js';
 import type { Passage } from '../../retrieval/retrievePassages.js';
-import type { ChatMessage } from '../llm/chatProvider.js';
+import type { ChatMessage, ImagePart } from '../llm/chatProvider.js';
 
 // The prompt, in the order SPEC "Chat" gives: the assistant's instructions,
 // the retrieved passages numbered with their sources, the user's own notes
@@ -21,6 +21,8 @@ export interface PromptInput {
   /** Earlier turns on the conversation's active branch, oldest first. */
   history: ChatMessage[];
   question: string;
+  /** Attached images for a model with vision: sent with the question as image parts. */
+  images?: ImagePart[];
   contextWindow: number;
   /** Tokens kept free for the answer. */
   answerTokens: number;
@@ -44,7 +46,7 @@ const KNOWLEDGE_ONLY_RULE =
   'Answer only from the passages below. If they do not contain the answer, say that the knowledge files do not cover it; do not use outside knowledge or guess.';
 
 export function buildPrompt(input: PromptInput): BuiltPrompt {
-  const question: ChatMessage = { role: 'user', content: input.question };
+  const question: ChatMessage = input.images?.length ? { role: 'user', content: input.question, images: input.images } : { role: 'user', content: input.question };
   const budget = Math.max(0, input.contextWindow - input.answerTokens);
   // Each message is tokenised once: the tokenizer is the costliest step here.
   const counted = new Map<ChatMessage, number>();

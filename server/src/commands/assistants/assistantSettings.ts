@@ -18,6 +18,7 @@ export interface AssistantSettings {
   chunkSize?: number | null;
   chunkOverlap?: number | null;
   knowledgeOnly?: boolean;
+  attachmentsEnabled?: boolean;
   builtinTools?: string[];
   flowSteps?: FlowStep[] | null;
 }
@@ -35,6 +36,7 @@ export const settingKeys = [
   'chunkSize',
   'chunkOverlap',
   'knowledgeOnly',
+  'attachmentsEnabled',
   'builtinTools',
   'flowSteps',
 ] as const satisfies readonly (keyof AssistantSettings)[];

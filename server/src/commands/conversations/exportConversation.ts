@@ -14,12 +14,19 @@ export type ExportFormat = 'md' | 'json';
 export async function exportConversation(s: Services, actor: Actor, id: string, format: ExportFormat): Promise<{ fileName: string; contentType: string; body: string }> {
   const { conversation, path } = await readConversationThread(s, actor, id);
   const assistant = await s.prisma.assistant.findUnique({ where: { id: conversation.assistantId }, select: { name: true } });
+  // Names only: the attachments' bytes stay downloadable on their own (docs/attachments.md).
+  const attachments = (await s.prisma.conversationAttachment.findMany({ where: { conversationId: id }, orderBy: { createdAt: 'asc' } })).map((a) => ({
+    name: a.originalName,
+    mimeType: a.mimeType,
+    sizeBytes: Number(a.sizeBytes),
+  }));
   const base = `${slug(conversation.title) || 'conversation'}-${conversation.createdAt.toISOString().slice(0, 10)}`;
   if (format === 'json') {
-    const body = { ...presentConversation(conversation), assistant: assistant?.name ?? null, exportedAt: new Date().toISOString(), messages: path.map((m) => presentMessage(m)) };
+    const body = { ...presentConversation(conversation), assistant: assistant?.name ?? null, exportedAt: new Date().toISOString(), attachments, messages: path.map((m) => presentMessage(m)) };
     return { fileName: `${base}.json`, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body, null, 2) };
   }
   const lines = [`# ${conversation.title}`, '', `Assistant: ${assistant?.name ?? 'deleted'} · started ${conversation.createdAt.toISOString()}`, ''];
+  if (attachments.length) lines.push('Attachments:', ...attachments.map((a) => `- ${a.name} (${a.mimeType}, ${a.sizeBytes} bytes)`), '');
   for (const m of path) {
     lines.push(`## ${m.role === 'user' ? 'You' : (assistant?.name ?? 'Assistant')}`, '', m.content || (m.error ? `_(${m.error})_` : '_(no answer)_'), '');
     const sources = (m.sources as StoredSource[] | null) ?? [];

@@ -16,12 +16,14 @@ export interface ModelInput {
   inputPricePerMTok?: number;
   outputPricePerMTok?: number;
   enabled?: boolean;
+  /** Takes images as input (attachments; docs/attachments.md). */
+  vision?: boolean;
 }
 
 type Deps = Pick<Services, 'prisma' | 'audit'>;
 type Tx = Parameters<Parameters<Services['prisma']['$transaction']>[0]>[0];
 
-const AUDITED = ['providerId', 'name', 'displayName', 'kind', 'contextWindow', 'maxOutputTokens', 'inputPricePerMTok', 'outputPricePerMTok', 'enabled'] as const;
+const AUDITED = ['providerId', 'name', 'displayName', 'kind', 'contextWindow', 'maxOutputTokens', 'inputPricePerMTok', 'outputPricePerMTok', 'enabled', 'vision'] as const;
 
 /** Audit values as plain JSON: prices as numbers, like the API shows them. */
 const auditValue = (v: unknown) => (v && typeof v === 'object' && 'toFixed' in v ? Number((v as { toFixed(d: number): string }).toFixed(6)) : v);

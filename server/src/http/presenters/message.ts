@@ -11,6 +11,7 @@ const FileSourceView = z
     kind: z.literal('file'),
     index: z.number().int().describe('The number the answer cites it by, as in [1]'),
     fileId: z.uuid(),
+    attachmentId: z.uuid().optional().describe("Set when the passage is from one of the conversation's attachments (download it from /conversations/:id/attachments/:attachmentId/download)"),
     fileName: z.string(),
     page: z.number().int().nullable(),
     section: z.string().nullable(),

@@ -42,3 +42,37 @@ export async function insertChunks(
 export async function clearFileChunks(prisma: PrismaClient, fileId: string): Promise<void> {
   await prisma.chunk.deleteMany({ where: { fileId } });
 }
+
+/**
+ * A conversation attachment's chunks: no file, no base (so no knowledge
+ * search and no BM25 statistics ever count them), English full text.
+ */
+export async function insertAttachmentChunks(
+  prisma: PrismaClient,
+  attachmentId: string,
+  embedder: { name: string; dimension: number },
+  chunks: EmbeddedChunk[],
+): Promise<void> {
+  for (let start = 0; start < chunks.length; start += INSERT_BATCH) {
+    const batch = chunks.slice(start, start + INSERT_BATCH);
+    const params: unknown[] = [attachmentId, embedder.name, embedder.dimension];
+    const rows = batch.map((c) => {
+      params.push(c.ordinal, c.text, c.tokenCount, c.page ?? null, c.section ?? null, vectorLiteral(c.embedding));
+      const p = params.length;
+      return `($${p - 5}::int, $${p - 4}::text, $${p - 3}::int, $${p - 2}::int, $${p - 1}::text, $${p}::vector)`;
+    });
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO chunks (attachment_id, language, ordinal, text, token_count, page, section, embedder, embedding_dim, embedding)
+       SELECT $1::uuid, '${ATTACHMENT_LANGUAGE}'::regconfig, r.ordinal, r.text, r.token_count, r.page, r.section, $2, $3::int, r.embedding
+         FROM (VALUES ${rows.join(',\n')}) AS r(ordinal, text, token_count, page, section, embedding)`,
+      ...params,
+    );
+  }
+}
+
+/** Attachments have no base to take a language from; questions about them are analysed in it too. */
+export const ATTACHMENT_LANGUAGE = 'english';
+
+export async function clearAttachmentChunks(prisma: PrismaClient, attachmentId: string): Promise<void> {
+  await prisma.chunk.deleteMany({ where: { attachmentId } });
+}

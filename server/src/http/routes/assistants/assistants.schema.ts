@@ -32,6 +32,7 @@ const AssistantFields = z.object({
     .describe('Tokens per chunk; null: the system default. A change applies to files indexed afterwards (re-index a file to apply it)'),
   chunkOverlap: z.number().int().min(0).max(1024).nullable().describe('null: the system default'),
   knowledgeOnly: z.boolean().describe('Answer only from the knowledge files'),
+  attachmentsEnabled: z.boolean().describe('Users may attach files and images to conversations with it'),
   builtinTools: z
     .array(z.enum(BUILTIN_TOOL_NAMES))
     .max(BUILTIN_TOOL_NAMES.length)

@@ -4,7 +4,7 @@ import { feedbackByMessage } from '../../../commands/feedback/answerFeedback.js'
 import { exportConversation } from '../../../commands/conversations/exportConversation.js';
 import { listConversations } from '../../../commands/conversations/listConversations.js';
 import { createConversation, deleteConversation, updateConversation } from '../../../commands/conversations/manageConversations.js';
-import type { Services } from '../../../services.js';
+import { requestMeta, type Services } from '../../../services.js';
 import { ConversationDetailView, ConversationView, presentConversation, presentConversationDetail } from '../../presenters/conversation.js';
 import type { RouteBuilder } from '../../route.js';
 import { IdParams, pageBody, pageOf } from '../../schemas/common.js';
@@ -78,12 +78,12 @@ export function conversationRoutes(s: Services, routes: RouteBuilder): void {
   routes.add({
     method: 'delete',
     path: '/conversations/:id',
-    summary: 'Delete one of your conversations and its messages',
+    summary: 'Delete one of your conversations, its messages and its attachments (their passages and stored bytes)',
     tags: ['conversations'],
     params: IdParams,
     responses: { 204: { description: 'Deleted' } },
-    handler: async ({ actor, params }) => {
-      await deleteConversation(s, actor, params.id);
+    handler: async ({ actor, params, req }) => {
+      await deleteConversation(s, actor, params.id, requestMeta(req));
       return { status: 204 };
     },
   });

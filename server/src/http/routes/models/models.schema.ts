@@ -17,6 +17,7 @@ const ModelFields = {
   inputPricePerMTok: Price.optional(),
   outputPricePerMTok: Price.optional(),
   enabled: z.boolean().optional(),
+  vision: z.boolean().optional().describe('The model takes images: attached images are sent to it as image parts (otherwise they are read by OCR)'),
 };
 
 export const CreateModelBody = z.object(ModelFields).strict().meta({ id: 'ModelCreate' });
