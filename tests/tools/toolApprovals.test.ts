@@ -159,6 +159,19 @@ describe(`"ask first" tool approvals (${engineName})`, () => {
     }
   });
 
+  it('does not wait when nobody can be asked (the OpenAI-compatible API): the call is not run, and the model is told why', async () => {
+    const pat = (await t.json(owner.token, 'POST', '/api/v1/me/tokens', { name: 'script', scopes: ['chat'] })).body;
+    t.openai.chat.script(cancelCall('call_api'), { text: 'I could not cancel it from here.' });
+    const before = cancelled();
+    const started = Date.now();
+    const res = await t.api(pat.token, 'POST', '/api/openai/v1/chat/completions', { model: assistantId, messages: [{ role: 'user', content: 'Cancel order A-1' }] });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe('I could not cancel it from here.');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(cancelled()).toBe(before);
+    expect(toolResultSeen()!.content).toMatch(/no one to ask/);
+  });
+
   it('ends a pending approval when the user stops the answer', async () => {
     const socket = await t.socket(owner.token);
     const seen = record(socket, ['chat:approval', 'chat:done', 'chat:error']);

@@ -331,7 +331,8 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
         context: { userId: p.request.actor.id, assistantId: p.request.assistant.id },
         signal: generation.controller.signal,
         onUpdate: (record) => generation.tool(record),
-        askUser: (record) => askUserFirst(s, p, record, limits.approvalTimeoutMs),
+        // Only the chat app (socket.io, SSE) can put the question to the user; API and MCP callers cannot answer it.
+        askUser: p.request.conversation.source === 'chat' ? (record) => askUserFirst(s, p, record, limits.approvalTimeoutMs) : undefined,
         approvalTimeoutMs: limits.approvalTimeoutMs,
       });
       toolRecords.push(...records);

@@ -22,6 +22,10 @@ export interface ApprovalRequest {
 /** What the model is told when a call was not run because the user did not allow it. */
 export const DENIED_RESULT = 'The user denied this call, so it was not run. Do not try it again in this answer; say what you can without it.';
 
+/** What the model is told when nobody can be asked (the OpenAI-compatible API, Atrium's MCP server): such a call is not run. */
+export const NO_ONE_TO_ASK_RESULT =
+  'This tool runs only when the user allows each call, and this conversation has no one to ask (it did not come from the chat app), so it was not run. Say what you can without it.';
+
 export function timedOutResult(timeoutMs: number): string {
   return `The user did not allow this call within ${Math.round(timeoutMs / 1000)} s, so it was not run. Say what you can without it.`;
 }

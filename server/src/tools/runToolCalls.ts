@@ -1,5 +1,5 @@
 import type { ToolCallRequest } from '../chat/llm/chatProvider.js';
-import { DENIED_RESULT, timedOutResult, type ApprovalDecision } from './approvals.js';
+import { DENIED_RESULT, NO_ONE_TO_ASK_RESULT, timedOutResult, type ApprovalDecision } from './approvals.js';
 import type { AssistantTool, ToolContext } from './tool.js';
 import type { ToolCallRecord } from './toolCallRecord.js';
 
@@ -65,7 +65,11 @@ async function runOne(call: ToolCallRequest, tool: AssistantTool | undefined, op
   if (tool.askFirst) {
     // The call's time limit and duration start once it is allowed: waiting for the user is not the tool's time.
     record.status = 'awaiting_approval';
-    const { decision, expiresAt } = options.askUser ? await options.askUser({ ...record }) : { decision: 'denied' as const, expiresAt: new Date().toISOString() };
+    if (!options.askUser) {
+      record.approval = { decision: 'denied', expiresAt: new Date().toISOString() };
+      return finish({ status: 'denied', result: null, error: NO_ONE_TO_ASK_RESULT });
+    }
+    const { decision, expiresAt } = await options.askUser({ ...record });
     record.approval = { decision, expiresAt };
     started = performance.now();
     if (decision === 'denied') return finish({ status: 'denied', result: null, error: DENIED_RESULT });
