@@ -1,5 +1,6 @@
 import type { KnowledgeReader } from '../policies/knowledgeBases.js';
-import { retrievalParameters } from '../retrieval/retrievalParameters.js';
+import { assistantPassages } from '../retrieval/assistantPassages.js';
+import type { retrievalParameters } from '../retrieval/retrievalParameters.js';
 import type { Services } from '../services.js';
 import { ToolFailure, type AssistantTool, type BuiltinToolName } from './tool.js';
 
@@ -36,8 +37,7 @@ function searchKnowledgeTool(s: Pick<Services, 'settings' | 'retriever'>, assist
       const query = typeof args.query === 'string' ? args.query.trim() : '';
       if (!query) throw new ToolFailure('query must be a non-empty string');
       const topK = typeof args.top_k === 'number' && Number.isInteger(args.top_k) ? Math.min(Math.max(args.top_k, 1), MAX_SEARCH_RESULTS) : undefined;
-      const parameters = retrievalParameters(assistant, await s.settings.get('rag.defaults'), s.retriever.defaultMinScore);
-      const passages = await s.retriever.retrieve({ assistantId: assistant.id, reader, query, ...parameters, ...(topK ? { topK } : {}) });
+      const passages = await assistantPassages(s, assistant, reader, query, topK);
       if (passages.length === 0) return 'No passage in the knowledge files matches this query.';
       return passages
         .map((p, i) => `[${i + 1}] ${p.fileName}${p.page ? `, page ${p.page}` : ''}${p.section ? ` (${p.section})` : ''}\n${p.text}`)

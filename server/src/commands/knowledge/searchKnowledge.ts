@@ -1,5 +1,5 @@
 import type { Actor } from '../../policies/actor.js';
-import { retrievalParameters } from '../../retrieval/retrievalParameters.js';
+import { assistantPassages } from '../../retrieval/assistantPassages.js';
 import type { Services } from '../../services.js';
 import { assistantFor } from '../assistants/assistantAccess.js';
 
@@ -16,7 +16,6 @@ export async function searchKnowledge(
   input: { assistantId: string; query: string; topK?: number },
 ) {
   const assistant = await assistantFor(s, actor, input.assistantId, 'assistant.use');
-  const parameters = retrievalParameters(assistant, await s.settings.get('rag.defaults'), s.retriever.defaultMinScore);
-  const passages = await s.retriever.retrieve({ assistantId: assistant.id, reader: actor, query: input.query, ...parameters, ...(input.topK ? { topK: input.topK } : {}) });
+  const passages = await assistantPassages(s, assistant, actor, input.query, input.topK);
   return passages.map((p) => ({ fileId: p.fileId, fileName: p.fileName, page: p.page, section: p.section, text: p.text, score: Number(p.score.toFixed(4)) }));
 }
