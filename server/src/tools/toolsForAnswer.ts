@@ -26,7 +26,7 @@ export async function toolsForAnswer(s: Deps, assistant: AssistantWithTools, act
     tools.set(tool.definition.name, tool);
   }
   const groupIds = [...actor.groups.keys()];
-  if (groupIds.length === 0) return tools;
+  if (groupIds.length === 0 || !(await s.toolServers.anyEnabled(s.prisma))) return tools;
   const servers = await s.prisma.toolServer.findMany({
     where: { enabled: true, assistants: { some: { assistantId: assistant.id } }, groups: { some: { groupId: { in: groupIds } } } },
     orderBy: { name: 'asc' },

@@ -63,7 +63,7 @@ function auditedValues(
 export async function createToolServer(s: Deps, ctx: CommandContext, input: ToolServerInput) {
   authorize(ctx.actor, 'toolServer.manage');
   const id = randomUUID();
-  return s.prisma.$transaction(async (tx) => {
+  const created = await s.prisma.$transaction(async (tx) => {
     await assertNameFree(tx, input.name);
     await assertLinksExist(tx, input);
     const server = await tx.toolServer.create({
@@ -93,6 +93,8 @@ export async function createToolServer(s: Deps, ctx: CommandContext, input: Tool
     );
     return server;
   });
+  s.toolServers.forget(id);
+  return created;
 }
 
 export async function updateToolServer(s: Deps, ctx: CommandContext, id: string, input: Partial<ToolServerInput>) {

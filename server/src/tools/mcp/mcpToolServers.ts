@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Logger } from 'pino';
+import type { PrismaClient } from '../../db/database.js';
 import type { ToolServer } from '../../db/generated/client.js';
 import type { KeyVault } from '../../governance/keyVault.js';
 import { ToolFailure } from '../tool.js';
@@ -58,9 +59,26 @@ export class McpToolServers {
     });
   }
 
-  /** Forgets a server's cached tools (after an admin changes it). */
+  /** Forgets a server's cached tools, and whether any server is enabled (after an admin changes one). */
   forget(serverId: string): void {
     this.lists.delete(serverId);
+    this.enabledCheck = undefined;
+  }
+
+  // Most installations have no tool server: answering then skips the query for
+  // the asker's servers. Read again after LIST_TTL_MS, at once after a change
+  // made through this process (another process's change shows within the TTL).
+  private enabledCheck?: { at: number; any: Promise<boolean> };
+
+  /** Whether any tool server is enabled at all, cached briefly. */
+  anyEnabled(prisma: PrismaClient): Promise<boolean> {
+    if (this.enabledCheck && Date.now() - this.enabledCheck.at < LIST_TTL_MS) return this.enabledCheck.any;
+    const check = { at: Date.now(), any: prisma.toolServer.findFirst({ where: { enabled: true }, select: { id: true } }).then((row) => row !== null) };
+    this.enabledCheck = check;
+    check.any.catch(() => {
+      if (this.enabledCheck === check) this.enabledCheck = undefined;
+    });
+    return check.any;
   }
 
   private async session<T>(server: ToolServer, signal: AbortSignal, work: (client: Client) => Promise<T>): Promise<T> {
