@@ -97,7 +97,7 @@ describe('tools in the browser', () => {
     const card = answer.locator('details.tool-call');
     await card.waitFor();
     await answer.getByText('Order A-1 shipped on 30 November.').waitFor();
-    expect(await card.locator('summary').textContent()).toMatch(/^Used Orders__lookup_order \(Orders\) in \d+ ms$/);
+    expect(await card.locator('summary').textContent()).toMatch(/^Used lookup_order \(Orders\) in \d+ ms$/);
     await answer.getByText('Order A-1 shipped on 30 November.').waitFor();
     // The card sits between the text before the call and the text after it.
     // Text shows as .plain until the lazily loaded Markdown renderer arrives.
@@ -111,7 +111,7 @@ describe('tools in the browser', () => {
 
     await page.reload();
     const reloaded = page.locator('article.message--assistant').last().locator('details.tool-call');
-    await reloaded.getByText(/^Used Orders__lookup_order/).waitFor();
+    await reloaded.getByText(/^Used lookup_order/).waitFor();
   });
 
   it('asks before running an "ask first" tool: Allow runs it, Deny does not', async () => {
@@ -129,13 +129,13 @@ describe('tools in the browser', () => {
     await composer.press('Enter');
     let answer = page.locator('article.message--assistant').last();
     const card = answer.locator('details.tool-call');
-    await card.getByText('Orders__cancel_order (Orders) needs your approval').waitFor();
+    await card.getByText('cancel_order (Orders) needs your approval').waitFor();
     await card.getByText('"id": "A-1"').waitFor();
     expect(cancels()).toBe(0);
     await screenshot(page, 'web-tool-approval');
     await card.getByRole('button', { name: 'Allow' }).click();
     await answer.getByText('Order A-1 is cancelled.').waitFor();
-    expect(await card.locator('summary').textContent()).toMatch(/^Used Orders__cancel_order \(Orders\) in \d+ ms$/);
+    expect(await card.locator('summary').textContent()).toMatch(/^Used cancel_order \(Orders\) in \d+ ms$/);
     expect(cancels()).toBe(1);
 
     t.openai.chat.script({ text: '', toolCalls: [{ id: 'call_no', name: 'Orders__cancel_order', arguments: { id: 'B-2' } }] }, { text: 'Understood, B-2 stays as it is.' });
@@ -145,7 +145,7 @@ describe('tools in the browser', () => {
     answer = page.locator('article.message--assistant').last();
     await answer.getByRole('button', { name: 'Deny' }).click();
     await answer.getByText('Understood, B-2 stays as it is.').waitFor();
-    await answer.getByText('Orders__cancel_order (Orders) denied').waitFor();
+    await answer.getByText('cancel_order (Orders) denied').waitFor();
     expect(cancels()).toBe(1);
   });
 

@@ -89,7 +89,7 @@ describe(`MCP tool servers (${engineName})`, () => {
     const events = await ask(fan, 'Where is order A-1?');
     const message = events.at(-1)!.data.message;
     expect(message).toMatchObject({ status: 'complete', content: 'Order A-1 has shipped.' });
-    expect(message.toolCalls[0]).toMatchObject({ tool: 'Orders__lookup_order', server: 'Orders', status: 'done', result: 'Order A-1: shipped on 2026-11-30, 3 items.' });
+    expect(message.toolCalls[0]).toMatchObject({ tool: 'Orders__lookup_order', displayName: 'lookup_order', server: 'Orders', status: 'done', result: 'Order A-1: shipped on 2026-11-30, 3 items.' });
     expect(mcp.calls.at(-1)).toEqual({ tool: 'lookup_order', args: { id: 'A-1' } });
     // The first model call of that answer offered the built-in tool and the enabled MCP tools, not the switched-off one.
     const first = t.openai.chatRequests().at(-2)!.body.tools!.map((tool) => tool.function.name).sort();

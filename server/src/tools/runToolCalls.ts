@@ -44,6 +44,7 @@ async function runOne(call: ToolCallRequest, tool: AssistantTool | undefined, op
     id: call.id,
     tool: call.name,
     server: tool?.origin.kind === 'mcp' ? tool.origin.serverName : null,
+    ...(tool?.origin.kind === 'mcp' ? { displayName: tool.origin.toolName } : {}),
     status: 'running',
     arguments: parsed.ok ? parsed.value : call.arguments,
     result: null,

@@ -5,7 +5,7 @@ import type { ToolDefinition } from '../chat/llm/chatProvider.js';
 // The chat loop sees only this shape.
 
 /** Where a tool comes from; shown to the user on each call and kept in the audit log. */
-export type ToolOrigin = { kind: 'builtin' } | { kind: 'mcp'; serverId: string; serverName: string };
+export type ToolOrigin = { kind: 'builtin' } | { kind: 'mcp'; serverId: string; serverName: string; toolName: string };
 
 /** What a tool knows of the answer it serves. */
 export interface ToolContext {

@@ -9,7 +9,8 @@ import { z } from 'zod';
 export const ToolCallRecord = z
   .object({
     id: z.string().describe("The model's id for the call"),
-    tool: z.string(),
+    tool: z.string().describe('The name the model called it by (`server__tool` for an MCP tool)'),
+    displayName: z.string().optional().describe("The tool's own name on its MCP server, for people; absent for built-in tools"),
     server: z.string().nullable().describe('The MCP server that ran it; null for built-in tools'),
     status: z
       .enum(['awaiting_approval', 'running', 'done', 'failed', 'denied'])

@@ -53,7 +53,7 @@ export async function toolsForAnswer(s: Deps, assistant: AssistantWithTools, act
 
 function mcpTool(toolServers: McpToolServers, server: ToolServer, tool: RemoteTool): AssistantTool {
   return {
-    origin: { kind: 'mcp', serverId: server.id, serverName: server.name },
+    origin: { kind: 'mcp', serverId: server.id, serverName: server.name, toolName: tool.name },
     definition: {
       name: offeredName(server.name, tool.name),
       description: `${tool.description || tool.name} (tool "${tool.name}" of ${server.name})`.slice(0, 1024),

@@ -96,6 +96,8 @@ export type MessageStatus = 'streaming' | 'complete' | 'stopped' | 'error';
 export interface ToolCall {
   id: string;
   tool: string;
+  /** The tool's own name on its MCP server (`tool` is the name the model used); absent for built-in tools. */
+  displayName?: string;
   /** The MCP server that ran it; null for a built-in tool. */
   server: string | null;
   /** awaiting_approval: an "ask first" call waiting for the user; denied: the user said no or did not answer in time. */

@@ -64,7 +64,7 @@ function summaryOf(call: ToolCall, name: string): string {
 }
 
 function ToolCallCard({ call, answer }: { call: ToolCall; answer: AnswerRef }) {
-  const name = call.server ? `${call.tool} (${call.server})` : call.tool;
+  const name = call.server ? `${call.displayName ?? call.tool} (${call.server})` : call.tool;
   const asking = call.status === 'awaiting_approval';
   return (
     <details className={`tool-call tool-call--${call.status}`} aria-busy={call.status === 'running'} open={asking || undefined}>

@@ -34,7 +34,7 @@ export async function exportConversation(s: Services, actor: Actor, id: string, 
     // A flow's steps before the last (the last one wrote the answer above).
     const earlier = storedSteps(m.steps).slice(0, -1);
     if (earlier.length) lines.push('Earlier steps:', ...earlier.map((st) => `- ${st.label} (${st.model ?? 'not run'}, ${st.status}): ${st.text.replace(/\s+/g, ' ').trim() || '—'}`), '');
-    if (calls.length) lines.push('Tools used:', ...calls.map((c) => `- ${c.tool}${c.server ? ` (${c.server})` : ''} ${JSON.stringify(c.arguments)}: ${c.status === 'done' ? 'done' : c.status === 'denied' ? `not run, denied by the user (${c.error})` : `failed (${c.error})`}`), '');
+    if (calls.length) lines.push('Tools used:', ...calls.map((c) => `- ${c.displayName ?? c.tool}${c.server ? ` (${c.server})` : ''} ${JSON.stringify(c.arguments)}: ${c.status === 'done' ? 'done' : c.status === 'denied' ? `not run, denied by the user (${c.error})` : `failed (${c.error})`}`), '');
     if (sources.length) lines.push('Sources:', ...sources.map((src) => `${src.index}. ${src.kind === 'memory' ? `Your memory: ${src.text}` : sourceLabel(src)}`), '');
   }
   return { fileName: `${base}.md`, contentType: 'text/markdown; charset=utf-8', body: lines.join('\n') };
