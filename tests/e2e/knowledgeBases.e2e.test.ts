@@ -70,6 +70,17 @@ describe('knowledge bases in the browser', () => {
     await row.waitFor({ timeout: 90_000 });
     expect(await row.textContent()).toContain('in clubs/norwich');
     await screenshot(page, 'admin-knowledge-base-files');
+
+    // Moved and re-tagged afterwards, without an upload.
+    await row.getByRole('button', { name: `Folder and tags of ${FILE_NAME}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Folder and tags of ${FILE_NAME}` });
+    await dialog.getByLabel('Folder').fill('clubs/east-anglia');
+    await dialog.getByLabel('Tags').fill('history, football');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row.getByText('in clubs/east-anglia · #history · #football').waitFor();
+    const files = await t.json(admin.token, 'GET', `/api/v1/knowledge-bases/${baseId}/files`);
+    expect(files.body.data).toEqual([expect.objectContaining({ name: FILE_NAME, folder: 'clubs/east-anglia', tags: ['history', 'football'], status: 'ready' })]);
   });
 
   it('attaches the base to two assistants, and staff see its passage cited by each', async () => {

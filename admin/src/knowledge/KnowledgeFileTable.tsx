@@ -1,11 +1,14 @@
 import DeleteIcon from '@mui/icons-material/Delete';
 import DownloadIcon from '@mui/icons-material/Download';
+import LabelIcon from '@mui/icons-material/LocalOffer';
 import ReplayIcon from '@mui/icons-material/Replay';
 import CloseIcon from '@mui/icons-material/Close';
 import { Box, Chip, IconButton, LinearProgress, Table, TableBody, TableCell, TableHead, TableRow, Tooltip, Typography } from '@mui/material';
+import { useState } from 'react';
 import { useNotify } from 'react-admin';
 import { formatBytes } from '../common/choices';
 import { apiFetch, downloadFile } from '../session';
+import { FileLabelsDialog } from './FileLabelsDialog';
 import { filesPath, retryAction, type FileStatus, type FilesOwner, type KnowledgeFile, type PendingUpload } from './types';
 
 const statusColor: Record<FileStatus, 'default' | 'info' | 'success' | 'error'> = {
@@ -46,8 +49,12 @@ export function KnowledgeFileTable({ owner, files, uploads, onDismissUpload, onC
     }
   };
   const path = (f: KnowledgeFile) => `${filesPath(owner)}/${f.id}`;
+  // Folders and tags belong to knowledge bases; an assistant's own file list has neither.
+  const [labelling, setLabelling] = useState<KnowledgeFile | null>(null);
 
   return (
+    <>
+    {labelling && <FileLabelsDialog path={path(labelling)} file={labelling} onClose={() => setLabelling(null)} onSaved={onChanged} />}
     <Table size="small" data-testid="knowledge-files">
       <TableHead>
         <TableRow>
@@ -118,6 +125,13 @@ export function KnowledgeFileTable({ owner, files, uploads, onDismissUpload, onC
                   </IconButton>
                 </Tooltip>
               )}
+              {owner.kind === 'knowledgeBase' && (
+                <Tooltip title="Folder and tags">
+                  <IconButton aria-label={`Folder and tags of ${f.name}`} onClick={() => setLabelling(f)}>
+                    <LabelIcon />
+                  </IconButton>
+                </Tooltip>
+              )}
               <Tooltip title="Download">
                 <IconButton aria-label={`Download ${f.name}`} onClick={() => act(() => downloadFile(`${path(f)}/download`, f.name))}>
                   <DownloadIcon />
@@ -147,5 +161,6 @@ export function KnowledgeFileTable({ owner, files, uploads, onDismissUpload, onC
         )}
       </TableBody>
     </Table>
+    </>
   );
 }
