@@ -60,6 +60,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
       await services.generations.stopAll();
       stopScheduler?.();
       await worker?.stop({ abort: true });
+      await services.toolServers.close();
       await services.events.close();
       await io.close(); // also closes the HTTP server
       httpServer.closeAllConnections();

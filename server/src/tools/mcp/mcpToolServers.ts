@@ -10,7 +10,10 @@ import { ToolFailure } from '../tool.js';
 // official SDK over Streamable HTTP. Each listing and each call opens its own
 // short session: no state to go stale when a server restarts, and a server
 // that is down costs one failed connection, never a stuck chat. Tool lists
-// are cached briefly and dropped when an admin changes the server.
+// are cached briefly and dropped when an admin changes the server, or at once
+// when the server says its list changed: a server that advertises
+// `tools.listChanged` gets one long-lived session per process that only
+// listens for that notification (stateless servers do not advertise it).
 
 /** A tool as the server describes it. */
 export interface RemoteTool {
@@ -45,7 +48,10 @@ export class McpToolServers {
       return listed;
     });
     this.lists.set(server.id, { at: Date.now(), tools });
-    tools.catch(() => this.lists.delete(server.id));
+    tools.then(
+      () => this.watch(server),
+      () => this.lists.delete(server.id),
+    );
     return tools;
   }
 
@@ -63,6 +69,41 @@ export class McpToolServers {
   forget(serverId: string): void {
     this.lists.delete(serverId);
     this.enabledCheck = undefined;
+    void this.unwatch(serverId);
+  }
+
+  /** Closes the sessions that listen for list changes (on shutdown). */
+  async close(): Promise<void> {
+    await Promise.all([...this.watchers.keys()].map((id) => this.unwatch(id)));
+  }
+
+  private readonly watchers = new Map<string, Promise<Client | null>>();
+
+  // One listening session per server, opened after a successful listing; kept
+  // only when the server advertises list changes.
+  private watch(server: ToolServer): void {
+    if (this.watchers.has(server.id)) return;
+    const watcher = (async () => {
+      const client = new Client(
+        { name: 'atrium', version: '1.0.0' },
+        { listChanged: { tools: { autoRefresh: false, debounceMs: 100, onChanged: () => this.lists.delete(server.id) } } },
+      );
+      try {
+        await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: this.headersOf(server) } }), { timeout: CONNECT_TIMEOUT_MS });
+        if (client.getServerCapabilities()?.tools?.listChanged) return client;
+      } catch (error) {
+        this.logger.debug({ toolServer: server.name, err: (error as Error).message }, 'no list-change session for tool server');
+      }
+      await client.close().catch(() => undefined);
+      return null;
+    })();
+    this.watchers.set(server.id, watcher);
+  }
+
+  private async unwatch(serverId: string): Promise<void> {
+    const watcher = this.watchers.get(serverId);
+    this.watchers.delete(serverId);
+    await (await watcher)?.close().catch(() => undefined);
   }
 
   // Most installations have no tool server: answering then skips the query for
