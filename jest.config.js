@@ -23,6 +23,8 @@ export default {
   transform: { '^.+\\.ts$': swc, '^.+\\.tsx$': swcTsx },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/tests/support/globalSetup.ts',
-  testTimeout: 30000,
+  // Also the default for beforeAll hooks, which create a database and run every
+  // migration: on a loaded 2-core machine that alone has taken over 30 s.
+  testTimeout: 90_000,
   maxWorkers: 2,
 };
