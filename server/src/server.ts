@@ -10,6 +10,7 @@ import { migrate } from './db/migrator.js';
 import { assertMasterKeyOpensStoredKeys } from './governance/keyVaultCheck.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { startIngestionWorker } from './ingestion/ingestionWorker.js';
+import { syncDeclaredToolServers } from './tools/mcp/declaredToolServers.js';
 import { workerJobs } from './workerJobs.js';
 import { startWebSourceScheduler } from './websources/knowledge/webSourceSyncJob.js';
 import type { JobWorker } from './jobs/worker.js';
@@ -38,6 +39,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   const interrupted = await closeInterruptedAnswers(services.prisma);
   if (interrupted) logger.warn({ interrupted }, 'answers cut off by the last shutdown marked as failed');
   await services.events.listen();
+  await syncDeclaredToolServers(services);
   const worker: JobWorker | undefined = config.worker.inApi ? await startIngestionWorker(services, { otherJobs: await workerJobs(services) }) : undefined;
   const stopScheduler = worker ? startWebSourceScheduler(services, config.webSources.schedulerIntervalMs) : undefined;
 

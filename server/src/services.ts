@@ -115,7 +115,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     generations: new GenerationHub(),
     chatModels: new ChatModels({ prisma, keyVault, audit }),
     scimTokens: new ScimTokens(prisma),
-    toolServers: new McpToolServers(keyVault, logger),
+    toolServers: new McpToolServers(keyVault, logger, config.tools.stdioServers),
     sso: { settings: new SsoSettingsStore(prisma, keyVault, config.oidc), client: new OidcClient(), transactions: new LoginTransactions(config.auth.jwtSecret) },
     async authenticate(req, allowPasswordChange, tokenScope) {
       const token = bearerToken(req);

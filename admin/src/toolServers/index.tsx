@@ -31,6 +31,9 @@ interface ToolServerRecord {
   id: string;
   name: string;
   url: string;
+  /** stdio: a command on the host declared by the operator (MCP_STDIO_SERVERS); only its users, assistants and tools change here. */
+  transport: 'http' | 'stdio';
+  command: string | null;
   enabled: boolean;
   headerNames: string[];
   disabledTools: string[];
@@ -51,6 +54,7 @@ type FormValues = Partial<ToolServerRecord> & { newHeaders?: { name: string; val
 /** Headers are write-only: sent only when new ones were typed (replacing all) or removal was asked for. */
 function toApi(data: FormValues) {
   const { newHeaders, clearHeaders, name, url, enabled, groupIds, assistantIds, disabledTools } = data;
+  if (data.transport === 'stdio') return { enabled, groupIds, assistantIds, disabledTools };
   const typed = (newHeaders ?? []).filter((h) => h?.name?.trim());
   return {
     name,
@@ -68,7 +72,7 @@ function ToolServerList() {
     <List pagination={false} exporter={false}>
       <DataTable bulkActionButtons={false}>
         <DataTable.Col source="name" disableSort />
-        <DataTable.Col source="url" label="URL" disableSort />
+        <DataTable.Col label="Where" disableSort render={(r: ToolServerRecord) => (r.transport === 'stdio' ? `runs ${r.command} (declared by the operator)` : r.url)} />
         <DataTable.Col source="enabled" field={BooleanField} disableSort />
         <DataTable.Col label="Headers" disableSort render={(r: ToolServerRecord) => r.headerNames.join(', ') || 'none'} />
         <DataTable.Col label="Groups" disableSort render={(r: ToolServerRecord) => r.groupIds.length} />
@@ -81,6 +85,7 @@ function ToolServerList() {
 
 function ToolServerFields({ editing }: { editing: boolean }) {
   const record = useRecordContext<ToolServerRecord>();
+  if (record?.transport === 'stdio') return <DeclaredServerFields record={record} />;
   return (
     <>
       <TextInput source="name" validate={required()} />
@@ -96,6 +101,25 @@ function ToolServerFields({ editing }: { editing: boolean }) {
         </SimpleFormIterator>
       </ArrayInput>
       {editing && <BooleanInput source="clearHeaders" label="Remove all headers" />}
+      <ReferenceArrayInput source="groupIds" reference="groups" perPage={200}>
+        <SelectArrayInput optionText="name" label="Groups that may use it" />
+      </ReferenceArrayInput>
+      <ReferenceArrayInput source="assistantIds" reference="assistants" perPage={200}>
+        <SelectArrayInput optionText="name" label="Assistants that offer its tools" />
+      </ReferenceArrayInput>
+    </>
+  );
+}
+
+/** A server the operator declared: what it runs is shown, not edited; who may use it is chosen here. */
+function DeclaredServerFields({ record }: { record: ToolServerRecord }) {
+  return (
+    <>
+      <Alert severity="info" sx={{ mb: 2 }}>
+        <strong>{record.name}</strong> runs <code>{record.command}</code> on the server. It is declared by the operator in MCP_STDIO_SERVERS: its name and command
+        change there, not here.
+      </Alert>
+      <BooleanInput source="enabled" />
       <ReferenceArrayInput source="groupIds" reference="groups" perPage={200}>
         <SelectArrayInput optionText="name" label="Groups that may use it" />
       </ReferenceArrayInput>

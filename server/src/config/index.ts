@@ -114,6 +114,8 @@ const envSchema = z
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,
     OIDC_DISPLAY_NAME: z.preprocess(unsetWhenEmpty, z.string().trim().min(1).max(80).optional()),
+    // Tools: MCP servers that run as commands on this host, declared here only (never from the console).
+    MCP_STDIO_SERVERS: z.preprocess(unsetWhenEmpty, z.string().optional()).transform((text, ctx) => parseStdioServers(text, ctx)),
     // First run: where the setup checklist looks for a local Ollama ("off" to not look).
     OLLAMA_URL: z.preprocess(unsetWhenEmpty, z.string().trim().default('http://127.0.0.1:11434')).pipe(z.union([z.literal('off'), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or off' })])),
   });
@@ -203,6 +205,7 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
     worker: { inApi: env.WORKER_IN_API, concurrency: env.WORKER_CONCURRENCY },
     chat: { timeoutMs: env.CHAT_TIMEOUT_SECONDS * 1000, retries: env.CHAT_RETRIES, titles: env.CHAT_TITLES },
     memory: { proposalDelayMs: env.MEMORY_PROPOSAL_DELAY_SECONDS * 1000 },
+    tools: { stdioServers: env.MCP_STDIO_SERVERS },
     webSources: { schedulerIntervalMs: env.WEB_SOURCE_SCHEDULER_SECONDS * 1000 },
     quotas: { timeZone: env.QUOTA_TIME_ZONE, reservationTtlMs: env.QUOTA_RESERVATION_TTL_MINUTES * 60_000 },
     registration: {
@@ -234,4 +237,35 @@ function parseTrustProxy(value: string): boolean | number | string {
   if (value === 'false' || value === '') return false;
   if (/^\d+$/.test(value)) return Number(value);
   return value;
+}
+
+const StdioServerDeclaration = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    cwd: z.string().min(1).optional(),
+  })
+  .strict();
+export type StdioServerDeclaration = z.infer<typeof StdioServerDeclaration>;
+
+/** MCP_STDIO_SERVERS: a JSON array of { name, command, args?, env?, cwd? }, names unique. */
+function parseStdioServers(text: string | undefined, ctx: z.RefinementCtx): StdioServerDeclaration[] {
+  if (!text) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON array of { "name", "command", "args", "env", "cwd" }' });
+    return [];
+  }
+  const parsed = z.array(StdioServerDeclaration).max(50).safeParse(json);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `${issue.path.join('.')}: ${issue.message}` });
+    return [];
+  }
+  const names = parsed.data.map((d) => d.name.toLowerCase());
+  if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', message: 'two servers share a name' });
+  return parsed.data;
 }

@@ -46,6 +46,17 @@ async function assertLinksExist(tx: Prisma.TransactionClient, input: Partial<Too
   }
 }
 
+// A declared stdio server is matched to its declaration by name and runs what
+// the operator wrote: its name, address and headers are not the console's to change.
+function assertOperatorFieldsUntouched(input: Partial<ToolServerInput>) {
+  const fixed = (['name', 'url', 'headers'] as const).filter((field) => input[field] !== undefined);
+  if (fixed.length > 0) {
+    throw new AppError('validation_failed', 'This server is declared by the operator (MCP_STDIO_SERVERS): only who may use it, its assistants, tools and switch can change here', {
+      issues: fixed.map((path) => ({ path, message: 'set by the operator' })),
+    });
+  }
+}
+
 /** The sealed columns for a set of headers (or none). */
 function sealedHeaders(s: Deps, headers: Record<string, string> | null, rowId: string) {
   const names = headers ? Object.keys(headers).sort() : [];
@@ -102,6 +113,7 @@ export async function updateToolServer(s: Deps, ctx: CommandContext, id: string,
   const server = await s.prisma.$transaction(async (tx) => {
     const before = await tx.toolServer.findUnique({ where: { id }, include: toolServerWithLinks });
     if (!before) throw AppError.notFound('Tool server');
+    if (before.transport === 'stdio') assertOperatorFieldsUntouched(input);
     if (input.name !== undefined && input.name !== before.name) await assertNameFree(tx, input.name, id);
     await assertLinksExist(tx, input);
     const after = await tx.toolServer.update({
@@ -140,6 +152,9 @@ export async function deleteToolServer(s: Deps, ctx: CommandContext, id: string)
   await s.prisma.$transaction(async (tx) => {
     const before = await tx.toolServer.findUnique({ where: { id } });
     if (!before) throw AppError.notFound('Tool server');
+    if (before.transport === 'stdio' && s.toolServers.declared.some((d) => d.name.toLowerCase() === before.name.toLowerCase())) {
+      throw new AppError('conflict', 'This server is declared by the operator; remove it from MCP_STDIO_SERVERS first (switch it off to stop offering its tools)');
+    }
     await tx.toolServer.delete({ where: { id } });
     await s.audit.record({ actor: auditActor(ctx.actor), action: 'tool_server.delete', resource: { type: 'tool_server', id }, oldValues: { name: before.name, url: before.url }, meta: ctx.meta }, tx);
   });

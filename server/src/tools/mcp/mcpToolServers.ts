@@ -1,5 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { StdioServerDeclaration } from '../../config/index.js';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../../db/database.js';
 import type { ToolServer } from '../../db/generated/client.js';
@@ -31,6 +34,8 @@ export class McpToolServers {
   constructor(
     private readonly keyVault: KeyVault,
     private readonly logger: Logger,
+    /** The stdio servers the operator declared (MCP_STDIO_SERVERS), by name. */
+    readonly declared: readonly StdioServerDeclaration[] = [],
   ) {}
 
   /** The server's tools, from the cache when fresh; throws when the server cannot be reached. */
@@ -82,14 +87,15 @@ export class McpToolServers {
   // One listening session per server, opened after a successful listing; kept
   // only when the server advertises list changes.
   private watch(server: ToolServer): void {
-    if (this.watchers.has(server.id)) return;
+    // A stdio server's process lives for one session: nothing stays to listen.
+    if (server.transport === 'stdio' || this.watchers.has(server.id)) return;
     const watcher = (async () => {
       const client = new Client(
         { name: 'atrium', version: '1.0.0' },
         { listChanged: { tools: { autoRefresh: false, debounceMs: 100, onChanged: () => this.lists.delete(server.id) } } },
       );
       try {
-        await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: this.headersOf(server) } }), { timeout: CONNECT_TIMEOUT_MS });
+        await client.connect(this.transportFor(server), { timeout: CONNECT_TIMEOUT_MS });
         if (client.getServerCapabilities()?.tools?.listChanged) return client;
       } catch (error) {
         this.logger.debug({ toolServer: server.name, err: (error as Error).message }, 'no list-change session for tool server');
@@ -124,9 +130,8 @@ export class McpToolServers {
 
   private async session<T>(server: ToolServer, signal: AbortSignal, work: (client: Client) => Promise<T>): Promise<T> {
     const client = new Client({ name: 'atrium', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: this.headersOf(server), signal } });
     try {
-      await client.connect(transport, { signal, timeout: CONNECT_TIMEOUT_MS });
+      await client.connect(this.transportFor(server, signal), { signal, timeout: CONNECT_TIMEOUT_MS });
       return await work(client);
     } catch (error) {
       if (error instanceof ToolFailure) throw error;
@@ -135,6 +140,15 @@ export class McpToolServers {
     } finally {
       await client.close().catch(() => undefined);
     }
+  }
+
+  // A stdio server runs its declared command for the session and is stopped
+  // when the session closes; only the declaration says what runs, never the row.
+  private transportFor(server: ToolServer, signal?: AbortSignal): Transport {
+    if (server.transport !== 'stdio') return new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: this.headersOf(server), signal } });
+    const declared = this.declared.find((d) => d.name.toLowerCase() === server.name.toLowerCase());
+    if (!declared) throw new ToolFailure(`The tool server "${server.name}" is no longer declared by the operator (MCP_STDIO_SERVERS).`);
+    return new StdioClientTransport({ command: declared.command, args: declared.args, env: { ...getDefaultEnvironment(), ...declared.env }, cwd: declared.cwd, stderr: 'ignore' });
   }
 
   private headersOf(server: ToolServer): Record<string, string> {

@@ -1,3 +1,4 @@
+import type { StdioServerDeclaration } from '../../../config/index.js';
 import { z } from 'zod';
 import type { ToolServer } from '../../../db/generated/client.js';
 
@@ -32,6 +33,8 @@ export const ToolServerView = z
     id: z.uuid(),
     name: z.string(),
     url: z.string(),
+    transport: z.enum(['http', 'stdio']).describe('stdio: a command on the host, declared by the operator (MCP_STDIO_SERVERS); its name, url and headers cannot change here'),
+    command: z.string().nullable().describe('For a declared stdio server, the command line it runs (environment values are not shown); null for HTTP servers'),
     enabled: z.boolean(),
     headerNames: z.array(z.string()).describe('Which headers are set; their values are never returned'),
     disabledTools: z.array(z.string()),
@@ -52,11 +55,17 @@ export const ToolServerTestView = z
   })
   .meta({ id: 'ToolServerTest' });
 
-export function presentToolServer(server: ToolServer & { groups: { groupId: string }[]; assistants: { assistantId: string }[] }): z.infer<typeof ToolServerView> {
+export function presentToolServer(
+  server: ToolServer & { groups: { groupId: string }[]; assistants: { assistantId: string }[] },
+  declared: readonly StdioServerDeclaration[],
+): z.infer<typeof ToolServerView> {
+  const declaration = server.transport === 'stdio' ? declared.find((d) => d.name.toLowerCase() === server.name.toLowerCase()) : undefined;
   return {
     id: server.id,
     name: server.name,
     url: server.url,
+    transport: server.transport === 'stdio' ? 'stdio' : 'http',
+    command: server.transport !== 'stdio' ? null : declaration ? [declaration.command, ...declaration.args].join(' ') : '(no longer declared)',
     enabled: server.enabled,
     headerNames: server.headerNames,
     disabledTools: server.disabledTools,
