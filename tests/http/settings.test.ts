@@ -14,7 +14,7 @@ describe(`system settings over HTTP (${engineName})`, () => {
 
   it('lists every setting with its default until one is saved', async () => {
     const res = await t.http.get('/api/v1/settings').set(auth()).expect(200);
-    expect(res.body.total).toBe(6);
+    expect(res.body.total).toBe(7);
     expect(res.body.data).toEqual([
       { key: 'rag.defaults', value: { topK: 5, similarityThreshold: null, chunkSize: 512, chunkOverlap: 50 }, saved: false, updatedAt: null, updatedById: null },
       { key: 'registration', value: { policy: 'closed' }, saved: false, updatedAt: null, updatedById: null },

