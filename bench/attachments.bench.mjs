@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { PDFParse } from 'pdf-parse';
-import { deadline, shutdown, startStack } from '../load/node/stack.mjs';
+import { apiCaller, deadline, shutdown, startStack } from '../load/node/stack.mjs';
 import { buildTextPdf } from './support/textPdf.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, pages: { type: 'string', default: '20' } } });
@@ -18,11 +18,7 @@ deadline(10 * 60_000);
 
 const stack = await startStack({ firstTokenMs: 20, tokens: 10, tokenMs: 5 });
 const { api } = stack;
-const call = async (method, p, body, token) => {
-  const res = await fetch(api + p, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body && JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-  return res.status === 204 ? null : res.json();
-};
+const call = apiCaller(api);
 const { accessToken: token } = await call('POST', '/api/v1/auth/login', stack.admin);
 const assistant = await call('POST', '/api/v1/assistants', { name: 'Bench', instructions: 'Answer briefly.' }, token);
 const seed = fs.readFileSync(new URL('../tests/fixtures/documents/misc/unstructured__norwich-city.txt', import.meta.url), 'utf8');

@@ -20,7 +20,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { io as connect } from 'socket.io-client';
-import { shutdown, startStack } from '../load/node/stack.mjs';
+import { apiCaller, shutdown, startStack } from '../load/node/stack.mjs';
 import { percentile } from './support/benchDatabase.mjs';
 
 const { values } = parseArgs({
@@ -50,11 +50,7 @@ const ms = (x) => x.toFixed(1).padStart(7);
 // ── set up: the model server and Atrium as child processes (load/node/stack.mjs) ──
 const stack = await startStack({ firstTokenMs: values['first-token-ms'], tokens: values.tokens, tokenMs: values['token-ms'], profileDir: values.profile });
 const { api, modelUrl } = stack;
-const call = async (method, p, body, token) => {
-  const res = await fetch(api + p, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body && JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-  return res.status === 204 ? null : res.json();
-};
+const call = apiCaller(api);
 const { accessToken: token } = await call('POST', '/api/v1/auth/login', stack.admin);
 const assistant = await call('POST', '/api/v1/assistants', { name: 'Bench', instructions: 'Answer briefly.' }, token);
 const form = new FormData();

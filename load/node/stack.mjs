@@ -197,3 +197,12 @@ export async function startStack({ firstTokenMs, tokens, tokenMs, profileDir }) 
   }
   return { api, modelUrl, admin, engine: db.engine, database: db.name && { base: db.base, name: db.name }, pids: { atrium: server.child.pid, 'model server': model.child.pid } };
 }
+
+/** A JSON call to the stack's API that throws on a non-2xx answer (body is sent as JSON when given). */
+export function apiCaller(api) {
+  return async (method, p, body, token) => {
+    const res = await fetch(api + p, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body && JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+    return res.status === 204 ? null : res.json();
+  };
+}

@@ -101,6 +101,15 @@ function ToolServerFields({ editing }: { editing: boolean }) {
         </SimpleFormIterator>
       </ArrayInput>
       {editing && <BooleanInput source="clearHeaders" label="Remove all headers" />}
+      <AudienceInputs />
+    </>
+  );
+}
+
+/** Who may use a server's tools, and which assistants offer them. */
+function AudienceInputs() {
+  return (
+    <>
       <ReferenceArrayInput source="groupIds" reference="groups" perPage={200}>
         <SelectArrayInput optionText="name" label="Groups that may use it" />
       </ReferenceArrayInput>
@@ -120,12 +129,7 @@ function DeclaredServerFields({ record }: { record: ToolServerRecord }) {
         change there, not here.
       </Alert>
       <BooleanInput source="enabled" />
-      <ReferenceArrayInput source="groupIds" reference="groups" perPage={200}>
-        <SelectArrayInput optionText="name" label="Groups that may use it" />
-      </ReferenceArrayInput>
-      <ReferenceArrayInput source="assistantIds" reference="assistants" perPage={200}>
-        <SelectArrayInput optionText="name" label="Assistants that offer its tools" />
-      </ReferenceArrayInput>
+      <AudienceInputs />
     </>
   );
 }
