@@ -56,6 +56,7 @@ async function startWorkerOnly(config: ReturnType<typeof loadConfig>, logger: Re
   return {
     async close() {
       await worker.stop({ abort: true });
+      await services.redis?.close();
       await db.close();
     },
   };

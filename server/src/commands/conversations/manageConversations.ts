@@ -16,10 +16,6 @@ export async function updateConversation(s: Services, actor: Actor, id: string, 
 /** Stops an answer being written first, so nothing writes into a deleted conversation. */
 export async function deleteConversation(s: Services, actor: Actor, id: string): Promise<void> {
   await ownConversation(s, actor, id);
-  const running = s.generations.active(id);
-  if (running) {
-    running.controller.abort();
-    await running.finished();
-  }
+  await s.generations.stopAndWait(id);
   await s.prisma.conversation.deleteMany({ where: { id, userId: actor.id } });
 }
