@@ -1,0 +1,219 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { io as connect, type Socket } from 'socket.io-client';
+import { startServer, type RunningServer } from '../../server/src/server.js';
+import { freePort, ManagedProcess, waitFor } from '../deploy/support/processes.js';
+import { emitWithAck, eventually, isTitleRequest, readEvents, record, TEST_API_KEY, TEST_MODEL } from '../support/chatServer.js';
+import type { ChatCall } from '../support/chatScript.js';
+import { createUserRecord, DEFAULT_PASSWORD } from '../support/factories.js';
+import { OpenAiTestServer } from '../support/openaiTestServer.js';
+import { TEST_SECRET, testConfig } from '../support/testApp.js';
+import { createEmptyDatabase, engineName } from '../support/testDb.js';
+
+// Scale-out (issue 17): two API processes on one database and one Redis.
+// A is a real child process (`tsx server/src/main.ts api`) so it can be
+// killed with SIGKILL; B runs in this process. Each has its own services.
+
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const root = path.resolve(import.meta.dirname, '../..');
+
+/** Whether Redis answers, asked synchronously so the suite can be skipped like other native-only tests. */
+function redisReachable(url: string): boolean {
+  const { hostname, port } = new URL(url);
+  const probe = `const s=require('net').connect(${Number(port) || 6379},'${hostname}');s.setTimeout(1000,()=>process.exit(1));s.on('error',()=>process.exit(1));s.on('connect',()=>s.write('PING\\r\\n'));s.on('data',d=>process.exit(String(d).startsWith('+PONG')?0:1));`;
+  return spawnSync(process.execPath, ['-e', probe], { timeout: 3000 }).status === 0;
+}
+
+const runs = engineName === 'postgres' && redisReachable(redisUrl);
+const suite = runs ? describe : describe.skip;
+const LEASE_SECONDS = 3;
+const LOGIN_RATE = 3;
+
+suite('two API processes over Redis (native Postgres and Redis; skipped otherwise)', () => {
+  const prefix = `atrium-test-${randomBytes(4).toString('hex')}`;
+  let openai: OpenAiTestServer;
+  let empty: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let uploadsDir: string;
+  let b: RunningServer;
+  let a: ManagedProcess;
+  let aUrl: string;
+  let owner: { id: string; token: string };
+  let assistantId: string;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    openai = await new OpenAiTestServer().start();
+    openai.chat.intercept = (call: ChatCall) => (isTitleRequest(call) ? { text: 'A generated title' } : undefined);
+    uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-scaleout-'));
+    empty = await createEmptyDatabase();
+    const env = {
+      HOST: '127.0.0.1',
+      UPLOADS_DIR: uploadsDir,
+      LOGIN_RATE_PER_MINUTE: String(LOGIN_RATE),
+      MASTER_KEY: randomBytes(32).toString('base64'),
+      OPENAI_BASE_URL: openai.baseUrl,
+      OPENAI_API_KEY: TEST_API_KEY,
+      DEFAULT_MODEL: TEST_MODEL,
+      CHAT_TIMEOUT_SECONDS: '10',
+      DATABASE_URL: empty.url!,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: prefix,
+      ANSWER_LEASE_SECONDS: String(LEASE_SECONDS),
+      WORKER_IN_API: 'false',
+    };
+    // B first: it applies the migrations A then finds applied.
+    b = await startServer(testConfig({ ...env, PORT: '0' }), {});
+    const port = await freePort();
+    aUrl = `http://127.0.0.1:${port}`;
+    // Node itself runs the server (tsx as a loader, not its wrapper process), so SIGKILL reaches the process writing answers.
+    a = new ManagedProcess('api A', process.execPath, ['--import', 'tsx', path.join(root, 'server/src/main.ts'), 'api'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', SEMANTIC_RERANK: 'false', ...env, PORT: String(port) },
+    });
+    await waitFor('process A to be ready', async () => ((await fetch(`${aUrl}/api/ready`).catch(() => null))?.ok ? true : undefined), 90_000, () => a.describe());
+
+    const user = await createUserRecord(b.services.prisma, { role: 'admin' });
+    owner = { id: user.id, token: await login(b.url, user.email) };
+    assistantId = (await json(b.url, owner.token, 'POST', '/api/v1/assistants', { name: 'Scale-out' })).body.id;
+  }, 150_000);
+
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await a?.stop();
+    await b?.close();
+    await openai?.close();
+    // Every key this run wrote lives under its prefix.
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+    await empty?.drop();
+    fs.rmSync(uploadsDir, { recursive: true, force: true });
+  }, 60_000);
+
+  const conversation = async () => (await json(b.url, owner.token, 'POST', '/api/v1/conversations', { assistantId })).body.id as string;
+  const socketTo = (url: string) =>
+    new Promise<Socket>((resolve, reject) => {
+      const socket = connect(url, { auth: { token: owner.token }, transports: ['websocket'], reconnection: false });
+      sockets.push(socket);
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', reject);
+    });
+  const words = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}`).join(' ');
+
+  it('both processes report Redis up in /api/ready', async () => {
+    for (const url of [aUrl, b.url]) {
+      const res = await fetch(`${url}/api/ready`);
+      expect({ url, status: res.status, body: await res.json() }).toMatchObject({ url, status: 200, body: { status: 'ready', redis: 'up', checks: { redis: { ok: true } } } });
+    }
+  });
+
+  it('an answer written by A reaches the user’s socket on B, and resumes over SSE on B from its seq exactly once, in order', async () => {
+    const text = words(40, 'r');
+    openai.chat.script({ text, chunkDelayMs: 40 });
+    const conversationId = await conversation();
+    const onA = await socketTo(aUrl);
+    const onB = await socketTo(b.url);
+    const seenOnB = record(onB, ['chat:start', 'chat:chunk', 'chat:done']);
+    const ack = await emitWithAck(onA, 'chat:send', { conversationId, content: 'count for me' });
+    expect(ack).toMatchObject({ ok: true, messageId: expect.any(String) });
+    await eventually(() => seenOnB.filter((e) => e.name === 'chat:chunk').length >= 5);
+
+    // B knows the answer is being written and by whom; a second question there is refused.
+    const busy = await json(b.url, owner.token, 'POST', `/api/v1/conversations/${conversationId}/messages`, { content: 'again' });
+    expect(busy.status).toBe(409);
+    const resume = await emitWithAck(onB, 'chat:resume', { conversationId });
+    expect(resume).toMatchObject({ ok: true, streaming: { messageId: ack.messageId, seq: expect.any(Number) } });
+    expect(resume.streaming.seq).toBeGreaterThanOrEqual(5);
+    expect((await json(b.url, owner.token, 'GET', `/api/v1/conversations/${conversationId}`)).body.streaming).toEqual({ messageId: ack.messageId });
+
+    const res = await fetch(`${b.url}/api/v1/conversations/${conversationId}/messages/${ack.messageId}/stream`, { headers: { authorization: `Bearer ${owner.token}`, accept: 'text/event-stream' } });
+    const events = await readEvents(res);
+    expect(events[0]!.event).toBe('start');
+    const startSeq = events[0]!.data.seq as number;
+    expect(startSeq).toBeGreaterThanOrEqual(5);
+    const chunks = events.filter((e) => e.event === 'chunk');
+    // Exactly once and in order: the seqs go on from the start's without a gap or a repeat.
+    expect(chunks.map((e) => e.data.seq)).toEqual(chunks.map((_, i) => startSeq + 1 + i));
+    expect(events.at(-1)!.event).toBe('done');
+    expect(events[0]!.data.message.content + chunks.map((e) => e.data.text).join('')).toBe(text);
+    expect(events.at(-1)!.data.message).toMatchObject({ id: ack.messageId, status: 'complete', content: text });
+
+    // The socket on B heard the whole answer A wrote, once.
+    await eventually(() => seenOnB.some((e) => e.name === 'chat:done'));
+    const bChunks = seenOnB.filter((e) => e.name === 'chat:chunk');
+    expect(bChunks.map((e) => e.payload.seq)).toEqual(bChunks.map((_, i) => i + 1));
+    expect(bChunks.map((e) => e.payload.text).join('')).toBe(text);
+    expect(await emitWithAck(onB, 'chat:resume', { conversationId })).toEqual({ ok: true, streaming: null });
+  }, 60_000);
+
+  it('stop sent to B stops the answer A is writing, and keeps what was written', async () => {
+    openai.chat.script({ text: words(80, 's'), chunkDelayMs: 50 });
+    const conversationId = await conversation();
+    const onA = await socketTo(aUrl);
+    const seen = record(onA, ['chat:chunk', 'chat:done']);
+    await emitWithAck(onA, 'chat:send', { conversationId, content: 'long' });
+    await eventually(() => seen.filter((e) => e.name === 'chat:chunk').length >= 3);
+    const stop = await json(b.url, owner.token, 'POST', `/api/v1/conversations/${conversationId}/stop`);
+    expect(stop).toEqual({ status: 200, body: { stopped: true } });
+    const done = (await eventually(() => seen.find((e) => e.name === 'chat:done')))!;
+    expect(done.payload.message.status).toBe('stopped');
+    expect(done.payload.message.content).toBe(seen.filter((e) => e.name === 'chat:chunk').map((e) => e.payload.text).join(''));
+    expect(done.payload.message.content.length).toBeLessThan(words(80, 's').length);
+    // Free again on both processes.
+    expect(await json(b.url, owner.token, 'POST', `/api/v1/conversations/${conversationId}/stop`)).toEqual({ status: 200, body: { stopped: false } });
+  }, 60_000);
+
+  it('shares the failed-login limit between the processes', async () => {
+    const user = await createUserRecord(b.services.prisma, {});
+    const attempt = (url: string) => fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: user.email, password: 'wrong password' }) });
+    expect((await attempt(aUrl)).status).toBe(401);
+    expect((await attempt(b.url)).status).toBe(401);
+    expect((await attempt(aUrl)).status).toBe(401);
+    // Three failures in all, split between A and B: the fourth is refused on either.
+    const refused = await attempt(b.url);
+    expect(refused.status).toBe(429);
+    expect((await attempt(aUrl)).status).toBe(429);
+  });
+
+  it('an answer whose process is killed is marked failed within the lease, and the user’s socket on B hears it', async () => {
+    openai.chat.script({ text: words(200, 'k'), chunkDelayMs: 60 });
+    const conversationId = await conversation();
+    const onA = await socketTo(aUrl);
+    const onB = await socketTo(b.url);
+    const seenOnB = record(onB, ['chat:chunk', 'chat:error']);
+    const ack = await emitWithAck(onA, 'chat:send', { conversationId, content: 'never finishes' });
+    await eventually(() => seenOnB.filter((e) => e.name === 'chat:chunk').length >= 3);
+    a.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const error = (await eventually(() => seenOnB.find((e) => e.name === 'chat:error'), Boolean, 20_000))!;
+    const took = Date.now() - killedAt;
+    expect(error.payload).toMatchObject({ conversationId, messageId: ack.messageId, error: { code: 'answer_interrupted' }, message: { status: 'error' } });
+    // The bound: the lease, plus one sweep (a third of it), plus slack for a loaded machine.
+    expect(took).toBeLessThan(LEASE_SECONDS * 1000 * 2 + 2000);
+    const stored = await b.services.prisma.message.findUniqueOrThrow({ where: { id: ack.messageId } });
+    expect(stored.status).toBe('error');
+    // The conversation is free again.
+    expect(await b.services.generations.busy(conversationId)).toBe(false);
+  }, 60_000);
+});
+
+async function login(url: string, email: string): Promise<string> {
+  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: DEFAULT_PASSWORD }) });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
+  return ((await res.json()) as { accessToken: string }).accessToken;
+}
+
+async function json(url: string, token: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${url}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
