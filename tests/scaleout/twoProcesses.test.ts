@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { io as connect, type Socket } from 'socket.io-client';
 import { startServer, type RunningServer } from '../../server/src/server.js';
+import { NginxInstance, nginxBinary } from '../deploy/support/nginxInstance.js';
 import { freePort, ManagedProcess, waitFor } from '../deploy/support/processes.js';
 import { emitWithAck, eventually, isTitleRequest, readEvents, record, TEST_API_KEY, TEST_MODEL } from '../support/chatServer.js';
 import type { ChatCall } from '../support/chatScript.js';
@@ -44,6 +45,7 @@ suite('two API processes over Redis (native Postgres and Redis; skipped otherwis
   let owner: { id: string; token: string };
   let assistantId: string;
   const sockets: Socket[] = [];
+  let nginx: NginxInstance | undefined;
 
   beforeAll(async () => {
     openai = await new OpenAiTestServer().start();
@@ -76,6 +78,23 @@ suite('two API processes over Redis (native Postgres and Redis; skipped otherwis
     });
     await waitFor('process A to be ready', async () => ((await fetch(`${aUrl}/api/ready`).catch(() => null))?.ok ? true : undefined), 90_000, () => a.describe());
 
+    // The project's nginx templates in front of both processes (round-robin, no sticky sessions), when nginx is installed.
+    if (fs.existsSync(nginxBinary)) {
+      const staticRoot = path.join(uploadsDir, 'static');
+      for (const app of ['web', 'admin']) fs.mkdirSync(path.join(staticRoot, app), { recursive: true });
+      nginx = new NginxInstance(path.join(uploadsDir, 'nginx'), {
+        // The template's upstream block holds `server ${ATRIUM_UPSTREAM};`: two servers, as Compose's DNS gives nginx for two replicas.
+        upstream: `${aUrl.slice('http://'.length)}; server ${b.url.slice('http://'.length)}`,
+        httpPort: await freePort(),
+        httpsPort: await freePort(),
+        staticRoot,
+        certsDir: path.join(uploadsDir, 'certs'),
+        maxUploadMb: 1,
+      });
+      nginx.prepare();
+      await nginx.start();
+    }
+
     const user = await createUserRecord(b.services.prisma, { role: 'admin' });
     owner = { id: user.id, token: await login(b.url, user.email) };
     assistantId = (await json(b.url, owner.token, 'POST', '/api/v1/assistants', { name: 'Scale-out' })).body.id;
@@ -83,6 +102,7 @@ suite('two API processes over Redis (native Postgres and Redis; skipped otherwis
 
   afterAll(async () => {
     sockets.forEach((s) => s.close());
+    await nginx?.stop();
     await a?.stop();
     await b?.close();
     await openai?.close();
@@ -149,6 +169,49 @@ suite('two API processes over Redis (native Postgres and Redis; skipped otherwis
     expect(bChunks.map((e) => e.payload.seq)).toEqual(bChunks.map((_, i) => i + 1));
     expect(bChunks.map((e) => e.payload.text).join('')).toBe(text);
     expect(await emitWithAck(onB, 'chat:resume', { conversationId })).toEqual({ ok: true, streaming: null });
+  }, 60_000);
+
+  it('behind nginx (round-robin over A and B): a websocket gets the answer, and resumes land on both processes, each exactly once and in order', async () => {
+    if (!nginx) return console.warn('nginx is not installed: skipped the nginx part');
+    const text = words(40, 'n');
+    openai.chat.script({ text, chunkDelayMs: 40 });
+    const conversationId = await conversation();
+    // The answer is written by A; the socket through nginx sits on whichever process nginx chose.
+    const throughNginx = await socketTo(nginx.httpUrl);
+    const seen = record(throughNginx, ['chat:chunk', 'chat:done']);
+    const onA = await socketTo(aUrl);
+    const ack = await emitWithAck(onA, 'chat:send', { conversationId, content: 'through the proxy' });
+    await eventually(() => seen.filter((e) => e.name === 'chat:chunk').length >= 3);
+
+    const mirror = b.services.sharedAnswers!.mirror.bind(b.services.sharedAnswers);
+    let mirroredOnB = 0;
+    b.services.sharedAnswers!.mirror = (...args) => {
+      mirroredOnB++;
+      return mirror(...args);
+    };
+    try {
+      // Two resumes in a row: round-robin sends one to each process.
+      const resumes = await Promise.all(
+        [0, 1].map(async () => {
+          const res = await fetch(`${nginx!.httpUrl}/api/v1/conversations/${conversationId}/messages/${ack.messageId}/stream`, { headers: { authorization: `Bearer ${owner.token}`, accept: 'text/event-stream' } });
+          return readEvents(res);
+        }),
+      );
+      for (const events of resumes) {
+        const startSeq = events[0]!.data.seq as number;
+        const chunks = events.filter((e) => e.event === 'chunk');
+        expect(chunks.map((e) => e.data.seq)).toEqual(chunks.map((_, i) => startSeq + 1 + i));
+        expect(events[0]!.data.message.content + chunks.map((e) => e.data.text).join('')).toBe(text);
+        expect(events.at(-1)!.event).toBe('done');
+      }
+      expect(mirroredOnB).toBeGreaterThanOrEqual(1);
+    } finally {
+      b.services.sharedAnswers!.mirror = mirror;
+    }
+    await eventually(() => seen.some((e) => e.name === 'chat:done'));
+    const chunks = seen.filter((e) => e.name === 'chat:chunk');
+    expect(chunks.map((e) => e.payload.seq)).toEqual(chunks.map((_, i) => i + 1));
+    expect(chunks.map((e) => e.payload.text).join('')).toBe(text);
   }, 60_000);
 
   it('stop sent to B stops the answer A is writing, and keeps what was written', async () => {
