@@ -231,6 +231,26 @@ suite('two API processes over Redis (native Postgres and Redis; skipped otherwis
     expect(await json(b.url, owner.token, 'POST', `/api/v1/conversations/${conversationId}/stop`)).toEqual({ status: 200, body: { stopped: false } });
   }, 60_000);
 
+  it('an admin deactivating a user on B disconnects their socket on A and stops the answer A writes for them', async () => {
+    const member = await createUserRecord(b.services.prisma, { role: 'admin' });
+    const memberToken = await login(aUrl, member.email);
+    const theirAssistant = (await json(aUrl, memberToken, 'POST', '/api/v1/assistants', { name: 'Theirs' })).body.id as string;
+    const conversationId = (await json(aUrl, memberToken, 'POST', '/api/v1/conversations', { assistantId: theirAssistant })).body.id as string;
+    const socket = connect(aUrl, { auth: { token: memberToken }, transports: ['websocket'], reconnection: false });
+    sockets.push(socket);
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    const seen = record(socket, ['chat:chunk', 'chat:done']);
+    const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    openai.chat.script({ text: words(80, 'd'), chunkDelayMs: 50 });
+    const ack = await emitWithAck(socket, 'chat:send', { conversationId, content: 'long' });
+    await eventually(() => seen.filter((e) => e.name === 'chat:chunk').length >= 2);
+
+    expect((await json(b.url, owner.token, 'PATCH', `/api/v1/users/${member.id}`, { active: false })).status).toBe(200);
+    expect(await disconnected).toBe('io server disconnect');
+    const stopped = await eventually(() => b.services.prisma.message.findUniqueOrThrow({ where: { id: ack.messageId } }), (m) => m.status !== 'streaming');
+    expect(stopped.status).toBe('stopped');
+  }, 60_000);
+
   it('shares the failed-login limit between the processes', async () => {
     const user = await createUserRecord(b.services.prisma, {});
     const attempt = (url: string) => fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: user.email, password: 'wrong password' }) });
