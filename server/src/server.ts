@@ -42,6 +42,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   await services.events.listen();
   await shared?.start({
     abort: (conversationId) => services.generations.stop(conversationId),
+    approve: (reply) => services.generations.decideHere(reply),
     orphaned: (answer) => closeOrphanedAnswer(services.prisma, answer),
     emit: (userId, event) => services.generations.emit(userId, event),
   });

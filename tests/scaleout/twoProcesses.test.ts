@@ -14,6 +14,7 @@ import type { ChatCall } from '../support/chatScript.js';
 import { createUserRecord, DEFAULT_PASSWORD } from '../support/factories.js';
 import { OpenAiTestServer } from '../support/openaiTestServer.js';
 import { TEST_SECRET, testConfig } from '../support/testApp.js';
+import { startToolTestServer, TOOL_SERVER_KEY, type ToolTestServer } from '../tools/toolTestServer.js';
 import { createEmptyDatabase, engineName } from '../support/testDb.js';
 
 // Scale-out (issue 17): two API processes on one database and one Redis.
@@ -47,6 +48,7 @@ suite('two API processes over Redis (native Postgres and Redis; skipped otherwis
   let assistantId: string;
   const sockets: Socket[] = [];
   let nginx: NginxInstance | undefined;
+  let mcp: ToolTestServer | undefined;
 
   beforeAll(async () => {
     openai = await new OpenAiTestServer().start();
@@ -104,6 +106,7 @@ suite('two API processes over Redis (native Postgres and Redis; skipped otherwis
   afterAll(async () => {
     sockets.forEach((s) => s.close());
     await nginx?.stop();
+    await mcp?.close();
     await a?.stop();
     await b?.close();
     await openai?.close();
@@ -252,6 +255,32 @@ suite('two API processes over Redis (native Postgres and Redis; skipped otherwis
     expect(await disconnected).toBe('io server disconnect');
     const stopped = await eventually(() => b.services.prisma.message.findUniqueOrThrow({ where: { id: ack.messageId } }), (m) => m.status !== 'streaming');
     expect(stopped.status).toBe('stopped');
+  }, 60_000);
+
+  it('an "ask first" reply sent to B reaches the answer A writes', async () => {
+    mcp = await startToolTestServer();
+    const group = (await json(b.url, owner.token, 'POST', '/api/v1/groups', { name: 'Orders desk' })).body.id as string;
+    expect((await json(b.url, owner.token, 'PUT', `/api/v1/groups/${group}/members/${owner.id}`, { role: 'member' })).status).toBeLessThan(300);
+    const server = await json(b.url, owner.token, 'POST', '/api/v1/tool-servers', { name: 'Orders', url: mcp.url, headers: { 'X-Api-Key': TOOL_SERVER_KEY }, groupIds: [group], assistantIds: [assistantId] });
+    expect(server.status).toBe(201);
+    expect((await json(b.url, owner.token, 'PATCH', `/api/v1/tool-servers/${server.body.id}`, { askFirstTools: ['cancel_order'] })).status).toBe(200);
+    openai.chat.script({ text: '', toolCalls: [{ id: 'call_x', name: 'Orders__cancel_order', arguments: { id: 'A-1' } }] }, { text: 'Order A-1 is cancelled.' });
+    const conversationId = await conversation();
+    const onA = await socketTo(aUrl);
+    const seen = record(onA, ['chat:approval', 'chat:done', 'chat:error']);
+    // A reads the tool list through its own cache: it learns of the new server on first use.
+    const sent = await emitWithAck(onA, 'chat:send', { conversationId, content: 'Cancel order A-1' });
+    expect(sent).toMatchObject({ ok: true });
+    const asked = (await eventually(() => seen.find((e) => e.name === 'chat:approval' || e.name === 'chat:done' || e.name === 'chat:error'), Boolean, 20_000))!;
+    expect({ name: asked.name, payload: asked.name === 'chat:approval' ? 'asked' : asked.payload }).toEqual({ name: 'chat:approval', payload: 'asked' });
+    const reply = await json(b.url, owner.token, 'POST', `/api/v1/conversations/${conversationId}/messages/${sent.messageId}/tool-approvals/call_x`, { allow: true });
+    expect(reply).toEqual({ status: 200, body: { callId: 'call_x', decision: 'allowed' } });
+    const done = (await eventually(() => seen.find((e) => e.name === 'chat:done'), Boolean, 20_000))!;
+    expect(done.payload.message).toMatchObject({ status: 'complete', content: 'Order A-1 is cancelled.' });
+    expect(mcp.calls.filter((c) => c.tool === 'cancel_order')).toHaveLength(1);
+    // Decided already: B says so, as the writer would.
+    const again = await json(b.url, owner.token, 'POST', `/api/v1/conversations/${conversationId}/messages/${sent.messageId}/tool-approvals/call_x`, { allow: true });
+    expect(again.status).toBe(409);
   }, 60_000);
 
   it('shares the failed-login limit between the processes', async () => {

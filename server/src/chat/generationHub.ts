@@ -177,6 +177,16 @@ export interface AnswerExchange {
   mirror(conversationId: string, follow: boolean): Promise<Generation | undefined>;
   /** Asks the process writing the answer to stop it. */
   requestStop(conversationId: string): Promise<void>;
+  /** Passes the owner's reply to an "ask first" call to the process writing the answer: whether it was waiting; undefined when no process answered. */
+  relayApproval(reply: ApprovalReply): Promise<boolean | undefined>;
+}
+
+export interface ApprovalReply {
+  conversationId: string;
+  messageId: string;
+  userId: string;
+  callId: string;
+  allow: boolean;
 }
 
 const PENDING = Symbol('pending');
@@ -284,6 +294,29 @@ export class GenerationHub {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return true;
+  }
+
+  /**
+   * The owner's reply to an "ask first" call, wherever the answer is written:
+   * `not_running` when no answer of theirs with that id is being written,
+   * `not_waiting` when that call is not waiting (decided, timed out, stopped).
+   */
+  async decideApproval(reply: ApprovalReply): Promise<'decided' | 'not_waiting' | 'not_running'> {
+    const local = this.decideHere(reply);
+    if (local !== undefined) return local ? 'decided' : 'not_waiting';
+    if (!this.exchange) return 'not_running';
+    const running = await this.exchange.running(reply.conversationId);
+    if (!running || running === 'pending' || running.messageId !== reply.messageId || running.userId !== reply.userId) return 'not_running';
+    const decided = await this.exchange.relayApproval(reply);
+    if (decided === undefined) return 'not_running';
+    return decided ? 'decided' : 'not_waiting';
+  }
+
+  /** The reply applied to an answer written in this process; undefined when it is not written here. */
+  decideHere(reply: ApprovalReply): boolean | undefined {
+    const generation = this.active(reply.conversationId);
+    if (!generation || generation.messageId !== reply.messageId || generation.userId !== reply.userId) return undefined;
+    return generation.approvals.decide(reply.callId, reply.allow);
   }
 
   /** Stops the answer being written in a conversation in this process; false when there is none. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ChatEvent } from '../chat/chatEvents.js';
-import { busyConflict, Generation, type AnswerExchange } from '../chat/generationHub.js';
+import { busyConflict, Generation, type AnswerExchange, type ApprovalReply } from '../chat/generationHub.js';
 import type { Logger } from '../lib/logger.js';
 import type { SharedRedis } from './redis.js';
 
@@ -16,7 +16,9 @@ import type { SharedRedis } from './redis.js';
 //   expiring some minutes after the end: another process rebuilds the text
 //   so far from it and follows the rest from the entry it stopped at, so a
 //   client resuming there gets each event exactly once, in order.
-// - `stop` is a channel: the process writing the answer stops it.
+// - `stop` is a channel: the process writing the answer stops it. `approve`
+//   carries an owner's reply to an "ask first" call the same way; the writer
+//   answers on a list key the asking process waits on.
 
 const STREAM_MAX_LEN = 20_000;
 /** How long an ended answer stays readable for a late resume. */
@@ -39,6 +41,8 @@ export interface OrphanedAnswer {
 export interface RedisAnswerHooks {
   /** Abort an answer this process writes (a stop asked elsewhere). */
   abort(conversationId: string): void;
+  /** Apply an approval reply to an answer this process writes: whether the call was waiting; undefined when not written here. */
+  approve(reply: ApprovalReply): boolean | undefined;
   /** Mark an answer whose process died as failed; returns the error event its clients get, or null when it had ended after all. */
   orphaned(answer: OrphanedAnswer): Promise<Extract<ChatEvent, { type: 'error' }> | null>;
   /** Sends an event to the user's sockets (any process, through the socket.io adapter). */
@@ -79,12 +83,19 @@ export class RedisAnswers implements AnswerExchange {
     return this.redis.key('stop');
   }
 
+  private get approveChannel() {
+    return this.redis.key('approve');
+  }
+
   /** Listens for stop requests and starts the lease renewal and the sweep for answers whose process died. */
   async start(hooks: RedisAnswerHooks): Promise<void> {
     this.hooks = hooks;
     this.subscriber = this.redis.dedicated('stop');
-    this.subscriber.on('message', (_channel: string, conversationId: string) => hooks.abort(conversationId));
-    await this.subscriber.subscribe(this.stopChannel).catch((error: unknown) => this.logger.warn({ err: error }, 'could not subscribe to stop requests yet'));
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.stopChannel) return hooks.abort(message);
+      if (channel === this.approveChannel) void this.answerApproval(hooks, message);
+    });
+    await this.subscriber.subscribe(this.stopChannel, this.approveChannel).catch((error: unknown) => this.logger.warn({ err: error }, 'could not subscribe to stop requests yet'));
     const every = Math.max(500, Math.floor(this.leaseMs / 3));
     this.timers.push(setInterval(() => void this.renew(), every).unref());
     this.timers.push(setInterval(() => void this.sweep(), every).unref());
@@ -177,6 +188,25 @@ export class RedisAnswers implements AnswerExchange {
 
   async requestStop(conversationId: string): Promise<void> {
     await this.r.publish(this.stopChannel, conversationId);
+  }
+
+  async relayApproval(reply: ApprovalReply): Promise<boolean | undefined> {
+    const replyKey = this.redis.key('approval-reply', randomUUID());
+    const waiter = this.redis.dedicated('approval');
+    try {
+      await this.r.publish(this.approveChannel, JSON.stringify({ ...reply, replyKey }));
+      const answer = await waiter.blpop(replyKey, 5);
+      return answer ? answer[1] === '1' : undefined;
+    } finally {
+      waiter.disconnect();
+    }
+  }
+
+  private async answerApproval(hooks: RedisAnswerHooks, message: string): Promise<void> {
+    const request = JSON.parse(message) as ApprovalReply & { replyKey: string };
+    const decided = hooks.approve(request);
+    if (decided === undefined) return;
+    await this.r.multi().rpush(request.replyKey, decided ? '1' : '0').expire(request.replyKey, 30).exec().catch(() => undefined);
   }
 
   /** Which of these conversations some live process holds (for the start-up sweep of answers left streaming). */
