@@ -244,7 +244,7 @@ suite('two API processes over Redis (native Postgres and Redis; skipped otherwis
     const conversationId = (await json(aUrl, memberToken, 'POST', '/api/v1/conversations', { assistantId: theirAssistant })).body.id as string;
     const socket = connect(aUrl, { auth: { token: memberToken }, transports: ['websocket'], reconnection: false });
     sockets.push(socket);
-    await new Promise((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    await new Promise<void>((resolve, reject) => socket.once('connect', () => resolve()).once('connect_error', reject));
     const seen = record(socket, ['chat:chunk', 'chat:done']);
     const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
     openai.chat.script({ text: words(80, 'd'), chunkDelayMs: 50 });
