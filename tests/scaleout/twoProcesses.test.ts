@@ -295,6 +295,20 @@ suite('two API processes over Redis (native Postgres and Redis; skipped otherwis
     expect((await attempt(aUrl)).status).toBe(429);
   });
 
+  it('an answer that runs longer than the lease keeps it (renewed) and is not swept by B', async () => {
+    const text = words(90, 'l');
+    openai.chat.script({ text, chunkDelayMs: 60 });
+    const conversationId = await conversation();
+    const onA = await socketTo(aUrl);
+    const seen = record(onA, ['chat:done', 'chat:error']);
+    const startedAt = Date.now();
+    await emitWithAck(onA, 'chat:send', { conversationId, content: 'take your time' });
+    const end = (await eventually(() => seen[0], Boolean, 30_000))!;
+    expect(Date.now() - startedAt).toBeGreaterThan(LEASE_SECONDS * 1000 * 1.3);
+    expect(end.name).toBe('chat:done');
+    expect(end.payload.message).toMatchObject({ status: 'complete', content: text });
+  }, 60_000);
+
   it('an answer whose process is killed is marked failed within the lease, and the user’s socket on B hears it', async () => {
     openai.chat.script({ text: words(200, 'k'), chunkDelayMs: 60 });
     const conversationId = await conversation();

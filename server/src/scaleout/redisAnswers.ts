@@ -243,7 +243,9 @@ export class RedisAnswers implements AnswerExchange {
   private async renew(): Promise<void> {
     if (this.held.size === 0 || !this.redis.up) return;
     const batch = this.r.multi();
-    for (const [conversationId, value] of this.held) batch.set(this.busyKey(conversationId), value, 'PX', this.leaseMs);
+    // Renews our own claim (or takes it back after an outage let it lapse), never one another process took meanwhile.
+    const renew = "local v = redis.call('GET', KEYS[1]) if v == false or v == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end return 0";
+    for (const [conversationId, value] of this.held) batch.eval(renew, 1, this.busyKey(conversationId), value, String(this.leaseMs));
     await batch.exec().catch(() => undefined);
   }
 
