@@ -257,6 +257,14 @@ export class GenerationHub {
     return this.active(conversationId) ?? (await this.exchange?.mirror(conversationId, false));
   }
 
+  /** Which answer is being written in a conversation, by any process (no text: cheaper than `find`). */
+  async writing(conversationId: string): Promise<{ messageId: string } | null> {
+    const local = this.active(conversationId);
+    if (local) return { messageId: local.messageId };
+    const running = this.exchange ? await this.exchange.running(conversationId) : null;
+    return running && running !== 'pending' ? { messageId: running.messageId } : null;
+  }
+
   /** One answer being written, to follow to its end wherever it is written; undefined when it is not being written. */
   async follow(conversationId: string, messageId: string): Promise<Generation | undefined> {
     const local = this.active(conversationId);
