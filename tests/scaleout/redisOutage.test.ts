@@ -27,6 +27,7 @@ suite('Redis down and back (native Postgres and redis-server; skipped otherwise)
   let uploadsDir: string;
   let server: RunningServer;
   let token: string;
+  let env: Record<string, string>;
   let assistantId: string;
 
   const startRedis = async () => {
@@ -58,8 +59,7 @@ suite('Redis down and back (native Postgres and redis-server; skipped otherwise)
     openai.chat.intercept = (call: ChatCall) => (isTitleRequest(call) ? { text: 'A generated title' } : undefined);
     uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-redis-outage-'));
     empty = await createEmptyDatabase();
-    server = await startServer(
-      testConfig({
+    env = {
         PORT: '0',
         HOST: '127.0.0.1',
         UPLOADS_DIR: uploadsDir,
@@ -72,8 +72,8 @@ suite('Redis down and back (native Postgres and redis-server; skipped otherwise)
         REDIS_URL: `redis://127.0.0.1:${redisPort}`,
         REDIS_PREFIX: `atrium-outage-${randomBytes(3).toString('hex')}`,
         WORKER_IN_API: 'false',
-      }),
-    );
+    };
+    server = await startServer(testConfig(env));
     const user = await createUserRecord(server.services.prisma, { role: 'admin' });
     const res = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: user.email, password: DEFAULT_PASSWORD }) });
     token = ((await res.json()) as { accessToken: string }).accessToken;
@@ -103,6 +103,21 @@ suite('Redis down and back (native Postgres and redis-server; skipped otherwise)
     expect(wrong.status).toBe(401);
     const answer = await ask();
     expect(answer).toMatchObject({ status: 201, body: { message: { status: 'complete', content: 'Still answering.' } } });
+  }, 60_000);
+
+  it('starts with Redis away (degraded), and becomes ready once Redis appears', async () => {
+    const port = await freePort();
+    const late = await startServer(testConfig({ ...env, REDIS_URL: `redis://127.0.0.1:${port}` }));
+    let lateRedis: ManagedProcess | undefined;
+    try {
+      const before = await fetch(`${late.url}/api/ready`);
+      expect({ status: before.status, body: await before.json() }).toMatchObject({ status: 200, body: { status: 'degraded', redis: 'down' } });
+      lateRedis = new ManagedProcess('late redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {});
+      await eventually(async () => ((await (await fetch(`${late.url}/api/ready`)).json()) as { status: string }).status, (s) => s === 'ready', 20_000);
+    } finally {
+      await late.close();
+      await lateRedis?.stop();
+    }
   }, 60_000);
 
   it('recovers by itself when Redis returns: ready again, answers shared again', async () => {

@@ -10,9 +10,11 @@ import type { Logger } from '../lib/logger.js';
  * adapter, whose read loop retries at once on an error: with the offline
  * queue its reads wait for the reconnect instead of spinning.
  */
+const retryStrategy = (times: number) => Math.min(200 * times, 2000);
+
 export class SharedRedis {
   readonly commands: Redis;
-  readonly adapter: Redis;
+  private adapterClient: Redis | undefined;
   private lastErrorLogged = 0;
 
   constructor(
@@ -21,10 +23,22 @@ export class SharedRedis {
     readonly prefix: string,
     private readonly logger: Logger,
   ) {
-    const retryStrategy = (times: number) => Math.min(200 * times, 2000);
-    this.commands = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy, connectionName: `${prefix}:commands` });
-    this.adapter = new Redis(url, { retryStrategy, connectionName: `${prefix}:socket.io` });
-    for (const client of [this.commands, this.adapter]) client.on('error', (error: Error) => this.logError(error));
+    // Lazy: a process that never serves (a worker, a CLI command, a benchmark) opens no connection and is not kept alive by one.
+    this.commands = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy, connectionName: `${prefix}:commands` });
+    this.commands.on('error', (error: Error) => this.logError(error));
+  }
+
+  /**
+   * Created on first use (the socket server). Not lazy: the adapter awaits
+   * `connect()` on its copies of a lazy client, which fails for good when
+   * Redis is away at start; a connecting client queues instead.
+   */
+  get adapter(): Redis {
+    if (!this.adapterClient) {
+      this.adapterClient = new Redis(this.url, { retryStrategy, connectionName: `${this.prefix}:socket.io` });
+      this.adapterClient.on('error', (error: Error) => this.logError(error));
+    }
+    return this.adapterClient;
   }
 
   key(...parts: string[]): string {
@@ -33,7 +47,7 @@ export class SharedRedis {
 
   /** A connection of its own, for blocking reads and subscriptions (same options as `commands`, but it waits while connecting). */
   dedicated(name: string): Redis {
-    const client = new Redis(this.url, { retryStrategy: (times: number) => Math.min(200 * times, 2000), maxRetriesPerRequest: null, connectionName: `${this.prefix}:${name}` });
+    const client = new Redis(this.url, { retryStrategy, maxRetriesPerRequest: null, connectionName: `${this.prefix}:${name}` });
     client.on('error', (error: Error) => this.logError(error));
     return client;
   }
@@ -42,9 +56,11 @@ export class SharedRedis {
     return this.commands.status === 'ready';
   }
 
-  /** Waits (bounded) for the first connection, so a process that starts with Redis up serves its first request over it. */
+  /** Connects, waiting (bounded) for the first connection, so a process that starts with Redis up serves its first request over it. */
   async connected(timeoutMs = 5000): Promise<boolean> {
     if (this.up) return true;
+    // A failed first attempt is logged by the error handler; the retry strategy keeps trying.
+    if (this.commands.status === 'wait') this.commands.connect().catch(() => undefined);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(this.up), timeoutMs);
       this.commands.once('ready', () => {
@@ -66,7 +82,8 @@ export class SharedRedis {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.commands, this.adapter].map((c) => c.quit().catch(() => c.disconnect())));
+    // QUIT would wait in the offline queue for a Redis that is away.
+    await Promise.all([this.commands, ...(this.adapterClient ? [this.adapterClient] : [])].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
   }
 
   // While Redis is away every reconnect attempt errors; one line every 10 s says so without flooding the log.

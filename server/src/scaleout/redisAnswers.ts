@@ -95,7 +95,8 @@ export class RedisAnswers implements AnswerExchange {
       if (channel === this.stopChannel) return hooks.abort(message);
       if (channel === this.approveChannel) void this.answerApproval(hooks, message);
     });
-    await this.subscriber.subscribe(this.stopChannel, this.approveChannel).catch((error: unknown) => this.logger.warn({ err: error }, 'could not subscribe to stop requests yet'));
+    // Not awaited: with Redis away at start it is sent once Redis is there (and again after each reconnect).
+    this.subscriber.subscribe(this.stopChannel, this.approveChannel).catch((error: unknown) => this.logger.warn({ err: error }, 'could not subscribe to stop and approval requests'));
     const every = Math.max(500, Math.floor(this.leaseMs / 3));
     this.timers.push(setInterval(() => void this.renew(), every).unref());
     this.timers.push(setInterval(() => void this.sweep(), every).unref());
@@ -104,7 +105,8 @@ export class RedisAnswers implements AnswerExchange {
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-    if (this.subscriber) await this.subscriber.quit().catch(() => this.subscriber?.disconnect());
+    const subscriber = this.subscriber;
+    if (subscriber) await (subscriber.status === 'ready' ? subscriber.quit().catch(() => subscriber.disconnect()) : subscriber.disconnect());
   }
 
   async claim(conversationId: string): Promise<void> {
