@@ -1,4 +1,5 @@
 import 'dotenv/config';
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from './config/index.js';
 import { openDatabase } from './db/database.js';
 import { migrate } from './db/migrator.js';
@@ -24,6 +25,9 @@ async function main(role: string): Promise<void> {
   }
   if (role !== 'api' && role !== 'worker') throw new ConfigError([`unknown role "${role}" (expected "api", "worker" or "migrate")`]);
 
+  // WEB_CONCURRENCY > 1 (with Redis and Postgres, checked by the config): this process only supervises the API processes.
+  if (role === 'api' && config.webConcurrency > 1 && cluster.isPrimary) return superviseApiProcesses(config.webConcurrency, logger);
+
   const server = role === 'api' ? await startServer(config, { logger }) : await startWorkerOnly(config, logger);
   let stopping = false;
   const stop = (signal: string) => {
@@ -40,6 +44,43 @@ async function main(role: string): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * Several API processes on one port (node:cluster): the primary hands
+ * connections to them; Redis shares answers, sockets and limits between them.
+ * The first starts alone (migrations, first admin, default provider), the
+ * others once it listens; one that dies is replaced.
+ */
+function superviseApiProcesses(count: number, logger: ReturnType<typeof createLogger>): void {
+  let stopping = false;
+  const fork = () => cluster.fork();
+  const first = fork();
+  first.once('listening', () => {
+    for (let i = 1; i < count; i++) fork();
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.warn({ pid: worker.process.pid, code, signal }, 'API process exited; starting another');
+    setTimeout(fork, 1000);
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down the API processes');
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    const exit = setTimeout(() => process.exit(0), 30_000);
+    const check = setInterval(() => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        clearInterval(check);
+        clearTimeout(exit);
+        process.exit(0);
+      }
+    }, 100);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  logger.info({ processes: count }, 'starting API processes');
 }
 
 /** A process that only processes jobs; it applies migrations too, so it can start first. */
@@ -59,6 +100,7 @@ async function startWorkerOnly(config: ReturnType<typeof loadConfig>, logger: Re
     async close() {
       stopScheduler();
       await worker.stop({ abort: true });
+      await services.redis?.close();
       await db.close();
     },
   };

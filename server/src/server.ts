@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
-import { closeInterruptedAnswers } from './chat/interruptedAnswers.js';
+import { closeInterruptedAnswers, closeOrphanedAnswer } from './chat/interruptedAnswers.js';
 import { seedDefaultProvider } from './commands/providers/seedDefaultProvider.js';
 import { bootstrapAdmin } from './commands/users/bootstrapAdmin.js';
 import type { Config } from './config/index.js';
@@ -36,10 +36,19 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   if (config.firstAdmin) await bootstrapAdmin(services, config.firstAdmin, config.auth.bcryptCost, 'environment');
   if (config.defaultProvider) await seedDefaultProvider(services, config.defaultProvider);
   await services.storage.init();
-  const interrupted = await closeInterruptedAnswers(services.prisma);
+  const shared = services.sharedAnswers;
+  if (services.redis && !(await services.redis.connected())) logger.warn('Redis is not reachable yet; this process serves alone until it is');
+  // With Redis away at start, the answers other processes write cannot be told apart: the sweep closes them later.
+  const interrupted = shared && !services.redis?.up ? 0 : await closeInterruptedAnswers(services.prisma, shared && ((ids) => shared.heldConversations(ids)));
   if (interrupted) logger.warn({ interrupted }, 'answers cut off by the last shutdown marked as failed');
   await services.events.listen();
   await syncDeclaredToolServers(services);
+  await shared?.start({
+    abort: (conversationId) => services.generations.stop(conversationId),
+    approve: (reply) => services.generations.decideHere(reply),
+    orphaned: (answer) => closeOrphanedAnswer(services.prisma, answer),
+    emit: (userId, event) => services.generations.emit(userId, event),
+  });
   const worker: JobWorker | undefined = config.worker.inApi ? await startIngestionWorker(services, { otherJobs: await workerJobs(services) }) : undefined;
   const stopScheduler = worker ? startWebSourceScheduler(services, config.webSources.schedulerIntervalMs) : undefined;
 
@@ -66,6 +75,8 @@ export async function startServer(config: Config, options: { logger?: Logger; db
       await services.events.close();
       await io.close(); // also closes the HTTP server
       httpServer.closeAllConnections();
+      await shared?.close();
+      await services.redis?.close();
       if (!options.db) await db.close();
     },
   };

@@ -33,6 +33,9 @@ import { SsoSettingsStore } from './identity/oidc/ssoSettings.js';
 import { ScimTokens } from './identity/scim/scimTokens.js';
 // Tools
 import { McpToolServers } from './tools/mcp/mcpToolServers.js';
+// Scale-out
+import { SharedRedis } from './scaleout/redis.js';
+import { RedisAnswers } from './scaleout/redisAnswers.js';
 
 /** The long-lived parts every use case may need, built once at start. */
 export interface Services {
@@ -60,8 +63,11 @@ export interface Services {
   quotas: QuotaService;
   /** One usage_logs row per model call. */
   usage: UsageRecorder;
-  /** Answers being written in this process (stop, resume, fan-out to sockets). */
+  /** Answers being written (stop, resume, fan-out to sockets): in this process, or in any with REDIS_URL. */
   generations: GenerationHub;
+  /** Scale-out (REDIS_URL): the shared Redis, and the answers shared through it; absent with one process. */
+  redis: SharedRedis | undefined;
+  sharedAnswers: RedisAnswers | undefined;
   /** Each assistant's model, provider and key, cached briefly for the chat's hot path. */
   chatModels: ChatModels;
   /** A session's access token, or a personal access token when the route accepts `tokenScope`. */
@@ -87,6 +93,8 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const embedder = createEmbedder(config.embedder);
   const settings = new SystemSettings(prisma, events, logger);
   const sentenceEncoder = config.semanticRerank ? new UniversalSentenceEncoder() : undefined;
+  const redis = config.redis && new SharedRedis(config.redis.url, config.redis.prefix, logger);
+  const sharedAnswers = redis && new RedisAnswers(redis, config.redis!.leaseMs, logger);
   const reranker = config.reranker && new HttpReranker(config.reranker, (err) => logger.warn({ err }, 'reranker failed; keeping fused order'));
   return {
     config,
@@ -97,7 +105,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     keyVault,
     accessTokens,
     sessions: new RefreshSessions(prisma, audit, config.auth.refreshTokenTtlDays),
-    loginLimiter: new LoginRateLimiter(config.auth.loginRatePerMinute),
+    loginLimiter: new LoginRateLimiter(config.auth.loginRatePerMinute, 'failed logins', redis && { client: redis.commands, keyPrefix: redis.key('login') }),
     storage,
     jobs: new JobQueue(prisma),
     events,
@@ -112,7 +120,9 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     sentenceEncoder,
     quotas: new QuotaService(prisma, audit, config.quotas),
     usage: new UsageRecorder(prisma),
-    generations: new GenerationHub(),
+    generations: new GenerationHub(sharedAnswers),
+    redis,
+    sharedAnswers,
     chatModels: new ChatModels({ prisma, keyVault, audit }),
     scimTokens: new ScimTokens(prisma),
     toolServers: new McpToolServers(keyVault, logger, config.tools.stdioServers),
@@ -123,7 +133,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
       if (isPersonalToken(token)) return requirePasswordState(await actorFromPersonalToken(prisma, token, tokenScope), false);
       return requirePasswordState(await actorFromToken({ prisma, accessTokens }, token), allowPasswordChange);
     },
-    registrationLimiter: new LoginRateLimiter(config.registration.ratePerMinute, 'sign-up attempts'),
+    registrationLimiter: new LoginRateLimiter(config.registration.ratePerMinute, 'sign-up attempts', redis && { client: redis.commands, keyPrefix: redis.key('signup') }),
     mailer: config.registration.smtp && createSmtpMailer(config.registration.smtp),
   };
 }

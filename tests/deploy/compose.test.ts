@@ -58,7 +58,7 @@ const envOf = (service: Service): Record<string, string> =>
 
 describe('docker-compose.yml', () => {
   test('every service is an image or a build', () => {
-    expect(Object.keys(services).sort()).toEqual(['nginx', 'ollama', 'postgres', 'server', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['nginx', 'ollama', 'postgres', 'redis', 'server', 'worker']);
     for (const [name, service] of Object.entries(services)) {
       expect({ name, runnable: Boolean(service.image || service.build) }).toEqual({ name, runnable: true });
     }
@@ -74,12 +74,12 @@ describe('docker-compose.yml', () => {
   });
 
   test('postgres, server and nginx have health checks, and start in order of health', () => {
-    for (const name of ['postgres', 'server', 'nginx']) {
+    for (const name of ['postgres', 'redis', 'server', 'nginx']) {
       const check = services[name]!.healthcheck;
       expect({ name, test: check?.test && !check.disable }).toEqual({ name, test: true });
     }
-    expect(services.server!.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
-    expect(services.worker!.depends_on).toEqual({ postgres: { condition: 'service_healthy' }, server: { condition: 'service_healthy' } });
+    expect(services.server!.depends_on).toEqual({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
+    expect(services.worker!.depends_on).toEqual({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' }, server: { condition: 'service_healthy' } });
     expect(services.nginx!.depends_on).toEqual({ server: { condition: 'service_healthy' } });
   });
 
@@ -93,6 +93,15 @@ describe('docker-compose.yml', () => {
     expect(mount('worker', '/app/uploads')).toBe(uploads);
     // The runtime image's UPLOADS_DIR is where the volume is mounted.
     expect(envOf(services.server!).UPLOADS_DIR).toBe('/app/uploads');
+  });
+
+  test('scale-out: the official Redis image, and several server replicas that reach it (docs/scale-out.md)', () => {
+    expect(services.redis!.image).toMatch(/^redis:\d/);
+    expect(envOf(services.server!).REDIS_URL).toBe('redis://redis:6379');
+    expect(envOf(services.server!).DATABASE_URL).toMatch(/^postgres:\/\//);
+    expect((services.server as { deploy?: { replicas?: string } }).deploy?.replicas).toBe('${SERVER_REPLICAS:-2}');
+    // Replicas cannot share a host port; nginx reaches them by the service name.
+    expect(services.server!.ports).toBeUndefined();
   });
 
   test('the Ollama service exists only under a profile; everything else always starts', () => {

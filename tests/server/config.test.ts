@@ -41,6 +41,16 @@ describe('configuration', () => {
     expect(problems({})).toEqual([expect.stringMatching(/^JWT_SECRET: is required/)]);
   });
 
+  it('scales out only with Redis and a Postgres server (REDIS_URL, WEB_CONCURRENCY)', () => {
+    expect(loadConfig(base).redis).toBeUndefined();
+    expect(loadConfig({ ...base, REDIS_URL: '' }).redis).toBeUndefined();
+    const scaled = loadConfig({ ...base, DATABASE_URL: 'postgres://db/atrium', REDIS_URL: 'redis://cache:6379', WEB_CONCURRENCY: '4' });
+    expect(scaled).toMatchObject({ redis: { url: 'redis://cache:6379', prefix: 'atrium', leaseMs: 15_000 }, webConcurrency: 4 });
+    expect(problems({ ...base, REDIS_URL: 'redis://cache:6379' })).toEqual([expect.stringMatching(/^DATABASE_URL: is required when REDIS_URL is set/)]);
+    expect(problems({ ...base, WEB_CONCURRENCY: '2' })).toEqual([expect.stringMatching(/^WEB_CONCURRENCY: more than 1 API process needs REDIS_URL and DATABASE_URL/)]);
+    expect(problems({ ...base, DATABASE_URL: 'postgres://db/atrium', REDIS_URL: 'http://cache' })).toEqual([expect.stringMatching(/^REDIS_URL: must be a redis:\/\//)]);
+  });
+
   it('treats empty optional values as unset', () => {
     const config = loadConfig({ ...base, DATABASE_URL: '', MASTER_KEY: '', ADMIN_EMAIL: '', COOKIE_SECURE: 'false' });
     expect(config.database.engine).toBe('pglite');

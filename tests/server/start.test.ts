@@ -40,6 +40,9 @@ describe(`server start (${engineName})`, () => {
     const again = await bootstrapAdmin(server.services, { email: 'first.admin@example.com', password: 'another password 2', name: 'X' }, 4, 'environment');
     expect(again).toBe('exists');
     expect(await server.services.prisma.auditLog.count({ where: { action: 'user.bootstrap_admin' } })).toBe(1);
+    // Replicas starting together (scale-out) both pass the "exists?" check: one creates, the other says exists instead of failing its start.
+    const together = await Promise.all([1, 2].map(() => bootstrapAdmin(server.services, { email: 'second.admin@example.com', password: 'another password 2', name: 'Y' }, 4, 'environment')));
+    expect(together.sort()).toEqual(['created', 'exists']);
   });
 
   const open = (auth: Record<string, string>) =>

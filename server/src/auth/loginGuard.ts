@@ -1,25 +1,32 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../errors/appError.js';
 
 /**
  * First line against password guessing: failed logins per client IP per
  * minute. Successful logins do not count, so an office behind one NAT address
- * is not throttled. Kept in memory (one server); the per-account lockout lives
- * in the database so it holds across restarts and replicas.
+ * is not throttled. In memory with one process; in Redis when the API scales
+ * out (REDIS_URL), so the budget is the same whichever process a try reaches,
+ * with this process's memory standing in while Redis is away. The
+ * per-account lockout lives in the database so it holds across restarts and replicas.
  */
 export class LoginRateLimiter {
-  private readonly limiter: RateLimiterMemory;
+  private readonly limiter: RateLimiterAbstract;
 
   /** `attempts` names what is counted, for the refusal's message. */
   constructor(
     private readonly failuresPerMinute: number,
     private readonly attempts = 'failed logins',
+    shared?: { client: Redis; keyPrefix: string },
   ) {
-    this.limiter = new RateLimiterMemory({ points: failuresPerMinute, duration: 60 });
+    const memory = new RateLimiterMemory({ points: failuresPerMinute, duration: 60 });
+    this.limiter = shared
+      ? new RateLimiterRedis({ storeClient: shared.client, keyPrefix: shared.keyPrefix, points: failuresPerMinute, duration: 60, insuranceLimiter: memory })
+      : memory;
   }
 
   async assertAllowed(ip: string): Promise<void> {
-    const state = await this.limiter.get(ip);
+    const state = await this.limiter.get(ip).catch(() => null);
     if (!state || state.consumedPoints < this.failuresPerMinute) return;
     const retryAfter = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
     throw new AppError(

@@ -104,7 +104,7 @@ interface PreparedAnswer {
 }
 
 export async function startAnswer(s: Services, request: AnswerRequest): Promise<Generation> {
-  const claim = s.generations.claim(request.conversation.id);
+  const claim = await s.generations.claim(request.conversation.id);
   let prepared: PreparedAnswer;
   try {
     prepared = await prepareAnswer(s, request, claim.open);

@@ -101,6 +101,16 @@ export class Generation {
     this.settle();
   }
 
+  /** Mirrors an event another process published for this answer (scale-out): listeners get it as if written here. */
+  replay(event: ChatEvent): void {
+    if (event.type === 'done' || event.type === 'error') this.end(event);
+    else this.publish(event);
+  }
+
+  get followed(): boolean {
+    return this.listeners.size > 0;
+  }
+
   /**
    * Sends `listener` the state so far (a start event holding the text up to
    * its seq, and the final event if there is one), then every later event.
@@ -149,51 +159,175 @@ export interface ConversationClaim {
   release(): void;
 }
 
+/**
+ * Where answers are shared between processes (Redis, with REDIS_URL:
+ * scaleout/redisAnswers.ts). Absent with one process, so that path stays
+ * in memory; the hub is the one interface chat code uses either way.
+ */
+export interface AnswerExchange {
+  /** Marks the conversation busy for every process; throws a conflict when another holds it. */
+  claim(conversationId: string): Promise<void>;
+  opened(generation: Generation): void;
+  publish(generation: Generation, event: ChatEvent): void;
+  /** The conversation is free again (the answer ended, or never started). */
+  released(conversationId: string): void;
+  /** The answer being written in a conversation by any process; `pending` while one is being prepared. */
+  running(conversationId: string): Promise<{ messageId: string; userId: string } | 'pending' | null>;
+  /** The answer as another process wrote it so far; with `follow`, the mirror goes on receiving its events until the end. */
+  mirror(conversationId: string, follow: boolean): Promise<Generation | undefined>;
+  /** Asks the process writing the answer to stop it. */
+  requestStop(conversationId: string): Promise<void>;
+  /** Passes the owner's reply to an "ask first" call to the process writing the answer: whether it was waiting; undefined when no process answered. */
+  relayApproval(reply: ApprovalReply): Promise<boolean | undefined>;
+}
+
+export interface ApprovalReply {
+  conversationId: string;
+  messageId: string;
+  userId: string;
+  callId: string;
+  allow: boolean;
+}
+
 const PENDING = Symbol('pending');
 
 /**
- * The answers being written in this process, one per conversation at most.
- * Transports listen here: socket.io forwards every event to its user's
- * room; an SSE request subscribes to its own generation.
+ * The answers being written, one per conversation at most. Transports
+ * listen here: socket.io forwards every event to its user's room; an SSE
+ * request subscribes to its own generation. With an exchange, answers other
+ * processes write are found, followed and stopped from here too.
  */
 export class GenerationHub {
   private readonly byConversation = new Map<string, Generation | typeof PENDING>();
   private readonly listeners = new Set<HubListener>();
 
+  constructor(private readonly exchange?: AnswerExchange) {}
+
   /**
    * Claims a conversation before its answer is prepared, so two sends cannot
    * both pass the check; refused while another answer is being prepared or written.
    */
-  claim(conversationId: string): ConversationClaim {
-    if (this.byConversation.has(conversationId)) {
-      throw new AppError('conflict', 'An answer is still being written in this conversation; stop it or wait for it to finish');
-    }
+  async claim(conversationId: string): Promise<ConversationClaim> {
+    if (this.byConversation.has(conversationId)) throw busyConflict();
     this.byConversation.set(conversationId, PENDING);
+    if (this.exchange) {
+      try {
+        await this.exchange.claim(conversationId);
+      } catch (error) {
+        this.byConversation.delete(conversationId);
+        throw error;
+      }
+    }
     let released = false;
     return {
       open: (userId, messageId) => {
-        const generation = new Generation(conversationId, userId, messageId, (event) => this.emit(userId, event));
+        const exchange = this.exchange;
+        const generation = new Generation(conversationId, userId, messageId, (event) => {
+          this.emit(userId, event);
+          exchange?.publish(generation, event);
+        });
         this.byConversation.set(conversationId, generation);
+        exchange?.opened(generation);
         // The conversation is free as soon as the client has heard the end, so it can ask again at once.
         generation.onEnd(() => {
           if (this.byConversation.get(conversationId) === generation) this.byConversation.delete(conversationId);
+          exchange?.released(conversationId);
         });
         return generation;
       },
       release: () => {
         if (released) return;
         released = true;
-        if (this.byConversation.get(conversationId) === PENDING) this.byConversation.delete(conversationId);
+        if (this.byConversation.get(conversationId) === PENDING) {
+          this.byConversation.delete(conversationId);
+          this.exchange?.released(conversationId);
+        }
       },
     };
   }
 
+  /** The answer being written in this process (tool approvals wait here). */
   active(conversationId: string): Generation | undefined {
     const entry = this.byConversation.get(conversationId);
     return entry === PENDING ? undefined : entry;
   }
 
-  /** Stops the answer being written in a conversation; false when there is none. */
+  /** The answer being written in a conversation by any process, with its state so far (not followed). */
+  async find(conversationId: string): Promise<Generation | undefined> {
+    return this.active(conversationId) ?? (await this.exchange?.mirror(conversationId, false));
+  }
+
+  /** Which answer is being written in a conversation, by any process (no text: cheaper than `find`). */
+  async writing(conversationId: string): Promise<{ messageId: string } | null> {
+    const local = this.active(conversationId);
+    if (local) return { messageId: local.messageId };
+    const running = this.exchange ? await this.exchange.running(conversationId) : null;
+    return running && running !== 'pending' ? { messageId: running.messageId } : null;
+  }
+
+  /** One answer being written, to follow to its end wherever it is written; undefined when it is not being written. */
+  async follow(conversationId: string, messageId: string): Promise<Generation | undefined> {
+    const local = this.active(conversationId);
+    if (local) return local.messageId === messageId ? local : undefined;
+    if (!this.exchange) return undefined;
+    const running = await this.exchange.running(conversationId);
+    if (!running || running === 'pending' || running.messageId !== messageId) return undefined;
+    return this.exchange.mirror(conversationId, true);
+  }
+
+  /** Whether an answer is being prepared or written in the conversation, by any process. */
+  async busy(conversationId: string): Promise<boolean> {
+    if (this.byConversation.has(conversationId)) return true;
+    return this.exchange ? (await this.exchange.running(conversationId)) !== null : false;
+  }
+
+  /** Stops the answer being written in a conversation and waits until it is saved; false when there is none (or it is not `userId`'s). */
+  async stopAndWait(conversationId: string, userId?: string): Promise<boolean> {
+    const local = this.active(conversationId);
+    if (local) {
+      if (userId && local.userId !== userId) return false;
+      local.controller.abort();
+      await local.finished();
+      return true;
+    }
+    if (!this.exchange) return false;
+    const running = await this.exchange.running(conversationId);
+    if (!running || running === 'pending' || (userId && running.userId !== userId)) return false;
+    await this.exchange.requestStop(conversationId);
+    // The writer saves what it has and frees the conversation; wait for that, as a local stop does (bounded).
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const now = await this.exchange.running(conversationId);
+      if (!now || now === 'pending' || now.messageId !== running.messageId) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return true;
+  }
+
+  /**
+   * The owner's reply to an "ask first" call, wherever the answer is written:
+   * `not_running` when no answer of theirs with that id is being written,
+   * `not_waiting` when that call is not waiting (decided, timed out, stopped).
+   */
+  async decideApproval(reply: ApprovalReply): Promise<'decided' | 'not_waiting' | 'not_running'> {
+    const local = this.decideHere(reply);
+    if (local !== undefined) return local ? 'decided' : 'not_waiting';
+    if (!this.exchange) return 'not_running';
+    const running = await this.exchange.running(reply.conversationId);
+    if (!running || running === 'pending' || running.messageId !== reply.messageId || running.userId !== reply.userId) return 'not_running';
+    const decided = await this.exchange.relayApproval(reply);
+    if (decided === undefined) return 'not_running';
+    return decided ? 'decided' : 'not_waiting';
+  }
+
+  /** The reply applied to an answer written in this process; undefined when it is not written here. */
+  decideHere(reply: ApprovalReply): boolean | undefined {
+    const generation = this.active(reply.conversationId);
+    if (!generation || generation.messageId !== reply.messageId || generation.userId !== reply.userId) return undefined;
+    return generation.approvals.decide(reply.callId, reply.allow);
+  }
+
+  /** Stops the answer being written in a conversation in this process; false when there is none. */
   stop(conversationId: string): boolean {
     const generation = this.active(conversationId);
     if (!generation) return false;
@@ -208,7 +342,7 @@ export class GenerationHub {
     await Promise.all(running.map((g) => g.finished()));
   }
 
-  /** Stops every answer being written for one user (their account was deactivated); returns how many. */
+  /** Stops every answer being written for one user in this process (their account was deactivated); returns how many. */
   stopForUser(userId: string): number {
     const theirs = this.running().filter((g) => g.userId === userId);
     for (const generation of theirs) generation.controller.abort();
@@ -231,4 +365,8 @@ export class GenerationHub {
   private running(): Generation[] {
     return [...this.byConversation.values()].filter((g): g is Generation => g !== PENDING);
   }
+}
+
+export function busyConflict(): AppError {
+  return new AppError('conflict', 'An answer is still being written in this conversation; stop it or wait for it to finish');
 }

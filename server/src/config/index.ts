@@ -101,6 +101,19 @@ const envSchema = z
     WEB_SOURCE_SCHEDULER_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     WORKER_IN_API: booleanFromEnv.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+    // Scale-out (docs/scale-out.md): several API processes share answers, sockets and limits over Redis.
+    REDIS_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+        .optional(),
+    ),
+    // Keys and streams are named under this prefix, so several installations (or test runs) can share one Redis.
+    REDIS_PREFIX: z.string().trim().min(1).max(64).default('atrium'),
+    // A running answer's lease: another process marks it failed when its process stops renewing it for this long.
+    ANSWER_LEASE_SECONDS: z.coerce.number().int().min(2).max(300).default(15),
+    // API processes `npm start` runs on this host (node:cluster); more than 1 needs REDIS_URL and DATABASE_URL.
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
     QUOTA_TIME_ZONE: z.string().trim().default('UTC').refine(isTimeZone, 'must be an IANA time zone name such as UTC or Europe/Berlin'),
     QUOTA_RESERVATION_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
     // Self-registration (the `registration` setting): sign-up attempts per address per minute; SMTP for verification mails.
@@ -144,6 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (env.MASTER_KEY_PREVIOUS?.trim() && !env.MASTER_KEY?.trim()) problems.push('MASTER_KEY: is required when MASTER_KEY_PREVIOUS is set (rows are re-wrapped under it)');
   // Verification links are built from PUBLIC_URL, never from a request's Host header, which a caller controls.
   if (env.SMTP_URL?.trim() && !env.PUBLIC_URL?.trim()) problems.push('PUBLIC_URL: is required when SMTP_URL is set (verification links point there)');
+  // Several processes cannot share the embedded database, which belongs to the one process that opened it.
+  if (env.REDIS_URL?.trim() && !env.DATABASE_URL?.trim()) problems.push('DATABASE_URL: is required when REDIS_URL is set (processes that scale out share a Postgres server; the embedded database belongs to one process)');
+  if (Number(env.WEB_CONCURRENCY ?? 1) > 1 && !(env.REDIS_URL?.trim() && env.DATABASE_URL?.trim())) problems.push('WEB_CONCURRENCY: more than 1 API process needs REDIS_URL and DATABASE_URL');
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   return toConfig(parsed.data, cwd);
 }
@@ -203,6 +219,8 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
     reranker: env.RERANK_URL ? { url: env.RERANK_URL, model: env.RERANK_MODEL, apiKey: env.RERANK_API_KEY } : undefined,
     extraction: { timeoutMs: env.EXTRACTION_TIMEOUT_SECONDS * 1000, maxMemoryMb: env.EXTRACTION_MAX_MEMORY_MB },
     worker: { inApi: env.WORKER_IN_API, concurrency: env.WORKER_CONCURRENCY },
+    redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX, leaseMs: env.ANSWER_LEASE_SECONDS * 1000 } : undefined,
+    webConcurrency: env.WEB_CONCURRENCY,
     chat: { timeoutMs: env.CHAT_TIMEOUT_SECONDS * 1000, retries: env.CHAT_RETRIES, titles: env.CHAT_TITLES },
     memory: { proposalDelayMs: env.MEMORY_PROPOSAL_DELAY_SECONDS * 1000 },
     tools: { stdioServers: env.MCP_STDIO_SERVERS },

@@ -60,7 +60,7 @@ export function registerChatHandlers(s: Services, socket: ChatSocket): void {
   handle(socket, s.logger, 'tool:approve', Approve, async (p) => ({ ok: true as const, ...(await replyToToolApproval(s, actor, p)) }));
   handle(socket, s.logger, 'chat:resume', ConversationRef, async (p) => {
     await ownConversation(s, actor, p.conversationId);
-    const running = s.generations.active(p.conversationId);
+    const running = await s.generations.find(p.conversationId);
     return { ok: true as const, streaming: running ? running.snapshot() : null };
   });
 }

@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server } from 'socket.io';
 import { actorFromToken } from '../auth/authenticate.js';
 import { assistantFor } from '../commands/assistants/assistantAccess.js';
@@ -50,6 +51,8 @@ export function attachSocketServer(s: Services, httpServer: HttpServer): Server 
     path: '/socket.io',
     cors: { origin: s.config.corsOrigins.length ? s.config.corsOrigins : false, credentials: true },
     serveClient: false,
+    // Scale-out: events emitted to a room on any process reach the sockets every process holds.
+    ...(s.redis ? { adapter: createAdapter(s.redis.adapter, { streamName: s.redis.key('socket.io'), channelPrefix: s.redis.key('socket.io'), sessionKeyPrefix: s.redis.key('sio-session:'), onlyPlaintext: true }) } : {}),
   });
   io.use((socket, next) => {
     const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : undefined;

@@ -34,6 +34,9 @@ export function chatSocket(): Socket {
   const s = io({
     path: '/socket.io',
     auth: (cb) => cb({ token: session.token() }),
+    // A websocket first: one connection held by one API process, so replicas behind nginx need no
+    // sticky sessions (docs/scale-out.md). Long-polling is the fallback where websockets are blocked.
+    transports: ['websocket', 'polling'],
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
   });

@@ -42,11 +42,7 @@ export async function editAndResend(s: Services, actor: Actor, input: { conversa
 
 /** Stops the answer being written; false when none is. Only the owner reaches here. */
 export async function stopAnswer(s: Services, actor: Actor, conversationId: string): Promise<boolean> {
-  const generation = s.generations.active(conversationId);
-  if (!generation || generation.userId !== actor.id) return false;
-  generation.controller.abort();
-  await generation.finished();
-  return true;
+  return s.generations.stopAndWait(conversationId, actor.id);
 }
 
 async function messageIn(s: Services, conversationId: string, messageId: string, role?: 'user' | 'assistant') {

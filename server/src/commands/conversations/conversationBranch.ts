@@ -31,7 +31,7 @@ export async function readConversationThread(s: Services, actor: Actor, id: stri
 export async function chooseBranch(s: Services, actor: Actor, input: { conversationId: string; messageId: string }): Promise<ConversationThread> {
   const conversation = await ownConversation(s, actor, input.conversationId);
   // The answer being written belongs to the branch shown; switching under it would strand it.
-  if (s.generations.active(conversation.id)) throw new AppError('conflict', 'An answer is being written; switch versions once it has finished');
+  if (await s.generations.busy(conversation.id)) throw new AppError('conflict', 'An answer is being written; switch versions once it has finished');
   const messages = await messagesOf(s, conversation.id);
   if (!messages.some((m) => m.id === input.messageId)) throw AppError.notFound('Message');
   const leaf = newestLeaf(messages, input.messageId)!;

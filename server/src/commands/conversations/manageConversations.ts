@@ -22,11 +22,7 @@ export async function updateConversation(s: Services, actor: Actor, id: string, 
  */
 export async function deleteConversation(s: Services, actor: Actor, id: string, meta: RequestMeta = {}): Promise<void> {
   await ownConversation(s, actor, id);
-  const running = s.generations.active(id);
-  if (running) {
-    running.controller.abort();
-    await running.finished();
-  }
+  await s.generations.stopAndWait(id);
   const attachments = await s.prisma.conversationAttachment.findMany({ where: { conversationId: id } });
   await s.prisma.$transaction(async (tx) => {
     await tx.conversation.deleteMany({ where: { id, userId: actor.id } });

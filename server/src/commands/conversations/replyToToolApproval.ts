@@ -16,12 +16,10 @@ export interface ToolApprovalReply {
 
 export async function replyToToolApproval(s: Services, actor: Actor, reply: ToolApprovalReply): Promise<{ callId: string; decision: 'allowed' | 'denied' }> {
   await ownConversation(s, actor, reply.conversationId);
-  const generation = s.generations.active(reply.conversationId);
-  // The answer runs in this process or it is not waiting here (over, or run by another process: issue 17).
-  if (!generation || generation.messageId !== reply.messageId || generation.userId !== actor.id) {
-    throw new AppError('conflict', 'This answer is not waiting for an approval (it has ended, or is not being written here)');
-  }
-  if (!generation.approvals.decide(reply.callId, reply.allow)) {
+  // The answer may be written by another API process (scale-out): the hub passes the reply on.
+  const outcome = await s.generations.decideApproval({ ...reply, userId: actor.id });
+  if (outcome === 'not_running') throw new AppError('conflict', 'This answer is not waiting for an approval (it has ended)');
+  if (outcome === 'not_waiting') {
     throw new AppError('conflict', 'This tool call is not waiting for an approval (it was already decided, timed out or stopped)');
   }
   return { callId: reply.callId, decision: reply.allow ? 'allowed' : 'denied' };

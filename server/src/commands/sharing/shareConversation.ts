@@ -17,7 +17,7 @@ export type ShareTarget = { audience: 'user'; email: string } | { audience: 'gro
 export async function shareConversation(s: Pick<Services, 'prisma' | 'audit' | 'generations'>, ctx: CommandContext, conversationId: string, target: ShareTarget): Promise<ShareRecord> {
   const conversation = await ownConversation(s, ctx.actor, conversationId);
   // The answer being written would be cut in the middle; share once it has finished.
-  if (s.generations.active(conversation.id)) throw new AppError('conflict', 'An answer is being written; share the conversation once it has finished');
+  if (await s.generations.busy(conversation.id)) throw new AppError('conflict', 'An answer is being written; share the conversation once it has finished');
   const tree = await s.prisma.message.findMany({ where: { conversationId }, select: { id: true, parentId: true, createdAt: true } });
   const path = activePath(tree, conversation.activeLeafId);
   const leaf = path.at(-1);

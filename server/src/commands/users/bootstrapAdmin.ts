@@ -16,10 +16,16 @@ export async function bootstrapAdmin(
   const email = admin.email.toLowerCase();
   if (await s.prisma.user.findUnique({ where: { email }, select: { id: true } })) return 'exists';
   const passwordHash = await hashPassword(admin.password, bcryptCost);
-  await s.prisma.$transaction(async (tx) => {
-    const user = await tx.user.create({ data: { email, name: admin.name, role: 'admin', passwordHash } });
-    await s.audit.record({ actor: null, action: 'user.bootstrap_admin', resource: { type: 'user', id: user.id }, newValues: { email, source } }, tx);
-  });
+  try {
+    await s.prisma.$transaction(async (tx) => {
+      const user = await tx.user.create({ data: { email, name: admin.name, role: 'admin', passwordHash } });
+      await s.audit.record({ actor: null, action: 'user.bootstrap_admin', resource: { type: 'user', id: user.id }, newValues: { email, source } }, tx);
+    });
+  } catch (error) {
+    // Replicas starting together (scale-out): another one created it between the check and here.
+    if ((error as { code?: string }).code === 'P2002') return 'exists';
+    throw error;
+  }
   s.logger.info({ email }, 'first admin created');
   return 'created';
 }

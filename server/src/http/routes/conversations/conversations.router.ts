@@ -44,7 +44,7 @@ export function conversationRoutes(s: Services, routes: RouteBuilder): void {
     handler: async ({ actor, params }) => {
       const thread = await readConversationThread(s, actor, params.id);
       const feedback = await feedbackByMessage(s, actor, thread.path.filter((m) => m.role === 'assistant').map((m) => m.id));
-      return { body: presentConversationDetail(thread, s.generations.active(params.id) ?? null, feedback) };
+      return { body: presentConversationDetail(thread, await s.generations.writing(params.id), feedback) };
     },
   });
 

@@ -66,8 +66,9 @@ export function messageRoutes(s: Services, routes: RouteBuilder): void {
     responses: { 200: { description: 'Server-sent events', schema: z.string(), contentType: 'text/event-stream' } },
     handler: async ({ actor, params, req, res }) => {
       await ownConversation(s, actor, params.id);
-      const running = s.generations.active(params.id);
-      if (running?.messageId === params.messageId) return respondWithAnswer(req, res, running, 200);
+      // Written here or by another process (scale-out): the text so far, then the rest as it comes.
+      const running = await s.generations.follow(params.id, params.messageId);
+      if (running) return respondWithAnswer(req, res, running, 200);
       // Already finished (or written by a process that has gone): the stored answer, as one start and its end.
       const message = await s.prisma.message.findFirst({ where: { id: params.messageId, conversationId: params.id, role: 'assistant' } });
       if (!message) throw AppError.notFound('Message');

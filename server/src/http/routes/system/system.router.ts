@@ -28,7 +28,14 @@ export function systemRoutes(s: Services, registry: OpenAPIRegistry, metrics: Ht
       checks.database ??= { ok: false, detail: (error as Error).message };
     }
     const ok = Object.values(checks).every((c) => c.ok) && Object.keys(checks).length === 2;
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready', engine: s.db.engine, checks });
+    if (!ok) return void res.status(503).json({ status: 'not_ready', engine: s.db.engine, checks });
+    if (!s.redis) return void res.json({ status: 'ready', engine: s.db.engine, checks });
+    // Redis away is degraded, not unready: REST still works on the database, and answers run in the
+    // process that took them. A 503 would make a load balancer drop every replica at once over a
+    // shared dependency they can all live without for a while.
+    const redis = await s.redis.ping();
+    checks.redis = redis;
+    res.json({ status: redis.ok ? 'ready' : 'degraded', engine: s.db.engine, redis: redis.ok ? 'up' : 'down', checks });
   });
 
   router.get('/metrics', async (_req, res) => {
