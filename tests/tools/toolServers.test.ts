@@ -124,6 +124,24 @@ describe(`MCP tool servers (${engineName})`, () => {
     }
   });
 
+  it('stops a running tool call, and the answer, when the user presses Stop', async () => {
+    const slowCalls = () => mcp.calls.filter((c) => c.tool === 'slow').length;
+    const slowBefore = slowCalls();
+    t.openai.chat.script({ text: '', toolCalls: [{ name: 'Orders__slow', arguments: {} }] });
+    const conversationId = (await t.json(fan.token, 'POST', '/api/v1/conversations', { assistantId })).body.id as string;
+    const modelCalls = t.openai.chatRequests().length;
+    const events = readEvents(await t.api(fan.token, 'POST', `/api/v1/conversations/${conversationId}/messages`, { content: 'Take your time.' }, { accept: 'text/event-stream' }));
+    await eventually(slowCalls, (n) => n === slowBefore + 1, 10_000);
+
+    const stoppedAt = Date.now();
+    expect((await t.json(fan.token, 'POST', `/api/v1/conversations/${conversationId}/stop`)).body).toEqual({ stopped: true });
+    const message = (await events).at(-1)!.data.message;
+    expect(Date.now() - stoppedAt).toBeLessThan(5_000); // the tool would have taken 10 s
+    expect(message.status).toBe('stopped');
+    expect(message.toolCalls[0]).toMatchObject({ tool: 'Orders__slow', status: 'failed', error: 'Stopped by the user.' });
+    expect(t.openai.chatRequests().length).toBe(modelCalls + 1); // no model call after the stop
+  });
+
   it('offers a tool switched back on, and cuts its huge result', async () => {
     expect((await t.json(admin.token, 'PATCH', `/api/v1/tool-servers/${serverId}`, { disabledTools: [] })).status).toBe(200);
     t.openai.chat.script({ text: '', toolCalls: [{ name: 'Orders__huge', arguments: {} }] }, { text: 'That was long.' });
