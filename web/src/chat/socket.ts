@@ -37,6 +37,10 @@ export function chatSocket(): Socket {
     // A websocket first: one connection held by one API process, so replicas behind nginx need no
     // sticky sessions (docs/scale-out.md). Long-polling is the fallback where websockets are blocked.
     transports: ['websocket', 'polling'],
+    tryAllTransports: true,
+    // A websocket attempt made while the network is down can hang rather than fail; give up on it
+    // after 5 s (instead of 20) so the next attempt, once the network is back, comes soon.
+    timeout: 5000,
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
   });
