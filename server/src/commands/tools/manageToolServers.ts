@@ -152,7 +152,7 @@ export async function deleteToolServer(s: Deps, ctx: CommandContext, id: string)
   await s.prisma.$transaction(async (tx) => {
     const before = await tx.toolServer.findUnique({ where: { id } });
     if (!before) throw AppError.notFound('Tool server');
-    if (before.transport === 'stdio' && s.toolServers.declared.some((d) => d.name.toLowerCase() === before.name.toLowerCase())) {
+    if (before.transport === 'stdio' && s.toolServers.declarationOf(before.name)) {
       throw new AppError('conflict', 'This server is declared by the operator; remove it from MCP_STDIO_SERVERS first (switch it off to stop offering its tools)');
     }
     await tx.toolServer.delete({ where: { id } });

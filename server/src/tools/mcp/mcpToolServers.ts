@@ -77,6 +77,11 @@ export class McpToolServers {
     void this.unwatch(serverId);
   }
 
+  /** The operator's declaration of a stdio server, matched by name as names are (case-insensitively). */
+  declarationOf(name: string): StdioServerDeclaration | undefined {
+    return this.declared.find((d) => d.name.toLowerCase() === name.toLowerCase());
+  }
+
   /** Closes the sessions that listen for list changes (on shutdown). */
   async close(): Promise<void> {
     await Promise.all([...this.watchers.keys()].map((id) => this.unwatch(id)));
@@ -146,7 +151,7 @@ export class McpToolServers {
   // when the session closes; only the declaration says what runs, never the row.
   private transportFor(server: ToolServer, signal?: AbortSignal): Transport {
     if (server.transport !== 'stdio') return new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: this.headersOf(server), signal } });
-    const declared = this.declared.find((d) => d.name.toLowerCase() === server.name.toLowerCase());
+    const declared = this.declarationOf(server.name);
     if (!declared) throw new ToolFailure(`The tool server "${server.name}" is no longer declared by the operator (MCP_STDIO_SERVERS).`);
     return new StdioClientTransport({ command: declared.command, args: declared.args, env: { ...getDefaultEnvironment(), ...declared.env }, cwd: declared.cwd, stderr: 'ignore' });
   }

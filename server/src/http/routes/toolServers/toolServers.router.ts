@@ -17,7 +17,7 @@ export function toolServerRoutes(s: Services, routes: RouteBuilder): void {
     handler: async ({ actor }) => {
       authorize(actor, 'toolServer.manage');
       const rows = await s.prisma.toolServer.findMany({ include: toolServerWithLinks, orderBy: [{ name: 'asc' }, { id: 'asc' }] });
-      return { body: rows.map((row) => presentToolServer(row, s.toolServers.declared)) };
+      return { body: rows.map((row) => presentToolServer(row, (name) => s.toolServers.declarationOf(name))) };
     },
   });
 
@@ -28,7 +28,7 @@ export function toolServerRoutes(s: Services, routes: RouteBuilder): void {
     tags: ['tools'],
     body: CreateToolServerBody,
     responses: { 201: { description: 'Created', schema: ToolServerView } },
-    handler: async ({ actor, body, req }) => ({ status: 201, body: presentToolServer(await createToolServer(s, { actor, meta: requestMeta(req) }, body), s.toolServers.declared) }),
+    handler: async ({ actor, body, req }) => ({ status: 201, body: presentToolServer(await createToolServer(s, { actor, meta: requestMeta(req) }, body), (name) => s.toolServers.declarationOf(name)) }),
   });
 
   routes.add({
@@ -42,7 +42,7 @@ export function toolServerRoutes(s: Services, routes: RouteBuilder): void {
       authorize(actor, 'toolServer.manage');
       const server = await s.prisma.toolServer.findUnique({ where: { id: params.id }, include: toolServerWithLinks });
       if (!server) throw AppError.notFound('Tool server');
-      return { body: presentToolServer(server, s.toolServers.declared) };
+      return { body: presentToolServer(server, (name) => s.toolServers.declarationOf(name)) };
     },
   });
 
@@ -54,7 +54,7 @@ export function toolServerRoutes(s: Services, routes: RouteBuilder): void {
     params: IdParams,
     body: UpdateToolServerBody,
     responses: { 200: { description: 'The tool server', schema: ToolServerView } },
-    handler: async ({ actor, params, body, req }) => ({ body: presentToolServer(await updateToolServer(s, { actor, meta: requestMeta(req) }, params.id, body), s.toolServers.declared) }),
+    handler: async ({ actor, params, body, req }) => ({ body: presentToolServer(await updateToolServer(s, { actor, meta: requestMeta(req) }, params.id, body), (name) => s.toolServers.declarationOf(name)) }),
   });
 
   routes.add({

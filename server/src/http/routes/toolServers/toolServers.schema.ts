@@ -57,9 +57,9 @@ export const ToolServerTestView = z
 
 export function presentToolServer(
   server: ToolServer & { groups: { groupId: string }[]; assistants: { assistantId: string }[] },
-  declared: readonly StdioServerDeclaration[],
+  declarationOf: (name: string) => StdioServerDeclaration | undefined,
 ): z.infer<typeof ToolServerView> {
-  const declaration = server.transport === 'stdio' ? declared.find((d) => d.name.toLowerCase() === server.name.toLowerCase()) : undefined;
+  const declaration = server.transport === 'stdio' ? declarationOf(server.name) : undefined;
   return {
     id: server.id,
     name: server.name,
