@@ -8,7 +8,7 @@ import { evidenceParameters, morphologyPrefixes, passageEvidence, type LexemeOcc
 import { analyseQuery, candidateTsQuery, type AnalysedQuery } from './queryTerms.js';
 import type { Reranker } from './reranker.js';
 import type { SemanticRescorer } from './semantic/semanticRescoring.js';
-import { emptyScope, scopeFilter, scopeParameters, searchScopeFor, type SearchScope } from './searchScope.js';
+import { emptyScope, scopeFilter, searchScopeFor, type SearchScope } from './searchScope.js';
 import type { KnowledgeReader } from '../policies/knowledgeBases.js';
 
 export interface Passage {
@@ -218,12 +218,13 @@ export class PassageRetriever {
     // this dimension. Iterative scans keep walking the graph when the
     // base/file filter discards neighbours, so filtered queries still
     // return `limit` rows; every session starts with them on (db/vectorSearch.ts).
+    const filter = scopeFilter(scope, 6);
     const search = (db: Pick<PrismaClient, '$queryRawUnsafe'>) =>
       db.$queryRawUnsafe<CandidateRow[]>(
         `WITH nearest AS (
            SELECT c.id, (c.embedding::vector(${dim})) <=> $1::vector(${dim}) AS distance
              FROM chunks c
-            WHERE c.embedding_dim = ${dim} AND c.embedder = $4 AND ${scopeFilter(6)}
+            WHERE c.embedding_dim = ${dim} AND c.embedder = $4 AND ${filter.sql}
             ORDER BY (c.embedding::vector(${dim})) <=> $1::vector(${dim})
             LIMIT $5
          ),
@@ -234,7 +235,7 @@ export class PassageRetriever {
         morphologyPrefixes(query.terms),
         this.embedder.name,
         limit,
-        ...scopeParameters(scope),
+        ...filter.parameters,
       );
     const efSearch = efSearchFor(limit);
     if (efSearch === SESSION_HNSW.efSearch) return search(this.prisma);
@@ -250,6 +251,7 @@ export class PassageRetriever {
     if (!tsQuery) return [];
     const dim = this.embedder.dimension;
     const { k1, b } = bm25Parameters;
+    const filter = scopeFilter(scope, 10);
     // Candidates come from the GIN index, at most twice the budget of them;
     // each is scored by BM25 over all the question's lexemes, with term
     // frequencies read from the tsvector positions of just those lexemes
@@ -258,7 +260,7 @@ export class PassageRetriever {
       `WITH matched AS (
          SELECT c.id, c.token_count, c.tsv
            FROM chunks c
-          WHERE c.tsv @@ $4::tsquery AND c.embedder = $5 AND ${scopeFilter(10)}
+          WHERE c.tsv @@ $4::tsquery AND c.embedder = $5 AND ${filter.sql}
           LIMIT $6
        ),
        hits AS (
@@ -284,7 +286,7 @@ export class PassageRetriever {
       Math.max(1, query.corpus.averageLength),
       query.terms.map((t) => t.idf),
       limit,
-      ...scopeParameters(scope),
+      ...filter.parameters,
     );
   }
 }

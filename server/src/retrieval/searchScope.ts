@@ -59,15 +59,26 @@ export async function searchScopeFor(prisma: PrismaClient, assistantId: string, 
   };
 }
 
-/** Parameters $n.. for the chunk filter below, in its order. */
-export const scopeParameters = (scope: SearchScope) => [scope.wholeBaseIds, scope.taggedFileIds, scope.unreadyFileIds, scope.attachmentIds];
-
 /**
- * The chunk filter for a scope whose four arrays are bound from parameter
- * `first` on. An attachment chunk (no base, no file) fails the first part
- * (NULL comparisons are never true) and is taken only by the explicit list of
- * attachment ids.
+ * The chunk filter of a scope, its arrays bound from parameter `first` on:
+ * `sql` for the WHERE clause and `parameters` to append, in order. Only the
+ * scope's non-empty parts are written, so the common search (whole bases, no
+ * tag filter, no attachment) is a plain `knowledge_base_id = ANY (...)` that
+ * the planner can put inside the (knowledge_base_id, tsv) GIN scan; an OR
+ * with always-empty arms would leave it matching every base's rows and
+ * filtering them on the heap. An attachment chunk (no base, no file) is taken
+ * only by the explicit list of attachment ids.
  */
-export function scopeFilter(first: number): string {
-  return `(((c.knowledge_base_id = ANY ($${first}::uuid[]) OR c.file_id = ANY ($${first + 1}::uuid[])) AND c.file_id <> ALL ($${first + 2}::uuid[])) OR c.attachment_id = ANY ($${first + 3}::uuid[]))`;
+export function scopeFilter(scope: SearchScope, first: number): { sql: string; parameters: string[][] } {
+  const parameters: string[][] = [];
+  const bind = (ids: string[]) => `$${first + parameters.push(ids) - 1}::uuid[]`;
+  const parts: string[] = [];
+  if (scope.wholeBaseIds.length > 0) {
+    const base = `c.knowledge_base_id = ANY (${bind(scope.wholeBaseIds)})`;
+    parts.push(scope.unreadyFileIds.length > 0 ? `(${base} AND c.file_id <> ALL (${bind(scope.unreadyFileIds)}))` : base);
+  }
+  if (scope.taggedFileIds.length > 0) parts.push(`c.file_id = ANY (${bind(scope.taggedFileIds)})`);
+  if (scope.attachmentIds.length > 0) parts.push(`c.attachment_id = ANY (${bind(scope.attachmentIds)})`);
+  // emptyScope() is checked before searching; FALSE keeps the SQL valid regardless.
+  return { sql: parts.length === 0 ? 'FALSE' : `(${parts.join(' OR ')})`, parameters };
 }
