@@ -24,7 +24,7 @@ describe(`changing the embedder (${engineName})`, () => {
     fs.rmSync(uploadsDir, { recursive: true, force: true });
   });
 
-  it('re-indexes every file with the new embedder instead of mixing vectors', async () => {
+  it('re-embeds every file in place with the new embedder, never mixing vectors, and keeps it searchable meanwhile', async () => {
     const admin = await t.signIn({ role: 'admin' });
     const assistant = await createAssistantVia(t, admin.token);
     const first = await startIngestionWorker(t.services, { pollIntervalMs: 50 });
@@ -32,25 +32,39 @@ describe(`changing the embedder (${engineName})`, () => {
     const fileId = up.body.files[0].id as string;
     await waitForFiles(t, admin.token, assistant.id, [fileId]);
     await first.stop();
-    expect(new Set((await t.prisma.chunk.findMany({ where: { fileId } })).map((c) => c.embeddingDim))).toEqual(new Set([384]));
+    const before = await t.prisma.chunk.findMany({ where: { fileId }, orderBy: { id: 'asc' } });
+    expect(new Set(before.map((c) => c.embeddingDim))).toEqual(new Set([384]));
 
     // The same database, restarted with another embedding size.
     const changed = createServices(testConfig({ UPLOADS_DIR: uploadsDir, EMBEDDING_DIMENSION: '256' }), t.database.db, createLogger('silent'));
+    const ask = (services: typeof changed, mode: 'hybrid' | 'vector' | 'text') =>
+      services.retriever.retrieve({ assistantId: assistant.id, reader: everyAttachedBase, query: 'convert docx to HTML', topK: 3, minScore: 0, mode });
+    // Before the new vectors exist: found by its words (no similarity to an incomparable vector), not by vectors.
+    const meanwhile = await ask(changed, 'hybrid');
+    expect(meanwhile.length).toBeGreaterThan(0);
+    expect(meanwhile.every((p) => p.fileId === fileId && p.score === 0)).toBe(true);
+    expect(await ask(changed, 'vector')).toEqual([]);
+
     const second = await startIngestionWorker(changed, { pollIntervalMs: 50 });
     try {
       const deadline = Date.now() + 30_000;
       for (;;) {
         const file = await t.prisma.knowledgeFile.findUniqueOrThrow({ where: { id: fileId } });
-        if (file.status === 'ready' && file.embeddingDim === 256) break;
-        if (Date.now() > deadline) throw new Error(`not re-indexed: ${file.status} ${file.embeddingDim}`);
-        await new Promise((r) => setTimeout(r, 100));
+        // The file never leaves search while its vectors are replaced.
+        expect(file.status).toBe('ready');
+        if (file.embeddingDim === 256) break;
+        if (Date.now() > deadline) throw new Error(`not re-embedded: ${file.status} ${file.embeddingDim}`);
+        await new Promise((r) => setTimeout(r, 20));
       }
-      const chunks = await t.prisma.chunk.findMany({ where: { fileId } });
-      expect(new Set(chunks.map((c) => c.embeddingDim))).toEqual(new Set([256]));
-      const found = await changed.retriever.retrieve({ assistantId: assistant.id, reader: everyAttachedBase, query: 'convert docx to HTML', topK: 3, minScore: 0, mode: 'vector' });
+      const after = await t.prisma.chunk.findMany({ where: { fileId }, orderBy: { id: 'asc' } });
+      // In place: the same chunks (no extraction or chunking again), every one with the new embedder's vectors.
+      expect(after.map((c) => [c.id, c.text])).toEqual(before.map((c) => [c.id, c.text]));
+      expect(new Set(after.map((c) => `${c.embedder}/${c.embeddingDim}`))).toEqual(new Set([`${changed.embedder.name}/256`]));
+      const found = await ask(changed, 'vector');
       expect(found.length).toBeGreaterThan(0);
-      // The old embedder finds nothing: no vectors of its size are left.
-      expect(await t.services.retriever.retrieve({ assistantId: assistant.id, reader: everyAttachedBase, query: 'convert docx to HTML', topK: 3, minScore: 0, mode: 'vector' })).toEqual([]);
+      expect(found[0]!.score).toBeGreaterThan(0);
+      // The old embedder finds nothing by vectors: none of its size are left.
+      expect(await ask(t.services, 'vector')).toEqual([]);
     } finally {
       await second.stop();
     }

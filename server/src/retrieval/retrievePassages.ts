@@ -199,11 +199,13 @@ export class PassageRetriever {
 
   // What both lists return for their hits: the chunk, its similarity and the
   // positions of the question's lexemes and of their other forms (same
-  // prefix), read from the tsvector of these few rows only.
-  private describeHits(dim: number): string {
+  // prefix), read from the tsvector of these few rows only. Similarity only
+  // against vectors of the current embedder (parameter `embedder`): a chunk
+  // still waiting to be re-embedded has none comparable with the question's.
+  private describeHits(dim: number, embedder: number): string {
     return `SELECT c.id AS chunk_id, coalesce(c.file_id, c.attachment_id)::text AS file_id, c.attachment_id::text AS attachment_id,
                    coalesce(f.original_name, a.original_name) AS file_name, c.page, c.section, c.text, c.token_count, h.rank,
-                   CASE WHEN c.embedding_dim = ${dim} THEN 1 - ((c.embedding::vector(${dim})) <=> $1::vector(${dim})) ELSE 0 END AS similarity,
+                   CASE WHEN c.embedding_dim = ${dim} AND c.embedder = $${embedder} THEN 1 - ((c.embedding::vector(${dim})) <=> $1::vector(${dim})) ELSE 0 END AS similarity,
                    (SELECT coalesce(json_agg(json_build_array(u.lexeme, u.positions)), '[]'::json)::text
                       FROM unnest(c.tsv) AS u
                      WHERE u.lexeme = ANY ($2::text[]) OR left(u.lexeme, ${evidenceParameters.prefixLength}) = ANY ($3::text[])) AS occurrences
@@ -229,7 +231,7 @@ export class PassageRetriever {
             LIMIT $5
          ),
          hits AS (SELECT id, row_number() OVER (ORDER BY distance, id) AS rank FROM nearest)
-         ${this.describeHits(dim)}`,
+         ${this.describeHits(dim, 4)}`,
         vector,
         query.terms.map((t) => t.lexeme),
         morphologyPrefixes(query.terms),
@@ -255,12 +257,14 @@ export class PassageRetriever {
     // Candidates come from the GIN index, at most twice the budget of them;
     // each is scored by BM25 over all the question's lexemes, with term
     // frequencies read from the tsvector positions of just those lexemes
-    // (setweight marks them, ts_filter keeps them).
+    // (setweight marks them, ts_filter keeps them). Chunks of every embedder
+    // are matched: words need no vectors, so a file being re-embedded
+    // (reembedFileJob.ts) is still found.
     return this.prisma.$queryRawUnsafe<CandidateRow[]>(
       `WITH matched AS (
          SELECT c.id, c.token_count, c.tsv
            FROM chunks c
-          WHERE c.tsv @@ $4::tsquery AND c.embedder = $5 AND ${filter.sql}
+          WHERE c.tsv @@ $4::tsquery AND ${filter.sql}
           LIMIT $6
        ),
        hits AS (
@@ -276,7 +280,7 @@ export class PassageRetriever {
           ORDER BY rank
           LIMIT $9
        )
-       ${this.describeHits(dim)}`,
+       ${this.describeHits(dim, 5)}`,
       vector,
       query.terms.map((t) => t.lexeme),
       morphologyPrefixes(query.terms),
