@@ -153,6 +153,14 @@ describe('full-text candidate query', () => {
     expect(candidateTsQuery([], 1000)).toBeNull();
   });
 
+  it('leaves lexemes found in more than half the chunks out of an AND: they narrow little and cost the most to intersect', () => {
+    const terms = [term('speak', 12_000), term('celebr', 92_000), term('iwan', 99_000)];
+    expect(candidateTsQuery(terms, 2000, 100_000)).toBe("'speak'");
+    expect(candidateTsQuery([...terms, term('goal', 40_000)], 2000, 100_000)).toBe("'speak' & 'goal'");
+    // Only such lexemes: the rarest still selects.
+    expect(candidateTsQuery([term('celebr', 92_000), term('iwan', 99_000)], 2000, 100_000)).toBe("'celebr'");
+  });
+
   it('quotes lexemes so they are taken literally', () => {
     expect(candidateTsQuery([term("o'neil", 1), term('a\\b', 2)], 10)).toBe("'o''neil' | 'a\\\\b'");
   });
