@@ -142,7 +142,7 @@ suite('several hosts over Redis and Postgres: API A, B, C, a worker and nginx in
     const staticRoot = path.join(workDir, 'static');
     for (const app of ['web', 'admin']) fs.mkdirSync(path.join(staticRoot, app), { recursive: true });
     nginx = new NginxInstance(path.join(workDir, 'nginx'), {
-      upstream: API_HOSTS.map((h) => `${network.host(h).address}:${API_PORT}`).join('; server '),
+      upstream: API_HOSTS.map((h) => `${network!.host(h).address}:${API_PORT}`).join('; server '),
       listenHost: network.host('lb').address,
       httpPort: NGINX_PORT,
       httpsPort: NGINX_PORT + 1,
