@@ -42,13 +42,22 @@ const pidAlive = (pid: number) => {
 
 /**
  * Removes what an earlier run killed before its cleanup left behind: its
- * namespaces (named after the test process's pid) and bridges with no port left.
+ * namespaces (named after the test process's pid), the processes it had
+ * started in them, and bridges with no port left.
  */
 export function sweepStaleHosts(): void {
   for (const line of ip('netns', 'list').split('\n')) {
     const name = line.split(' ')[0] ?? '';
     const pid = Number(new RegExp(`^${NAME_PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (pid && !pidAlive(pid)) spawnSync('ip', ['netns', 'del', name]);
+    if (!pid || pidAlive(pid)) continue;
+    for (const orphan of ip('netns', 'pids', name).split('\n').map(Number).filter(Boolean)) {
+      try {
+        process.kill(orphan, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    spawnSync('ip', ['netns', 'del', name]);
   }
   const links = JSON.parse(ip('-j', 'link', 'show')) as { ifname: string; master?: string; linkinfo?: unknown }[];
   for (const bridge of links.filter((l) => /^amh[0-9a-f]{4}br$/.test(l.ifname))) {
