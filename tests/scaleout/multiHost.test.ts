@@ -27,6 +27,8 @@ const redisUrl = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379')
 const API_PORT = 3000;
 const NGINX_PORT = 8080;
 const API_HOSTS = ['a', 'b', 'c'] as const;
+/** A short answer lease, so a lost host's answer is given up within seconds (the default is 15 s). */
+const LEASE_SECONDS = 3;
 type ApiHost = (typeof API_HOSTS)[number];
 
 function redisReachable(): boolean {
@@ -103,6 +105,7 @@ suite('several hosts over Redis and Postgres: API A, B, C, a worker and nginx in
       DEFAULT_MODEL: TEST_MODEL,
       CHAT_TITLES: 'false',
       CHAT_TIMEOUT_SECONDS: '20',
+      ANSWER_LEASE_SECONDS: String(LEASE_SECONDS),
       // The shared uploads volume: the API hosts write uploads there, the worker reads them.
       UPLOADS_DIR: path.join(workDir, 'uploads'),
       TRUST_PROXY: '1',
@@ -344,6 +347,45 @@ suite('several hosts over Redis and Postgres: API A, B, C, a worker and nginx in
     // And the account is refused on every host.
     for (const host of API_HOSTS) expect((await fetch(`${apiUrl(host)}/api/v1/me`, { headers: { authorization: `Bearer ${user.token}` } })).status).toBe(401);
   }, 60_000);
+
+  // Last: it takes host A off the network for a while.
+  it('a host cut off from the network mid-answer: another host marks its answer failed within the lease, and the host rejoins by itself', async () => {
+    const user = await member('unplugged');
+    const conversationId = (await call(nginx!.httpUrl, 'POST', '/api/v1/conversations', user.token, { assistantId })).id as string;
+    openai.chat.script({ text: words(300, 'u'), chunkDelayMs: 60 });
+    const onA = openSocket(apiUrl('a'), user.token, []);
+    const onB = openSocket(apiUrl('b'), user.token, ['chat:chunk', 'chat:error', 'chat:done']);
+    await Promise.all([onA.connected, onB.connected]);
+    const ack = await emitWithAck(onA.socket, 'chat:send', { conversationId, content: 'a long one' });
+    expect(ack).toMatchObject({ ok: true });
+    await eventually(() => onB.seen.filter((e) => e.name === 'chat:chunk').length >= 3, Boolean, 20_000);
+
+    // Unlike kill -9, A's process goes on: it just reaches nothing (Redis, Postgres, the model) and nothing reaches it.
+    network!.setConnected('a', false);
+    const unpluggedAt = Date.now();
+    try {
+      const ended = (await eventually(() => onB.seen.find((e) => e.name !== 'chat:chunk'), Boolean, 30_000))!;
+      const took = Date.now() - unpluggedAt;
+      expect(ended).toMatchObject({ name: 'chat:error', payload: { conversationId, messageId: ack.messageId, error: { code: 'answer_interrupted' }, message: { status: 'error' } } });
+      // The bound, as for a killed process: the lease, one sweep (a third of it), and slack for a crowded machine.
+      expect(took).toBeLessThan(LEASE_SECONDS * 1000 * 2 + 3000);
+      // The conversation is free again, as C sees it.
+      expect(await call(apiUrl('c'), 'POST', `/api/v1/conversations/${conversationId}/stop`, user.token)).toEqual({ stopped: false });
+    } finally {
+      network!.setConnected('a', true);
+    }
+    // Plugged back in, A serves again with Redis up, without a restart.
+    const back = await eventually(
+      async () => {
+        const res = await fetch(`${apiUrl('a')}/api/ready`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+        return res?.ok ? ((await res.json()) as { status: string; redis?: string }) : undefined;
+      },
+      (body) => body?.status === 'ready' && body.redis === 'up',
+      30_000,
+    );
+    expect(back).toMatchObject({ status: 'ready', redis: 'up' });
+    expect(processes.get('a')!.exited).toBe(false);
+  }, 90_000);
 });
 
 /** A JSON call that throws on a non-2xx answer, naming the call. */

@@ -80,6 +80,8 @@ export interface Host {
   /** The network namespace (`ip netns exec <netns> ...`). */
   netns: string;
   address: string;
+  /** Its cable: the veth end on the bridge. */
+  link: string;
 }
 
 /** A bridge and one namespace per host; `remove()` deletes all of it (also after a partial setup). */
@@ -106,7 +108,7 @@ export class HostNetwork {
     const inside = `amh${this.id}n${octet}`;
     const address = `${this.subnet}.${octet}`;
     ip('netns', 'add', netns);
-    const host = { name, netns, address };
+    const host = { name, netns, address, link: outside };
     this.hosts.set(name, host);
     ip('link', 'add', outside, 'type', 'veth', 'peer', 'name', inside);
     ip('link', 'set', outside, 'master', this.bridge, 'up');
@@ -121,6 +123,11 @@ export class HostNetwork {
     const host = this.hosts.get(name);
     if (!host) throw new Error(`no host ${name}`);
     return host;
+  }
+
+  /** Unplugs (or plugs back) the host's cable: its processes keep running, unreachable and reaching nothing. */
+  setConnected(name: string, connected: boolean): void {
+    ip('link', 'set', this.host(name).link, connected ? 'up' : 'down');
   }
 
   /** `command args` run inside the host's namespace (`ip netns exec` execs it, so signals reach the command itself). */
