@@ -9,9 +9,11 @@ apt_updated=0
 apt_update_once() { [ "$apt_updated" = 1 ] || { apt-get update -qq; apt_updated=1; }; }
 
 # postgresql-client: pg_dump/pg_restore for backups; gettext-base: envsubst, which
-# renders nginx/templates as the nginx image does; openssl: a test certificate.
+# renders nginx/templates as the nginx image does; openssl: a test certificate;
+# redis-server: the scale-out tests (tests/scaleout); iproute2: `ip netns`, veth
+# pairs, a bridge and `ss` for the multi-host test (tests/scaleout/multiHost.test.ts).
 need_pkgs=()
-for pkg in postgresql-server-dev-15 postgresql-client chromium nginx gettext-base openssl; do
+for pkg in postgresql-server-dev-15 postgresql-client chromium nginx gettext-base openssl redis-server iproute2; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -42,4 +44,9 @@ fi
 # Start the cluster if it is not running (machines of this kind start it, CI may not).
 if ! pg_isready -h 127.0.0.1 -q; then
   pg_ctlcluster --skip-systemctl-redirect "$pg_major" main start
+fi
+
+# Redis for the scale-out tests, as on the project's machines: loopback only, no persistence.
+if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no >/dev/null
 fi

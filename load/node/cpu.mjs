@@ -8,7 +8,9 @@ import pg from 'pg';
 
 const TICKS_PER_SECOND = 100;
 
+/** CPU seconds of a process, or of several counted together (the API processes of a cluster). */
 function processSeconds(pid) {
+  if (Array.isArray(pid)) return pid.map(processSeconds).reduce((a, b) => a + b, 0);
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;

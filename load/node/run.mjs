@@ -4,8 +4,9 @@
 // events, read-only browsers; then a constant-rate REST phase. Everything on
 // 127.0.0.1, bounded in time, and stopped by itself.
 //   npm run load -- [--duration 60] [--chatters 50] [--stressors 10] [--browsers 30]
-//                   [--rest-rate 300] [--rest-seconds 20] [--sockets 0] [--profile dir] [--smoke]
+//                   [--rest-rate 300] [--rest-seconds 20] [--sockets 0] [--profile dir] [--smoke] [--scaled 2]
 //   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run load
+//   --scaled N: the scaled-out stack (N API processes over Redis and a separate worker), same scenarios.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { openSocket } from './client.mjs';
@@ -36,6 +37,8 @@ const { values } = parseArgs({
     'token-ms': { type: 'string' },
     // Writes a V8 CPU profile of the Atrium process into this folder.
     profile: { type: 'string' },
+    // Scaled out: this many API processes (WEB_CONCURRENCY, over Redis) and a separate worker; 1 is the single process.
+    scaled: { type: 'string', default: '1' },
   },
 });
 // Smoke: seconds, two users each, short answers; for CI.
@@ -44,12 +47,14 @@ const defaults = values.smoke
   : { duration: 60, chatters: 50, stressors: 10, browsers: 30, direct: 5, 'rest-rate': 300, 'rest-seconds': 20, 'first-token-ms': 200, tokens: 200, 'token-ms': 25 };
 const opt = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, values[k] === undefined ? v : Number(values[k])]));
 opt.sockets = Number(values.sockets);
+opt.scaled = Number(values.scaled);
+if (!Number.isInteger(opt.scaled) || opt.scaled < 1) throw new Error('--scaled must be a whole number ≥ 1');
 for (const [k, v] of Object.entries(opt)) if (!Number.isFinite(v) || v < 0) throw new Error(`--${k} must be a number ≥ 0`);
 
 // Setup (users, knowledge file) rarely takes a minute; the rest is the run itself plus draining answers.
 deadline((300 + opt.duration + opt['rest-seconds'] * 1.5 + 180) * 1000);
 
-const stack = await startStack({ firstTokenMs: opt['first-token-ms'], tokens: opt.tokens, tokenMs: opt['token-ms'], profileDir: values.profile });
+const stack = await startStack({ firstTokenMs: opt['first-token-ms'], tokens: opt.tokens, tokenMs: opt['token-ms'], profileDir: values.profile, scaled: opt.scaled });
 if (!stack.engine.startsWith('native')) {
   console.warn('WARNING: no BENCH_DATABASE_URL/TEST_DATABASE_URL: running on the embedded database (PGlite, one connection); figures are not representative of a deployment.');
 }
@@ -83,7 +88,7 @@ for (let i = 0; i < opt.sockets && everyone.length; i += 100) {
 
 const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 console.log(
-  `engine ${stack.engine}; ${os.cpus().length} cores, load average ${load} before the run; model: first token ${opt['first-token-ms']} ms, ${opt.tokens} tokens ${opt['token-ms']} ms apart\n` +
+  `Atrium: ${stack.mode}; engine ${stack.engine}; ${os.cpus().length} cores, load average ${load} before the run; model: first token ${opt['first-token-ms']} ms, ${opt.tokens} tokens ${opt['token-ms']} ms apart\n` +
     `mixed run ${opt.duration} s: ${opt.chatters} chatting, ${opt.stressors} stress, ${opt.browsers} browsing users, ${opt.direct} direct model loops, ${idle.length} idle sockets (${idleErrors} failed to connect)`,
 );
 
@@ -127,7 +132,7 @@ if (opt['rest-seconds'] > 0) {
     `\n  sent ${restRun.sent} in ${restRun.sendSeconds.toFixed(1)} s (${(restRun.sent / restRun.sendSeconds).toFixed(1)} req/s offered), served ${restRun.served.toFixed(1)} req/s; worst generator lag ${restRun.worstLagMs.toFixed(1)} ms` +
       `\n  ${cpu.text}` +
       `\n  CPU per request: Atrium ${perRequest('atrium').toFixed(2)} ms${stack.database ? `, Postgres ${perRequest('Postgres (this database)').toFixed(2)} ms` : ''}; ` +
-      `${opt['rest-rate']} req/s needs ${((perRequest('atrium') * opt['rest-rate']) / 10).toFixed(0)}% of a core in the (single-threaded) Atrium process`,
+      `${opt['rest-rate']} req/s needs ${((perRequest('atrium') * opt['rest-rate']) / 10).toFixed(0)}% of a core ${stack.apiProcesses > 1 ? `across the ${stack.apiProcesses} API processes` : 'in the (single-threaded) Atrium process'}`,
   );
 }
 

@@ -98,21 +98,25 @@ export function attachSocketServer(s: Services, httpServer: HttpServer): Server 
     registerChatHandlers(s, socket);
   });
 
+  // Domain events reach every API process (in process, or over Postgres NOTIFY from the others and the workers),
+  // so each tells only the sockets it holds: through the Redis adapter every process would send each event
+  // to every socket, once per API process (three copies, out of order, with three processes).
+  const local = io.local;
   const stop = s.events.on('file.updated', ({ knowledgeBaseId, assistantId, file }) => {
-    io.to(rooms.knowledgeBaseFiles(knowledgeBaseId)).emit('file:updated', file);
-    if (assistantId) io.to(rooms.files(assistantId)).emit('file:updated', file);
+    local.to(rooms.knowledgeBaseFiles(knowledgeBaseId)).emit('file:updated', file);
+    if (assistantId) local.to(rooms.files(assistantId)).emit('file:updated', file);
   });
   // Only the conversation's owner hears about its attachments.
   const stopAttachments = s.events.on('attachment.updated', ({ userId, attachment }) => {
-    io.to(rooms.user(userId)).emit('attachment:updated', attachment);
+    local.to(rooms.user(userId)).emit('attachment:updated', attachment);
   });
   const stopChat = forwardChatEvents(s, io);
   const stopProposals = s.events.on('memory.proposed', ({ userId, count }) => {
-    io.to(rooms.user(userId)).emit('memory:proposed', { count });
+    local.to(rooms.user(userId)).emit('memory:proposed', { count });
   });
   // Identity: a deactivated account loses its open sockets and the answers being written for it at once.
   const stopDeactivated = s.events.on('user.deactivated', ({ userId }) => {
-    io.in(rooms.user(userId)).disconnectSockets(true);
+    local.in(rooms.user(userId)).disconnectSockets(true);
     s.generations.stopForUser(userId);
   });
   io.engine.on('close', () => {

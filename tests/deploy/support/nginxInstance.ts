@@ -27,6 +27,10 @@ export interface NginxSettings {
   staticRoot: string;
   certsDir: string;
   maxUploadMb: number;
+  /** The address nginx listens on (default 127.0.0.1); the multi-host test gives it a host's own. */
+  listenHost?: string;
+  /** Runs nginx through this command, e.g. `ip netns exec <ns>` to put it on a host of its own. */
+  launcher?: string[];
 }
 
 /** The image's substitution variables; the knowledge-upload limit comes from the image's own .envsh script. */
@@ -37,8 +41,8 @@ export function nginxVariables(settings: NginxSettings): Record<string, string> 
   });
   return {
     ATRIUM_UPSTREAM: settings.upstream,
-    ATRIUM_HTTP_PORT: `127.0.0.1:${settings.httpPort}`,
-    ATRIUM_HTTPS_PORT: `127.0.0.1:${settings.httpsPort}`,
+    ATRIUM_HTTP_PORT: `${settings.listenHost ?? '127.0.0.1'}:${settings.httpPort}`,
+    ATRIUM_HTTPS_PORT: `${settings.listenHost ?? '127.0.0.1'}:${settings.httpsPort}`,
     ATRIUM_STATIC_ROOT: settings.staticRoot,
     ATRIUM_CERTS_DIR: settings.certsDir,
     MAX_UPLOAD_MB: String(settings.maxUploadMb),
@@ -114,10 +118,16 @@ export class NginxInstance {
     return ['-p', `${this.prefix}/`, '-c', path.join(this.prefix, 'nginx.conf'), '-e', this.errorLog];
   }
 
+  /** nginx with these arguments, through the launcher when there is one (`nginx -t` binds too, so it runs there as well). */
+  private command(extra: string[] = []): [string, string[]] {
+    const [command = nginxBinary, ...prefix] = [...(this.settings.launcher ?? []), nginxBinary];
+    return [command, [...prefix, ...this.args(), ...extra]];
+  }
+
   /** `nginx -t`: a config error fails here with nginx's own message. */
   check(): void {
     try {
-      execFileSync(nginxBinary, [...this.args(), '-t'], { encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(...this.command(['-t']), { encoding: 'utf8', stdio: 'pipe' });
     } catch (error) {
       throw new Error(`nginx -t failed:\n${(error as { stderr?: string }).stderr ?? error}`);
     }
@@ -125,7 +135,7 @@ export class NginxInstance {
 
   async start(): Promise<void> {
     this.check();
-    this.process = new ManagedProcess('nginx', nginxBinary, this.args(), {});
+    this.process = new ManagedProcess('nginx', ...this.command(), {});
     await waitFor('nginx to answer /healthz', async () => ((await fetch(`${this.httpUrl}/healthz`)).ok ? true : undefined), 15_000, () => this.describe());
   }
 
@@ -141,7 +151,7 @@ export class NginxInstance {
   }
 
   get httpUrl(): string {
-    return `http://127.0.0.1:${this.settings.httpPort}`;
+    return `http://${this.settings.listenHost ?? '127.0.0.1'}:${this.settings.httpPort}`;
   }
 
   describe(): string {
