@@ -28,6 +28,30 @@ describe(`semantic re-scoring with the sentence encoder (${engineName})`, () => 
   }, 10 * 60_000);
   afterAll(() => t?.close());
 
+  it('encodes off the event loop: requests keep being served while a large batch is encoded', async () => {
+    const texts = indexed.chunks.slice(0, 12).map((c) => c.text);
+    let worstLag = 0;
+    let ticks = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      worstLag = Math.max(worstLag, now - last - 5);
+      last = now;
+      ticks += 1;
+    }, 5);
+    const started = performance.now();
+    try {
+      expect(await t.services.sentenceEncoder!.encode(texts)).toHaveLength(texts.length);
+    } finally {
+      clearInterval(timer);
+    }
+    const took = performance.now() - started;
+    // The batch takes a second or more of inference; the 5 ms timer kept firing all along.
+    expect(took).toBeGreaterThan(200);
+    expect(ticks).toBeGreaterThan(took / 50);
+    expect(worstLag).toBeLessThan(150);
+  });
+
   it('stores sentence vectors for every chunk of a ready English file', async () => {
     expect(await t.prisma.chunkSemantics.count()).toBe(await t.prisma.chunk.count());
     const one = await t.prisma.chunkSemantics.findFirstOrThrow();
