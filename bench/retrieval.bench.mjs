@@ -131,6 +131,8 @@ try {
   } else await measure();
 
   async function measure() {
+    const settings = await db.prisma.$queryRawUnsafe(`SELECT name, current_setting(name) AS value FROM pg_settings WHERE name IN ('shared_buffers', 'effective_cache_size', 'work_mem') ORDER BY name`);
+    console.log(`postgres: ${settings.map((r) => `${r.name} ${r.value}`).join(', ')}`);
     const perBase = {};
     for (const scope of scopes) {
       console.log(`${scope.label}:`);
@@ -284,25 +286,66 @@ try {
     }
   }
 
-  // Recall@5 of the vector leg: the retriever's top 5 against an exact search
-  // (index scans off, so the same filter and order are computed over every row of the base).
+  // Recall of the vector leg against exact search (index scans off, so the
+  // same filter and order are computed over every row of the base): first as
+  // the retriever runs it, then the same nearest-neighbour statement at
+  // several ef_search values, with its latency, to show the trade-off.
   async function vectorRecall(sample) {
-    let found = 0;
+    const exactTop = new Map();
+    const vectors = new Map();
     for (const query of sample) {
-      const results = await s.retriever.retrieve({ assistantId: big.id, reader: everyAttachedBase, query, topK: 5, minScore: -1, mode: 'vector' });
       const [vector] = await s.embedder.embed([query], 'query');
+      vectors.set(query, `[${vector.join(',')}]`);
       const exact = await db.prisma.$transaction(async (tx) => {
         await tx.$executeRawUnsafe('SET LOCAL enable_indexscan = off');
         return tx.$queryRawUnsafe(
           `SELECT id FROM chunks WHERE embedding_dim = ${dim} AND knowledge_base_id = $2::uuid ORDER BY (embedding::vector(${dim})) <=> $1::vector(${dim}) LIMIT 5`,
-          `[${vector.join(',')}]`,
+          vectors.get(query),
           big.knowledgeBaseId,
         );
       }, { timeout: 120_000 });
-      const expected = new Set(exact.map((r) => r.id.toString()));
-      found += results.filter((p) => expected.has(p.chunkId)).length;
+      exactTop.set(query, exact.map((r) => r.id.toString()));
     }
-    console.log(`vector leg recall@5 against exact search: ${((100 * found) / (5 * sample.length)).toFixed(1)}% (${sample.length} queries, hnsw.ef_search ${efSearchFor(40)})`);
+    const recall = (found) => {
+      let atOne = 0;
+      let atFive = 0;
+      for (const [query, ids] of found) {
+        const expected = exactTop.get(query);
+        if (ids[0] === expected[0]) atOne += 1;
+        atFive += ids.slice(0, 5).filter((id) => expected.includes(id)).length;
+      }
+      return `recall@1 ${((100 * atOne) / found.size).toFixed(1)}%, recall@5 ${((100 * atFive) / (5 * found.size)).toFixed(1)}%`;
+    };
+    const asRetrieved = new Map();
+    for (const query of sample) {
+      const results = await s.retriever.retrieve({ assistantId: big.id, reader: everyAttachedBase, query, topK: 5, minScore: -1, mode: 'vector' });
+      asRetrieved.set(query, results.map((p) => p.chunkId));
+    }
+    console.log(`vector leg against exact search, ${sample.length} queries: ${recall(asRetrieved)} (as the retriever runs it: 40 candidates, hnsw.ef_search ${efSearchFor(40)})`);
+    const client = new pg.Client({ connectionString: url, options: hnswStartupOptions });
+    await client.connect();
+    try {
+      for (const ef of [40, 80, 200, 400]) {
+        await client.query(`SET hnsw.ef_search = ${ef}`);
+        const found = new Map();
+        const times = [];
+        for (const query of sample) {
+          const started = performance.now();
+          const { rows } = await client.query(
+            `SELECT id, (c.embedding::vector(${dim})) <=> $1::vector(${dim}) AS distance FROM chunks c
+              WHERE c.embedding_dim = ${dim} AND c.knowledge_base_id = ANY ($2::uuid[]) ORDER BY (c.embedding::vector(${dim})) <=> $1::vector(${dim}) LIMIT 40`,
+            [vectors.get(query), [big.knowledgeBaseId]],
+          );
+          times.push(performance.now() - started);
+          // Iterative scans return neighbours in roughly, not exactly, ascending distance (relaxed_order).
+          found.set(query, rows.sort((x, y) => x.distance - y.distance).map((r) => r.id));
+        }
+        times.sort((x, y) => x - y);
+        console.log(`  ef_search ${String(ef).padStart(3)}: ${recall(found)}, nearest 40 in p50 ${percentile(times, 50).toFixed(1)} ms / p95 ${percentile(times, 95).toFixed(1)} ms`);
+      }
+    } finally {
+      await client.end();
+    }
   }
 } finally {
   await drop();
@@ -319,9 +362,10 @@ function indexBuildMemory(chunks, dimension) {
   return `${Math.max(64, Math.ceil(bytes / 2 ** 20 / 64) * 64)}MB`;
 }
 
+// Proportional set size: memory shared by the leader and its worker (the graph) is counted once across them.
 function residentBytes(pid) {
   try {
-    const kb = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    const kb = /^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
     return Number(kb ?? 0) * 1024;
   } catch {
     return 0;
