@@ -22,6 +22,7 @@ import pg from 'pg';
 import { loadConfig } from '../server/dist/config/index.js';
 import { createLogger } from '../server/dist/lib/logger.js';
 import { insertChunks } from '../server/dist/ingestion/index/chunkStore.js';
+import { reembedFileJob } from '../server/dist/ingestion/reembedFileJob.js';
 import { everyAttachedBase } from '../server/dist/policies/knowledgeBases.js';
 import { createServices } from '../server/dist/services.js';
 import { efSearchFor, hnswStartupOptions } from '../server/dist/db/vectorSearch.js';
@@ -42,6 +43,8 @@ const { values } = parseArgs({
     'skip-shared': { type: 'boolean', default: false },
     // Prints EXPLAIN (ANALYZE, BUFFERS) of each statement one hybrid search runs, for the first few queries, then stops.
     explain: { type: 'string' },
+    // Re-embeds this many of the searched base's files in place, as after an embedder change, and prints the rate.
+    'reembed-files': { type: 'string', default: '0' },
   },
 });
 const modes = values.modes.split(',');
@@ -128,7 +131,33 @@ try {
   };
   if (values.explain) {
     for (const query of queries.slice(0, Number(values.explain))) await explainSearch(query, scopes[0]);
-  } else await measure();
+  } else if (Number(values['reembed-files']) > 0) await reembed(Number(values['reembed-files']));
+  else await measure();
+
+  // What an embedder change costs per chunk: the files are marked as made by
+  // another embedder and re-embedded in place by the job a worker runs
+  // (knowledge.reembed), HNSW maintenance included; searches keep working meanwhile.
+  async function reembed(count) {
+    const files = await db.prisma.knowledgeFile.findMany({ where: { knowledgeBaseId: big.knowledgeBaseId }, select: { id: true, chunkCount: true }, orderBy: { id: 'asc' }, take: count });
+    await db.prisma.knowledgeFile.updateMany({ where: { id: { in: files.map((f) => f.id) } }, data: { embedder: 'previous-embedder' } });
+    const job = reembedFileJob({ prisma: db.prisma, embedder: s.embedder, logger: createLogger('silent') });
+    const signal = new AbortController().signal;
+    let chunks = 0;
+    let embedMs = 0;
+    const started = performance.now();
+    for (const file of files) {
+      const texts = await db.prisma.chunk.findMany({ where: { fileId: file.id }, select: { text: true } });
+      const t = performance.now();
+      await s.embedder.embed(texts.map((c) => c.text), 'document');
+      embedMs += performance.now() - t;
+      await job.run({ fileId: file.id }, { signal, attempt: 1, lastAttempt: true });
+      chunks += texts.length;
+    }
+    const seconds = (performance.now() - started - embedMs) / 1000;
+    const left = await db.prisma.knowledgeFile.count({ where: { id: { in: files.map((f) => f.id) } , embedder: 'previous-embedder' } });
+    console.log(`re-embedded ${chunks} chunks of ${files.length} files in place in ${seconds.toFixed(1)} s (${(chunks / seconds).toFixed(0)} chunks/s; embedding alone ${(chunks / (embedMs / 1000)).toFixed(0)} chunks/s); files left behind: ${left}`);
+    console.log(`  a million chunks: about ${(1_000_000 / (chunks / seconds) / 60).toFixed(0)} minutes with one worker`);
+  }
 
   async function measure() {
     const settings = await db.prisma.$queryRawUnsafe(`SELECT name, current_setting(name) AS value FROM pg_settings WHERE name IN ('shared_buffers', 'effective_cache_size', 'work_mem') ORDER BY name`);
