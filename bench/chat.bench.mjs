@@ -30,6 +30,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
+import pg from 'pg';
 import { io as connect } from 'socket.io-client';
 import { cpuMeter } from '../load/node/cpu.mjs';
 import { apiCaller, deadline, printServerLog, shutdown, startStack } from '../load/node/stack.mjs';
@@ -90,6 +91,7 @@ async function compareModes() {
     ['', ...results.map((r) => r.label)],
     ...results[0].levels.map((level, i) => [`added first token p50 / p95, ${level.level} stream${level.level > 1 ? 's' : ''}`, ...results.map((r) => `${r.levels[i].added.p50.toFixed(1)} / ${r.levels[i].added.p95.toFixed(1)} ms`)]),
     ['CPU per answer: Atrium / Postgres', ...results.map((r) => `${r.cpu.atriumMs.toFixed(1)} / ${r.cpu.postgresMs.toFixed(1)} ms`)],
+    ['statements per answer', ...results.map((r) => (Number.isFinite(r.cpu.statements) ? r.cpu.statements.toFixed(1) : '-'))],
     ['saturated rate (added p95 < 100 ms)', ...results.map((r) => `${r.saturatedRate} answers/s`)],
   ];
   console.log(`\n═══ side by side (${results[0].engine}; model: first token ${values['first-token-ms']} ms, ${values.tokens} tokens ${values['token-ms']} ms apart; ${os.cpus().length} cores) ═══`);
@@ -255,8 +257,10 @@ async function runMode(mode) {
       const order = paths.map((_, k) => paths[(k + phase) % paths.length]);
       for (const path of order) {
         const meter = path === 'atrium' ? await cpuMeter(atriumPids, stack.database) : undefined;
+        const statements0 = path === 'atrium' ? await statements(stack.database) : 0;
         const outcome = await closedLoop(level, Number(values.seconds) * 1000, runners[path]);
         if (meter) addCpu(cpu, (await meter()).used, outcome.samples.ttft.length + outcome.errors);
+        if (meter) cpu.statements = (cpu.statements ?? 0) + (await statements(stack.database)) - statements0;
         samples[path].ttft.push(...outcome.samples.ttft);
         samples[path].total.push(...outcome.samples.total);
         samples[path].errors += outcome.errors;
@@ -273,7 +277,8 @@ async function runMode(mode) {
     }
   }
   const perAnswer = (s) => (s / Math.max(1, cpu.answers)) * 1000;
-  console.log(`\nCPU per answer over the socket.io phases (${cpu.answers} answers): Atrium's processes ${perAnswer(cpu.atrium).toFixed(1)} ms, Postgres (this database) ${perAnswer(cpu.postgres).toFixed(1)} ms`);
+  const statementsPerAnswer = cpu.statements / Math.max(1, cpu.answers);
+  console.log(`\nCPU per answer over the socket.io phases (${cpu.answers} answers): Atrium's processes ${perAnswer(cpu.atrium).toFixed(1)} ms, Postgres (this database) ${perAnswer(cpu.postgres).toFixed(1)} ms; ${statementsPerAnswer.toFixed(1)} statements committed per answer (background work included)`);
 
   // ── fixed answer rates ──
   // The model's own first token at one stream is the reference: what is above it is Atrium's (or the machine's) doing.
@@ -391,7 +396,7 @@ async function runMode(mode) {
         label,
         engine: stack.engine,
         levels: one.map((r) => ({ level: r.level, added: { p50: r.at.p50 - r.dt.p50, p95: r.at.p95 - r.dt.p95 }, errors: r.errors })),
-        cpu: { atriumMs: perAnswer(cpu.atrium), postgresMs: perAnswer(cpu.postgres) },
+        cpu: { atriumMs: perAnswer(cpu.atrium), postgresMs: perAnswer(cpu.postgres), statements: statementsPerAnswer },
         rates: rateResults,
         saturatedRate,
       }),
@@ -410,6 +415,20 @@ function addCpu(into, used, answers) {
   into.atrium = (into.atrium ?? 0) + Object.entries(used).filter(([name]) => name.startsWith('atrium')).reduce((a, [, s]) => a + (Number.isFinite(s) ? s : 0), 0);
   into.postgres = (into.postgres ?? 0) + (used['Postgres (this database)'] ?? 0);
   into.answers = (into.answers ?? 0) + answers;
+}
+
+/** Statements Postgres committed for the run's database so far (each autocommit query is one); stats are flushed about once a second. */
+async function statements(database) {
+  if (!database) return NaN;
+  const client = new pg.Client({ connectionString: database.base });
+  await client.connect();
+  try {
+    await new Promise((r) => setTimeout(r, 1100));
+    const { rows } = await client.query('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1', [database.name]);
+    return Number(rows[0].n);
+  } finally {
+    await client.end();
+  }
 }
 
 /** The processes `pid` started (Linux /proc; none elsewhere). */
