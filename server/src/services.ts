@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { AccessTokens } from './auth/accessTokens.js';
 import { ChatModels } from './chat/chatModels.js';
 import { GenerationHub } from './chat/generationHub.js';
+import { AccountCache } from './auth/accountCache.js';
 import { actorFromToken, bearerToken, requirePasswordState } from './auth/authenticate.js';
 import { actorFromPersonalToken, isPersonalToken } from './auth/personalTokens.js';
 import type { TokenScope } from './integrations/tokens/tokenPolicy.js';
@@ -47,6 +48,8 @@ export interface Services {
   /** Seals and opens provider API keys (MASTER_KEY, MASTER_KEY_PREVIOUS). */
   keyVault: KeyVault;
   accessTokens: AccessTokens;
+  /** Users' authentication state, reused briefly between requests and dropped when it changes. */
+  accounts: AccountCache;
   sessions: RefreshSessions;
   loginLimiter: LoginRateLimiter;
   storage: FileStorage;
@@ -90,6 +93,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const storage = new FileStorage(config.uploadsDir);
   const keyVault = KeyVault.fromBase64(config.masterKey, config.masterKeyPrevious);
   const events = new EventBus(db, logger);
+  const accounts = new AccountCache(prisma, config.auth.actorCacheMs, events);
   const embedder = createEmbedder(config.embedder);
   const settings = new SystemSettings(prisma, events, logger);
   const sentenceEncoder = config.semanticRerank ? new UniversalSentenceEncoder() : undefined;
@@ -104,6 +108,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     audit,
     keyVault,
     accessTokens,
+    accounts,
     sessions: new RefreshSessions(prisma, audit, config.auth.refreshTokenTtlDays),
     loginLimiter: new LoginRateLimiter(config.auth.loginRatePerMinute, 'failed logins', redis && { client: redis.commands, keyPrefix: redis.key('login') }),
     storage,
@@ -131,7 +136,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
       const token = bearerToken(req);
       // Personal access tokens (integrations): a separate check, see auth/personalTokens.ts.
       if (isPersonalToken(token)) return requirePasswordState(await actorFromPersonalToken(prisma, token, tokenScope), false);
-      return requirePasswordState(await actorFromToken({ prisma, accessTokens }, token), allowPasswordChange);
+      return requirePasswordState(await actorFromToken({ prisma, accessTokens, accounts }, token), allowPasswordChange);
     },
     registrationLimiter: new LoginRateLimiter(config.registration.ratePerMinute, 'sign-up attempts', redis && { client: redis.commands, keyPrefix: redis.key('signup') }),
     mailer: config.registration.smtp && createSmtpMailer(config.registration.smtp),

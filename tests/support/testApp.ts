@@ -13,7 +13,10 @@ export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789
 export function testConfig(env: Record<string, string> = {}): Config {
   // Semantic re-scoring loads a 170 MB model and encodes every chunk in the background:
   // off unless a test is about it (tests/retrieval/semantic*.test.ts).
-  return loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', SEMANTIC_RERANK: 'false', ...env });
+  // Tests change users and memberships straight in the database (factories), which the
+  // account cache learns of only when its 2 s run out: read on every request unless a
+  // test is about the cache (tests/auth/accountCache.test.ts).
+  return loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', SEMANTIC_RERANK: 'false', ACTOR_CACHE_MS: '0', ...env });
 }
 
 export interface TestApp {

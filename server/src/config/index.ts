@@ -63,6 +63,8 @@ const envSchema = z
     DEFAULT_MODEL_CONTEXT_WINDOW: z.coerce.number().int().min(256).max(10_000_000).default(8192),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+    // How long a signed-in user's row (role, groups, active) may be reused between requests; 0 reads it on every request.
+    ACTOR_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(2000),
     COOKIE_SECURE: z.preprocess(unsetWhenEmpty, booleanFromEnv.optional()),
     CORS_ORIGINS: z.string().default(''),
     TRUST_PROXY: z.string().default('false'),
@@ -180,6 +182,7 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
       jwtSecret: env.JWT_SECRET,
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+      actorCacheMs: env.ACTOR_CACHE_MS,
       cookieSecure: env.COOKIE_SECURE ?? production,
       bcryptCost: env.BCRYPT_COST,
       maxFailures: env.LOGIN_MAX_FAILURES,

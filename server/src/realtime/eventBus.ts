@@ -13,6 +13,8 @@ export interface DomainEvents {
   'setting.changed': { key: string };
   /** Identity: an account was deactivated; every process drops its sockets and stops its answers. */
   'user.deactivated': { userId: string };
+  /** A user's role, groups or password changed (no userId: several users' groups did): every process drops its cached copy (auth/accountCache.ts). */
+  'user.access_changed': { userId?: string };
   /** Memory: new proposals await the user's decision (a count only; their text stays in the database). */
   'memory.proposed': { userId: string; count: number };
 }

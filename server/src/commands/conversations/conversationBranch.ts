@@ -1,8 +1,9 @@
 import { activePath, newestLeaf } from '../../chat/conversationTree.js';
-import type { Conversation, Message } from '../../db/generated/client.js';
+import type { Conversation, Message, MessageFeedback } from '../../db/generated/client.js';
 import { AppError } from '../../errors/appError.js';
 import type { Actor } from '../../policies/actor.js';
 import type { Services } from '../../services.js';
+import { ownConversations } from '../../policies/index.js';
 import { ownConversation } from './conversationAccess.js';
 
 // Answer versions: which branch of the message tree a conversation shows.
@@ -22,6 +23,23 @@ export interface ConversationThread {
 export async function readConversationThread(s: Services, actor: Actor, id: string): Promise<ConversationThread> {
   const conversation = await ownConversation(s, actor, id);
   return threadOf(s, conversation);
+}
+
+/**
+ * What the chat app opens: one of the actor's conversations with the branch it
+ * shows and the actor's feedback on its answers, read in one round trip (the
+ * messages and feedback are joined into the conversation's row).
+ */
+export async function readConversationForReading(s: Pick<Services, 'prisma'>, actor: Actor, id: string): Promise<ConversationThread & { feedback: Map<string, MessageFeedback> }> {
+  const found = await s.prisma.conversation.findFirst({
+    where: { id, ...ownConversations(actor) },
+    include: { messages: { orderBy: { createdAt: 'asc' }, include: { feedback: { where: { userId: actor.id } } } } },
+  });
+  if (!found) throw AppError.notFound('Conversation');
+  const { messages: withFeedback, ...conversation } = found;
+  const feedback = new Map(withFeedback.flatMap((m) => m.feedback.map((f) => [m.id, f] as const)));
+  const messages: Message[] = withFeedback.map(({ feedback: _feedback, ...message }) => message);
+  return { conversation, messages, path: activePath(messages, conversation.activeLeafId), feedback };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Prisma } from '../../db/generated/client.js';
 import type { Conversation } from '../../db/generated/client.js';
+import { pageWithTotal } from '../../lib/pageTotal.js';
 import type { Actor } from '../../policies/actor.js';
 import { ownConversations } from '../../policies/index.js';
 import type { Services } from '../../services.js';
@@ -34,10 +35,11 @@ export async function listConversations(s: Services, actor: Actor, query: Conver
   };
   const window = { skip: (query.page - 1) * query.pageSize, take: query.pageSize };
   if (!query.q) {
-    const [conversations, total] = await Promise.all([
+    const [conversations, total] = await pageWithTotal(
       s.prisma.conversation.findMany({ where, orderBy: [{ lastMessageAt: 'desc' }, { id: 'desc' }], ...window }),
-      s.prisma.conversation.count({ where }),
-    ]);
+      window,
+      () => s.prisma.conversation.count({ where }),
+    );
     return { rows: conversations.map((conversation) => ({ conversation, snippet: null })), total };
   }
 

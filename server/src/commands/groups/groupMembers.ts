@@ -1,3 +1,4 @@
+import { announceAccessChange } from '../../auth/accountCache.js';
 import type { GroupRole } from '../../db/generated/enums.js';
 import { AppError } from '../../errors/appError.js';
 import { authorize } from '../../policies/index.js';
@@ -33,6 +34,7 @@ export async function setGroupMember(s: Services, ctx: CommandContext, groupId: 
       tx,
     );
   });
+  await announceAccessChange(s, userId);
 }
 
 export async function removeGroupMember(s: Services, ctx: CommandContext, groupId: string, userId: string) {
@@ -52,4 +54,5 @@ export async function removeGroupMember(s: Services, ctx: CommandContext, groupI
       tx,
     );
   });
+  await announceAccessChange(s, userId);
 }

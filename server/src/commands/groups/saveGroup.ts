@@ -1,3 +1,4 @@
+import { announceAccessChange } from '../../auth/accountCache.js';
 import { AppError } from '../../errors/appError.js';
 import { authorize } from '../../policies/index.js';
 import type { Services } from '../../services.js';
@@ -70,4 +71,6 @@ export async function deleteGroup(s: Services, ctx: CommandContext, groupId: str
       tx,
     );
   });
+  // Its members lose what it gave them.
+  await announceAccessChange(s);
 }

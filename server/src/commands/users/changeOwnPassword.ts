@@ -1,3 +1,4 @@
+import { announceAccessChange } from '../../auth/accountCache.js';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { AppError } from '../../errors/appError.js';
 import type { Services } from '../../services.js';
@@ -24,6 +25,7 @@ export async function changeOwnPassword(s: Services, ctx: CommandContext, curren
     await s.audit.record({ actor: auditActor(ctx.actor), action: 'user.change_password', resource: { type: 'user', id: user.id }, meta: ctx.meta }, tx);
     return row;
   });
+  await announceAccessChange(s, user.id);
   await s.sessions.revokeAllForUser(user.id, 'password changed');
   return updated;
 }

@@ -1,3 +1,4 @@
+import { announceAccessChange } from '../../auth/accountCache.js';
 import { hashPassword } from '../../auth/passwords.js';
 import { AppError } from '../../errors/appError.js';
 import { generateTemporaryPassword } from '../../lib/temporaryPassword.js';
@@ -21,6 +22,7 @@ export async function resetPassword(s: Services, ctx: CommandContext, userId: st
       tx,
     );
   });
+  await announceAccessChange(s, userId);
   await s.sessions.revokeAllForUser(userId, 'password reset');
   return { temporaryPassword: password ? undefined : temporaryPassword };
 }

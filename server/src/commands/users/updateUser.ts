@@ -1,3 +1,4 @@
+import { announceAccessChange } from '../../auth/accountCache.js';
 import type { Role } from '../../db/generated/enums.js';
 import { AppError } from '../../errors/appError.js';
 import { userWithGroups } from '../../http/presenters/user.js';
@@ -56,6 +57,7 @@ export async function updateUser(s: Services, ctx: CommandContext, userId: strin
     return user;
   });
   if (input.active === false) await endAccess(s, userId, 'user deactivated');
+  else if (input.role !== undefined || input.active !== undefined) await announceAccessChange(s, userId);
   return updated;
 }
 

@@ -96,16 +96,25 @@ export function periodAt(kind: PeriodKind, instant: Date, timeZone: string): Per
       const start = t - (t % 3_600_000);
       return { kind, start: new Date(start), end: new Date(start + 3_600_000) };
     }
-    case 'day': {
-      const d = civilDateAt(instant, timeZone);
-      return { kind, start: startOfCivilDay(d, timeZone), end: startOfCivilDay({ ...d, day: d.day + 1 }, timeZone) };
-    }
+    case 'day':
     case 'month': {
+      // Placing a civil day in a time zone takes several Intl calls; every instant up to the period's end gets the same answer.
+      const key = `${kind} ${timeZone}`;
+      const known = civilPeriods.get(key);
+      if (known && known.start.getTime() <= t && t < known.end.getTime()) return known;
       const d = civilDateAt(instant, timeZone);
-      return { kind, start: startOfCivilDay({ ...d, day: 1 }, timeZone), end: startOfCivilDay({ year: d.year, month: d.month + 1, day: 1 }, timeZone) };
+      const period: Period =
+        kind === 'day'
+          ? { kind, start: startOfCivilDay(d, timeZone), end: startOfCivilDay({ ...d, day: d.day + 1 }, timeZone) }
+          : { kind, start: startOfCivilDay({ ...d, day: 1 }, timeZone), end: startOfCivilDay({ year: d.year, month: d.month + 1, day: 1 }, timeZone) };
+      civilPeriods.set(key, Object.freeze(period));
+      return period;
     }
   }
 }
+
+/** The latest day and month placed, by kind and time zone (see periodAt). */
+const civilPeriods = new Map<string, Period>();
 
 export const PERIOD_KINDS: readonly PeriodKind[] = ['minute', 'hour', 'day', 'month'];
 

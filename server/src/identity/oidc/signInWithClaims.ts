@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { announceAccessChange } from '../../auth/accountCache.js';
 import { hashPassword } from '../../auth/passwords.js';
 import type { Prisma, User } from '../../db/generated/client.js';
 import type { Role } from '../../db/generated/enums.js';
@@ -19,7 +20,7 @@ const ROLE_RANK: Record<Role, number> = { user: 0, manager: 1, admin: 2 };
 export async function signInWithClaims(s: Services, settings: SsoSettings, claims: OidcClaims, meta: RequestMeta): Promise<User> {
   // Only a new account needs one: a password nobody knows, so only single sign-on opens it.
   const unusablePassword = () => hashPassword(randomBytes(32).toString('base64url'), s.config.auth.bcryptCost);
-  return s.prisma.$transaction(async (tx) => {
+  const signedIn = await s.prisma.$transaction(async (tx) => {
     const { user, created, linked } = await resolveAccount(tx, settings, claims, unusablePassword);
     const actor = { id: user.id, email: user.email };
     const source = { issuer: claims.issuer, subject: claims.subject };
@@ -49,6 +50,9 @@ export async function signInWithClaims(s: Services, settings: SsoSettings, claim
     await s.audit.record({ actor, action: 'auth.sso_login', resource: { type: 'user', id: user.id }, newValues: source, meta }, tx);
     return signedIn;
   });
+  // Groups and role follow the provider's claims at each sign-in.
+  await announceAccessChange(s, signedIn.id);
+  return signedIn;
 }
 
 async function resolveAccount(tx: Prisma.TransactionClient, settings: SsoSettings, claims: OidcClaims, unusablePassword: () => Promise<string>) {

@@ -1,3 +1,4 @@
+import { announceAccessChange } from '../../auth/accountCache.js';
 import type { Group, GroupMembership, Prisma } from '../../db/generated/client.js';
 import { scimActor, type ScimContext } from './scimContext.js';
 import { ScimError } from './scimErrors.js';
@@ -107,6 +108,7 @@ export async function replaceScimGroup(ctx: ScimContext, id: string, body: Recor
     await audited(ctx, tx, id, 'scim.group_update', { name: before.name }, { name, added, removed });
     return findGroup(tx, id);
   });
+  await announceAccessChange(ctx.s);
   return presentScimGroup(ctx, group);
 }
 
@@ -152,6 +154,7 @@ export async function patchScimGroup(ctx: ScimContext, id: string, body: unknown
     await audited(ctx, tx, id, 'scim.group_update', { name: before.name, externalId: before.externalId }, changes);
     return findGroup(tx, id);
   });
+  await announceAccessChange(ctx.s);
   return presentScimGroup(ctx, group, membersWanted(query));
 }
 
@@ -162,4 +165,5 @@ export async function deleteScimGroup(ctx: ScimContext, id: string): Promise<voi
     await tx.group.delete({ where: { id } });
     await audited(ctx, tx, id, 'scim.group_delete', { name: before.name, externalId: before.externalId, members: before.memberships.map((m) => m.userId) }, undefined);
   });
+  await announceAccessChange(ctx.s);
 }

@@ -3,6 +3,7 @@ import { createAssistant } from '../../../commands/assistants/createAssistant.js
 import { deleteAssistant, restoreAssistant } from '../../../commands/assistants/deleteAssistant.js';
 import { updateAssistant } from '../../../commands/assistants/updateAssistant.js';
 import type { Prisma } from '../../../db/generated/client.js';
+import { pageWithTotal } from '../../../lib/pageTotal.js';
 import { manageableAssistants, usableAssistants } from '../../../policies/index.js';
 import { requestMeta, type Services } from '../../../services.js';
 import { AssistantView } from '../../presenters/assistant.js';
@@ -34,10 +35,12 @@ export function assistantRoutes(s: Services, routes: RouteBuilder): void {
     handler: async ({ actor, query }) => {
       const scope: Prisma.AssistantWhereInput = query.deleted ? { AND: [manageableAssistants(actor), { deletedAt: { not: null } }] } : usableAssistants(actor);
       const where: Prisma.AssistantWhereInput = { AND: [scope, query.q ? { name: { contains: query.q, mode: 'insensitive' } } : {}] };
-      const [rows, total] = await Promise.all([
-        s.prisma.assistant.findMany({ where, include: assistantRelations, orderBy: [{ [query.sort]: query.order }, { id: 'asc' }], ...pageWindow(query) }),
-        s.prisma.assistant.count({ where }),
-      ]);
+      const window = pageWindow(query);
+      const [rows, total] = await pageWithTotal(
+        s.prisma.assistant.findMany({ where, include: assistantRelations, orderBy: [{ [query.sort]: query.order }, { id: 'asc' }], ...window }),
+        window,
+        () => s.prisma.assistant.count({ where }),
+      );
       return { body: pageBody(await presentAssistants(s, rows, actor), total, query) };
     },
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { chooseBranch, readConversationThread } from '../../../commands/conversations/conversationBranch.js';
+import { chooseBranch, readConversationForReading } from '../../../commands/conversations/conversationBranch.js';
 import { feedbackByMessage } from '../../../commands/feedback/answerFeedback.js';
 import { exportConversation } from '../../../commands/conversations/exportConversation.js';
 import { listConversations } from '../../../commands/conversations/listConversations.js';
@@ -42,8 +42,7 @@ export function conversationRoutes(s: Services, routes: RouteBuilder): void {
     params: IdParams,
     responses: { 200: { description: 'The conversation', schema: ConversationDetailView } },
     handler: async ({ actor, params }) => {
-      const thread = await readConversationThread(s, actor, params.id);
-      const feedback = await feedbackByMessage(s, actor, thread.path.filter((m) => m.role === 'assistant').map((m) => m.id));
+      const { feedback, ...thread } = await readConversationForReading(s, actor, params.id);
       return { body: presentConversationDetail(thread, await s.generations.writing(params.id), feedback) };
     },
   });

@@ -12,7 +12,7 @@ export function myUsageRoutes(s: Services, routes: RouteBuilder): void {
     responses: { 200: { description: 'Limits and totals', schema: MyUsageView } },
     handler: async ({ actor }) => {
       await s.quotas.sweepIfDue();
-      return { body: await myUsage(s.prisma, actor.id, s.quotas.currentTime(), s.quotas.timeZone) };
+      return { body: await myUsage(s.prisma, { id: actor.id, groupIds: [...actor.groups.keys()] }, s.quotas.currentTime(), s.quotas.timeZone) };
     },
   });
 }
