@@ -14,12 +14,11 @@
 //             from each request's scheduled time), p50/p95/p99.
 // The SPEC's target: p95 ≤ 25 ms at 300 req/s; issue 17's: every list/read
 // endpoint ≥ 600 req/s in one process (half of what /api/health serves).
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { call } from '../load/node/client.mjs';
 import { cpuMeter } from '../load/node/cpu.mjs';
-import { answerOnce } from '../load/node/seed.mjs';
+import { answerOnce, uploadKnowledge } from '../load/node/seed.mjs';
 import { deadline, printServerLog, shutdown, sleep, startStack } from '../load/node/stack.mjs';
 import { summarise } from '../load/node/stats.mjs';
 import { waitForQuietJobs } from './support/quietJobs.mjs';
@@ -37,7 +36,6 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-const KNOWLEDGE = new URL('../tests/fixtures/documents/misc/unstructured__norwich-city.txt', import.meta.url);
 const rates = values.rates.split(',').filter(Boolean).map(Number);
 const seconds = Number(values.seconds);
 const capacitySeconds = Number(values['capacity-seconds']);
@@ -63,16 +61,7 @@ const seed = await retry('seeding the assistant', async () => {
   const { accessToken: token } = await call(api, 'POST', '/api/v1/auth/login', { body: stack.admin });
   const group = await call(api, 'POST', '/api/v1/groups', { token, body: { name: `Rest users ${Math.random().toString(36).slice(2, 8)}` } });
   const assistant = await call(api, 'POST', '/api/v1/assistants', { token, body: { name: 'Rest bench', instructions: 'Answer briefly.', groupIds: [group.id] } });
-  const form = new FormData();
-  form.append('files', new Blob([fs.readFileSync(KNOWLEDGE)]), 'norwich.txt');
-  const upload = await fetch(`${api}/api/v1/assistants/${assistant.id}/files`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form, signal: AbortSignal.timeout(30_000) });
-  if (!upload.ok) throw new Error(`knowledge upload: ${upload.status} ${await upload.text()}`);
-  const fileId = (await upload.json()).files[0].id;
-  for (let status = '', until = Date.now() + 60_000; status !== 'ready'; ) {
-    if (Date.now() > until || status === 'failed') throw new Error(`knowledge file ${status || 'not ready'}`);
-    await sleep(200);
-    status = (await call(api, 'GET', `/api/v1/assistants/${assistant.id}/files/${fileId}`, { token })).status;
-  }
+  await uploadKnowledge(api, token, assistant.id, { timeoutMs: 60_000 });
   return { token, assistantId: assistant.id, groupId: group.id };
 });
 await waitForQuietJobs(stack.database);

@@ -9,20 +9,25 @@ import { sleep } from './stack.mjs';
 const KNOWLEDGE = new URL('../../tests/fixtures/documents/misc/unstructured__norwich-city.txt', import.meta.url);
 export const QUESTION = 'Which football club plays at Carrow Road and what is its nickname?';
 
+/** Uploads the knowledge file to an assistant and waits until it is indexed (failed or late: an error). */
+export async function uploadKnowledge(api, token, assistantId, { timeoutMs = 120_000 } = {}) {
+  const form = new FormData();
+  form.append('files', new Blob([fs.readFileSync(KNOWLEDGE)]), 'norwich.txt');
+  const upload = await fetch(`${api}/api/v1/assistants/${assistantId}/files`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form, signal: AbortSignal.timeout(30_000) });
+  if (!upload.ok) throw new Error(`knowledge upload: ${upload.status} ${await upload.text()}`);
+  const fileId = (await upload.json()).files[0].id;
+  for (let status = '', until = Date.now() + timeoutMs; status !== 'ready'; ) {
+    if (Date.now() > until) throw new Error(`knowledge file not ready within ${timeoutMs / 1000} s`);
+    await sleep(200);
+    status = (await call(api, 'GET', `/api/v1/assistants/${assistantId}/files/${fileId}`, { token })).status;
+    if (status === 'failed') throw new Error('knowledge file failed to index');
+  }
+}
+
 export async function seedAssistant(api, admin) {
   const { accessToken: token } = await call(api, 'POST', '/api/v1/auth/login', { body: admin });
   const assistant = await call(api, 'POST', '/api/v1/assistants', { token, body: { name: 'Load test', instructions: 'Answer briefly.' } });
-  const form = new FormData();
-  form.append('files', new Blob([fs.readFileSync(KNOWLEDGE)]), 'norwich.txt');
-  const upload = await fetch(`${api}/api/v1/assistants/${assistant.id}/files`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form, signal: AbortSignal.timeout(30_000) });
-  if (!upload.ok) throw new Error(`knowledge upload: ${upload.status} ${await upload.text()}`);
-  const fileId = (await upload.json()).files[0].id;
-  for (let status = '', until = Date.now() + 120_000; status !== 'ready'; ) {
-    if (Date.now() > until) throw new Error('knowledge file not ready within 120 s');
-    await sleep(200);
-    status = (await call(api, 'GET', `/api/v1/assistants/${assistant.id}/files/${fileId}`, { token })).status;
-    if (status === 'failed') throw new Error('knowledge file failed to index');
-  }
+  await uploadKnowledge(api, token, assistant.id);
   const group = await call(api, 'POST', '/api/v1/groups', { token, body: { name: 'Load users' } });
   await call(api, 'PATCH', `/api/v1/assistants/${assistant.id}`, { token, body: { groupIds: [group.id] } });
   return { token, assistantId: assistant.id, groupId: group.id };
