@@ -173,7 +173,8 @@ async function database() {
   cleanups.push(async () => {
     const c = new pg.Client({ connectionString: base, connectionTimeoutMillis: 10_000 });
     await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    // BENCH_KEEP_DB=1 leaves the database for inspection (EXPLAIN the statements a run logged); drop it by hand.
+    if (!process.env.BENCH_KEEP_DB) await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await c.end();
   });
   const url = new URL(base);

@@ -70,6 +70,12 @@ export class ChatScript {
     return this;
   }
 
+  /** Drops the replies no request has used. */
+  clear(): this {
+    this.queue.length = 0;
+    return this;
+  }
+
   /** The next `times` chat requests fail with `status`. */
   fail(status: number, times = 1, options: { message?: string; retryAfter?: string } = {}): this {
     for (let i = 0; i < times; i++) this.queue.push({ status, ...options });

@@ -12,6 +12,8 @@ export interface TestRequest {
   headers: IncomingHttpHeaders;
   /** Parsed JSON body, or undefined when there was none. */
   body: unknown;
+  /** When the request was read in full (Date.now()). */
+  receivedAt: number;
 }
 
 export type RouteHandler = (request: TestRequest, response: ServerResponse) => void | Promise<void>;
@@ -142,5 +144,6 @@ async function readRequest(incoming: IncomingMessage): Promise<TestRequest> {
     path: url.pathname,
     headers: incoming.headers,
     body: raw.length > 0 ? JSON.parse(raw) : undefined,
+    receivedAt: Date.now(),
   };
 }

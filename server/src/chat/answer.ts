@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Prisma, type Assistant, type Conversation, type Message, type Model } from '../db/generated/client.js';
+import { Prisma, type Assistant, type Conversation, type ConversationAttachment, type Message, type Model } from '../db/generated/client.js';
 import { AppError } from '../errors/appError.js';
 import { retrievalSignal } from '../feedback/retrievalSignal.js';
 import { costOf, type QuotaReservation } from '../governance/quotas/index.js';
@@ -19,7 +19,8 @@ import { pathTo } from './conversationTree.js';
 import { flowStepsOf, type FlowStep, type FlowStepRecord } from './flows/flowStep.js';
 import { runFlow, stepMaterial } from './flows/runFlow.js';
 import type { Generation } from './generationHub.js';
-import { ProviderError, type ChatMessage, type ChatProvider, type ProviderEndpoint, type TokenUsage, type ToolCallRequest } from './llm/chatProvider.js';
+import { ProviderError, type ChatMessage, type ChatProvider, type ChatRequest, type ProviderEndpoint, type TokenUsage, type ToolCallRequest } from './llm/chatProvider.js';
+import { HeadStart } from './llm/headStart.js';
 import { createChatProvider } from './llm/registry.js';
 import { streamWithRetries } from './llm/retries.js';
 import { chargeModelCall, type ModelCallCharge } from './modelCallCharge.js';
@@ -32,11 +33,12 @@ import { generateTitle } from './titles.js';
 import type { KnowledgeReader } from '../policies/knowledgeBases.js';
 
 // How a question becomes an answer, top to bottom: retrieve passages, build
-// the prompt, reserve quota, store the question and an empty answer, stream
-// from the model while saving as it goes, then settle quota and usage and
-// publish the stored answer. prepareAnswer does everything that can refuse
-// the request (so a refusal is a plain HTTP error); runAnswer streams. With no
-// model to answer (chat/searchMode.ts) the best passages are the answer.
+// the prompt, reserve quota, call the model and meanwhile store the question
+// and an empty answer, stream while saving as it goes, then settle quota and
+// usage and publish the stored answer. prepareAnswer does everything that can
+// refuse the request (so a refusal is a plain HTTP error; a model call already
+// sent is then cancelled); runAnswer streams. With no model to answer
+// (chat/searchMode.ts) the best passages are the answer.
 
 /** Said, without a model call, when "answer only from knowledge" finds nothing but the message kept a memory. */
 export const memorySavedAnswer = (note: string) => `I've saved this to your memory: “${note}”`;
@@ -59,6 +61,8 @@ export interface AnswerRequest {
   question: { content: string; parentId: string | null; editHistory?: Prisma.InputJsonValue } | { existing: Message };
   /** The conversation's messages when the caller already read them (saves a read on the hot path). */
   thread?: ThreadMessage[];
+  /** The conversation's ready attachments, when the caller already read them (same reason). */
+  attachments?: ConversationAttachment[];
 }
 
 /** What the prompt needs of each earlier message. */
@@ -98,6 +102,8 @@ interface PreparedAnswer {
   tools: ReadonlyMap<string, AssistantTool>;
   /** The assistant's flow steps (chat/flows); null when one model answers. `call` is then the first step's. */
   flow: FlowStep[] | null;
+  /** The first model call, sent while the turn was stored (one model answering, no flow). */
+  headStart: { stream: HeadStart; toolChoice: 'auto' | 'none' } | null;
   firstExchange: boolean;
   request: AnswerRequest;
   startedAt: number;
@@ -113,15 +119,17 @@ export async function startAnswer(s: Services, request: AnswerRequest): Promise<
     throw error;
   }
   const { generation } = prepared;
-  void runAnswer(s, prepared).catch((error: unknown) => {
-    // A database failure while finishing: the client still gets an end, and the conversation is freed.
-    s.logger.error({ err: error, conversationId: request.conversation.id }, 'answer pipeline failed');
-    if (!generation.ended) {
-      const info = { code: 'internal', message: 'The answer could not be saved. Please try again.' };
-      generation.end({ type: 'error', conversationId: generation.conversationId, messageId: generation.messageId, error: info, message: null });
-    }
-    generation.close();
-  });
+  void runAnswer(s, prepared)
+    .finally(() => prepared.headStart?.stream.abandon())
+    .catch((error: unknown) => {
+      // A database failure while finishing: the client still gets an end, and the conversation is freed.
+      s.logger.error({ err: error, conversationId: request.conversation.id }, 'answer pipeline failed');
+      if (!generation.ended) {
+        const info = { code: 'internal', message: 'The answer could not be saved. Please try again.' };
+        generation.end({ type: 'error', conversationId: generation.conversationId, messageId: generation.messageId, error: info, message: null });
+      }
+      generation.close();
+    });
   return generation;
 }
 
@@ -131,12 +139,15 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
   const question = 'existing' in request.question ? request.question.existing.content : request.question.content;
   const parentId = 'existing' in request.question ? request.question.existing.parentId : request.question.parentId;
 
+  // Whether a quota applies is asked now, beside retrieval, not after the prompt is built.
+  const quotaApplies = s.quotas.applies(quotaScope(request));
+  quotaApplies.catch(() => undefined);
   const ragDefaults = await s.settings.get('rag.defaults');
   const flow = flowStepsOf(assistant.flowSteps);
   // Attachments decide part of the prompt from the model's window, so with any
   // ready the model is resolved first; without, everything runs at once.
   const modelLookup = flow ? s.chatModels.forModel(flow[0]!.modelId) : answeringModel(s, assistant);
-  const attachments = assistant.attachmentsEnabled ? await readyAttachments(s, conversation.id) : [];
+  const attachments = assistant.attachmentsEnabled ? (request.attachments ?? (await readyAttachments(s, conversation.id))) : [];
   const plan =
     attachments.length === 0
       ? noAttachments
@@ -170,12 +181,15 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
   };
   // Nothing is reserved or charged when the model is not called.
   const firstMaterial = flow ? stepMaterial(material, flow, 0, []) : material;
-  const call = !resolved || (assistant.knowledgeOnly && passages.length === 0) ? null : await modelCall(s, request, firstMaterial, resolved);
+  const call = !resolved || (assistant.knowledgeOnly && passages.length === 0) ? null : await modelCall(s, request, firstMaterial, resolved, quotaApplies);
   const quoted = !resolved && passages.length > 0 ? passages.slice(0, SEARCH_MODE_PASSAGES) : null;
+  // The model's time to first token overlaps storing the turn: its events wait until the answer is open to take them.
+  const headStart = call && !flow ? await startFirstCall(s, request, call, tools) : null;
 
   try {
     const { userMessage, answer } = await storeTurn(s, request, resolved?.model ?? null);
     const generation = open(actor.id, answer.id);
+    headStart?.stream.follow(generation.controller.signal);
     generation.begin(userMessage, answer);
     return {
       generation,
@@ -186,14 +200,36 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
       memory,
       tools,
       flow,
+      headStart,
       firstExchange: history.length === 0 && conversation.title === DEFAULT_TITLE,
       request,
       startedAt,
     };
   } catch (error) {
+    headStart?.stream.abandon();
     await call?.reservation.release();
     throw error;
   }
+}
+
+/** The answer's first model call, sent now; tools are offered as runAnswer's first step would offer them. */
+async function startFirstCall(s: Services, request: AnswerRequest, call: ModelCall, tools: ReadonlyMap<string, AssistantTool>) {
+  const limits = await s.settings.get('tools');
+  const toolChoice = limits.maxSteps > 1 ? ('auto' as const) : ('none' as const);
+  return { stream: new HeadStart((signal) => call.provider.streamChat(chatRequest(call, request, tools, toolChoice, signal))), toolChoice };
+}
+
+/** What one model call of this answer sends. */
+function chatRequest(call: ModelCall, request: AnswerRequest, tools: ReadonlyMap<string, AssistantTool>, toolChoice: 'auto' | 'none', signal: AbortSignal): ChatRequest {
+  const definitions = [...tools.values()].map((tool) => tool.definition);
+  return {
+    model: call.model.name,
+    messages: call.messages,
+    temperature: request.assistant.temperature,
+    maxTokens: call.maxTokens,
+    ...(definitions.length > 0 ? { tools: definitions, toolChoice } : {}),
+    signal,
+  };
 }
 
 /** The assistant's model and its endpoint; null when no model can answer for it (search mode). Other failures refuse the request. */
@@ -207,14 +243,14 @@ async function answeringModel(s: Services, assistant: Assistant): Promise<{ mode
 }
 
 /** A model ready to answer: the prompt built for its window and the quota reserved for its estimate. */
-async function modelCall(s: Services, request: AnswerRequest, material: PromptMaterial, resolved: { model: Model; endpoint: ProviderEndpoint }): Promise<ModelCall> {
+async function modelCall(s: Services, request: AnswerRequest, material: PromptMaterial, resolved: { model: Model; endpoint: ProviderEndpoint }, quotaApplies?: Promise<boolean>): Promise<ModelCall> {
   const { model, endpoint } = resolved;
   const { assistant, actor } = request;
   const provider = createChatProvider({ ...endpoint, timeoutMs: s.config.chat.timeoutMs });
   const maxTokens = answerTokensFor(assistant, model);
   // A fallback model without vision gets no image parts (it would refuse them).
   const prompt = buildPrompt({ ...material, images: model.vision ? material.images : undefined, contextWindow: model.contextWindow, answerTokens: maxTokens, countTokens: (messages) => provider.countTokens(messages) });
-  const reservation = await s.quotas.reserve(quotaScope(request), { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) });
+  const reservation = await s.quotas.reserve(quotaScope(request), { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) }, quotaApplies);
   return { model, provider, messages: prompt.messages, passages: prompt.passages, memories: prompt.memories, promptTokens: prompt.promptTokens, maxTokens, reservation };
 }
 
@@ -309,10 +345,10 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
   } else {
     if (p.material.notice) onText(p.material.notice);
     const limits = await s.settings.get('tools');
-    const firstChoice = limits.maxSteps > 1 ? 'auto' : 'none';
+    const firstChoice = p.headStart?.toolChoice ?? (limits.maxSteps > 1 ? 'auto' : 'none');
     const fallbackModelId = p.request.assistant.fallbackModelId;
     // With a fallback model, the fallback is the retry: the assistant's own model gets one attempt.
-    outcome = await streamFrom(s, call, p, { retries: fallbackModelId ? 0 : s.config.chat.retries, onText, toolChoice: firstChoice });
+    outcome = await streamFrom(s, call, p, { retries: fallbackModelId ? 0 : s.config.chat.retries, onText, toolChoice: firstChoice, headStart: p.headStart?.stream });
     const fallback = fallbackModelId && outcome.failure && !outcome.delivered ? await fallBack(s, p, call, outcome.failure, fallbackModelId) : null;
     if (fallback) {
       await chargeCall(s, p, call, { outcome: 'error', promptTokens: 0, completionTokens: 0, latencyMs: outcome.latencyMs });
@@ -428,23 +464,20 @@ async function streamFrom(
   s: Services,
   call: ModelCall,
   p: PreparedAnswer,
-  options: { retries: number; onText: (text: string) => void; toolChoice?: 'auto' | 'none' },
+  options: { retries: number; onText: (text: string) => void; toolChoice?: 'auto' | 'none'; headStart?: HeadStart },
 ): Promise<StreamOutcome> {
   const { generation } = p;
-  const started = performance.now();
+  const started = options.headStart?.startedAt ?? performance.now();
   const outcome: StreamOutcome = { finishReason: 'stop', toolCalls: [], failure: null, delivered: false, latencyMs: 0 };
-  const tools = [...p.tools.values()].map((tool) => tool.definition);
+  let headStart = options.headStart;
   try {
     const stream = streamWithRetries(
-      () =>
-        call.provider.streamChat({
-          model: call.model.name,
-          messages: call.messages,
-          temperature: p.request.assistant.temperature,
-          maxTokens: call.maxTokens,
-          ...(tools.length > 0 ? { tools, toolChoice: options.toolChoice ?? 'auto' } : {}),
-          signal: generation.controller.signal,
-        }),
+      () => {
+        // The first attempt may already be under way; a retry is a new request.
+        const early = headStart;
+        headStart = undefined;
+        return early ? early.take() : call.provider.streamChat(chatRequest(call, p.request, p.tools, options.toolChoice ?? 'auto', generation.controller.signal));
+      },
       {
         retries: options.retries,
         signal: generation.controller.signal,

@@ -31,29 +31,28 @@ export const emptyScope = (scope: SearchScope) => scope.wholeBaseIds.length === 
  * all of them; deleted bases never), with each attachment's tag filter.
  */
 export async function searchScopeFor(prisma: PrismaClient, assistantId: string, reader: KnowledgeReader, attachmentIds: string[] = []): Promise<SearchScope> {
+  // One statement (relation joins): the bases, and the files of each that are
+  // not ready. Files are few next to chunks: reading their ids first keeps the
+  // chunk queries on the HNSW and GIN index scans (a join would let the planner
+  // drive them from the files instead).
   const attachments = await prisma.assistantKnowledgeBase.findMany({
     where: { assistantId, knowledgeBase: readableKnowledgeBases(reader) },
-    select: { knowledgeBaseId: true, tags: true, knowledgeBase: { select: { language: true } } },
+    select: { knowledgeBaseId: true, tags: true, knowledgeBase: { select: { language: true, files: { where: { status: { not: 'ready' } }, select: { id: true } } } } },
   });
-  const whole = attachments.filter((a) => a.tags.length === 0).map((a) => a.knowledgeBaseId);
+  const whole = attachments.filter((a) => a.tags.length === 0);
   const tagged = attachments.filter((a) => a.tags.length > 0);
-  // Files are few next to chunks: reading their ids once keeps the chunk
-  // queries on the HNSW and GIN index scans (a join would let the planner
-  // drive them from the files instead).
-  const [unready, taggedFiles] = await Promise.all([
-    whole.length === 0 ? [] : prisma.knowledgeFile.findMany({ where: { knowledgeBaseId: { in: whole }, status: { not: 'ready' } }, select: { id: true } }),
+  const taggedFiles =
     tagged.length === 0
       ? []
-      : prisma.knowledgeFile.findMany({
+      : await prisma.knowledgeFile.findMany({
           where: { status: 'ready', OR: tagged.map((a) => ({ knowledgeBaseId: a.knowledgeBaseId, tags: { hasSome: a.tags } })) },
           select: { id: true },
-        }),
-  ]);
+        });
   return {
     baseIds: attachments.map((a) => a.knowledgeBaseId),
-    wholeBaseIds: whole,
+    wholeBaseIds: whole.map((a) => a.knowledgeBaseId),
     taggedFileIds: taggedFiles.map((f) => f.id),
-    unreadyFileIds: unready.map((f) => f.id),
+    unreadyFileIds: whole.flatMap((a) => a.knowledgeBase.files.map((f) => f.id)),
     languages: [...new Set([...attachments.map((a) => a.knowledgeBase.language), ...(attachmentIds.length > 0 ? [ATTACHMENT_LANGUAGE] : [])])],
     attachmentIds,
   };

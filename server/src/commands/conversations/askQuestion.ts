@@ -1,4 +1,5 @@
 import { readThread, startAnswer } from '../../chat/answer.js';
+import { readyAttachments } from '../../chat/attachmentsForAnswer.js';
 import { activePath } from '../../chat/conversationTree.js';
 import type { Generation } from '../../chat/generationHub.js';
 import { AppError } from '../../errors/appError.js';
@@ -12,15 +13,19 @@ import { conversationToChatIn } from './conversationAccess.js';
 // returns it while it is being written.
 
 export async function sendMessage(s: Services, actor: Actor, input: { conversationId: string; content: string; parentId?: string }): Promise<Generation> {
-  // Read together: the thread is only used once the access check has passed.
-  const [{ conversation, assistant }, thread] = await Promise.all([conversationToChatIn(s, actor, input.conversationId), readThread(s, input.conversationId)]);
+  // Read together: the thread and attachments are only used once the access check has passed.
+  const [{ conversation, assistant }, thread, attachments] = await Promise.all([
+    conversationToChatIn(s, actor, input.conversationId),
+    readThread(s, input.conversationId),
+    readyAttachments(s, input.conversationId),
+  ]);
   if (input.parentId) {
     const parent = thread.find((m) => m.id === input.parentId);
     if (!parent) throw AppError.notFound('Message');
     if (parent.role !== 'assistant') throw new AppError('validation_failed', 'That message is not an answer');
   }
   const parentId = input.parentId ?? activePath(thread, conversation.activeLeafId).at(-1)?.id ?? null;
-  return startAnswer(s, { conversation, assistant, actor, question: { content: input.content, parentId }, thread });
+  return startAnswer(s, { conversation, assistant, actor, question: { content: input.content, parentId }, thread, attachments });
 }
 
 /** Answers a question again; `messageId` is the answer to replace, or the question itself. */

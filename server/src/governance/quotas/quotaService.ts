@@ -112,13 +112,21 @@ export class QuotaService {
     return this.now();
   }
 
-  /** Throws AppError('quota_exceeded') naming the first limit that has nothing left. */
-  async reserve(subject: QuotaSubject, estimate: UsageAmount): Promise<QuotaReservation> {
+  /**
+   * Whether any quota governs the subject's calls. The answer path asks early,
+   * beside retrieval, and hands the answer to reserve(); a quota created in
+   * between simply starts with the next call.
+   */
+  async applies(subject: QuotaSubject): Promise<boolean> {
     await this.sweepIfDue();
+    return anyApplicableQuota(this.prisma, subject);
+  }
+
+  /** Throws AppError('quota_exceeded') naming the first limit that has nothing left. `applies` is applies(subject) when already asked. */
+  async reserve(subject: QuotaSubject, estimate: UsageAmount, applies: Promise<boolean> = this.applies(subject)): Promise<QuotaReservation> {
     const tokens = Math.max(0, Math.ceil(estimate.tokens));
     const cost = Math.max(0, usdToMicros(estimate.cost));
-    // A quota created between this read and the call simply starts with the next call.
-    if (!(await anyApplicableQuota(this.prisma, subject))) return NO_QUOTA;
+    if (!(await applies)) return NO_QUOTA;
     const outcome = await this.prisma.$transaction(async (tx) => {
       await fastCommit(tx);
       const quotas = await lockApplicableQuotas(tx, subject);

@@ -29,26 +29,17 @@ export class UsageRecorder {
   constructor(private readonly prisma: PrismaClient) {}
 
   async record(entry: UsageEntry): Promise<void> {
-    // The user's groups at the time of the call, so group reports stay true after membership changes.
-    const memberships = await this.prisma.groupMembership.findMany({ where: { userId: entry.userId }, select: { groupId: true } });
-    await this.prisma.usageLog.create({
-      data: {
-        userId: entry.userId,
-        groupIds: memberships.map((m) => m.groupId),
-        assistantId: entry.assistantId,
-        conversationId: entry.conversationId,
-        messageId: entry.messageId,
-        modelId: entry.modelId,
-        modelName: entry.modelName,
-        promptTokens: Math.max(0, Math.round(entry.promptTokens)),
-        completionTokens: Math.max(0, Math.round(entry.completionTokens)),
-        cost: microsToUsd(usdToMicros(Math.max(0, entry.cost))).toFixed(6),
-        latencyMs: entry.latencyMs === null ? null : Math.max(0, Math.round(entry.latencyMs)),
-        outcome: entry.outcome,
-        source: entry.source ?? 'chat',
-        tokenId: entry.token?.id ?? null,
-        tokenName: entry.token?.name ?? null,
-      },
-    });
+    // The user's groups at the time of the call, so group reports stay true
+    // after membership changes; read in the same statement (one round trip
+    // after every answer).
+    await this.prisma.$executeRaw`
+      INSERT INTO usage_logs (user_id, group_ids, assistant_id, conversation_id, message_id, model_id, model_name,
+                              prompt_tokens, completion_tokens, cost, latency_ms, outcome, source, token_id, token_name)
+      VALUES (${entry.userId}::uuid, ARRAY(SELECT gm.group_id FROM group_memberships gm WHERE gm.user_id = ${entry.userId}::uuid ORDER BY gm.group_id),
+              ${entry.assistantId}::uuid, ${entry.conversationId}::uuid, ${entry.messageId}::uuid, ${entry.modelId}::uuid, ${entry.modelName},
+              ${Math.max(0, Math.round(entry.promptTokens))}::int, ${Math.max(0, Math.round(entry.completionTokens))}::int,
+              ${microsToUsd(usdToMicros(Math.max(0, entry.cost))).toFixed(6)}::numeric,
+              ${entry.latencyMs === null ? null : Math.max(0, Math.round(entry.latencyMs))}::int,
+              ${entry.outcome}::"UsageOutcome", ${entry.source ?? 'chat'}, ${entry.token?.id ?? null}::uuid, ${entry.token?.name ?? null})`;
   }
 }
