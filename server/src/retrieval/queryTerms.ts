@@ -16,6 +16,13 @@ export interface AnalysedQuery {
   /** Lexemes that occur in the corpus; others can match nothing and are left out. */
   terms: QueryTerm[];
   corpus: CorpusStatistics;
+  /**
+   * Every lexeme of the searched chunks that is a term or shares a term's
+   * first letters (evidenceParameters.prefixLength): the word forms whose
+   * occurrences a candidate's evidence reads. Looked up once per question so
+   * each candidate's occurrences are a cheap filter of its tsvector.
+   */
+  variants: string[];
 }
 
 interface TermRow {
@@ -24,6 +31,7 @@ interface TermRow {
   document_frequency: number | bigint;
   corpus_chunks: number | bigint | null;
   corpus_tokens: number | bigint | null;
+  variants: string[] | null;
 }
 
 /**
@@ -34,7 +42,13 @@ interface TermRow {
  * 20261201000000_chunk_term_statistics, 20270101000000_knowledge_bases): a
  * primary-key lookup per term and base, whatever the size of the corpus.
  */
-export async function analyseQuery(prisma: PrismaClient, scope: Pick<SearchScope, 'baseIds' | 'languages'> & Partial<Pick<SearchScope, 'attachmentIds'>>, query: string): Promise<AnalysedQuery> {
+export async function analyseQuery(
+  prisma: PrismaClient,
+  scope: Pick<SearchScope, 'baseIds' | 'languages'> & Partial<Pick<SearchScope, 'attachmentIds'>>,
+  query: string,
+  /** How many first letters make two lexemes forms of one word (AnalysedQuery.variants). */
+  prefixLength: number,
+): Promise<AnalysedQuery> {
   // A conversation's attachments are counted directly from their chunks (a few
   // hundred at most; they have no statistics rows) and added to the bases'.
   const rows = await prisma.$queryRawUnsafe<TermRow[]>(
@@ -48,12 +62,26 @@ export async function analyseQuery(prisma: PrismaClient, scope: Pick<SearchScope
        SELECT DISTINCT ON (u.lexeme) u.lexeme, u.positions
          FROM unnest($3::text[]) AS l(language) CROSS JOIN LATERAL unnest(to_tsvector(l.language::regconfig, $1)) AS u
         ORDER BY u.lexeme, l.language
+     ),
+     terms AS (
+       SELECT q.lexeme, q.positions,
+              (SELECT coalesce(sum(s.chunk_count), 0) FROM chunk_term_stats s WHERE s.knowledge_base_id = ANY ($2::uuid[]) AND s.lexeme = q.lexeme)
+              + (SELECT count(*) FROM chunks c WHERE c.attachment_id = ANY ($4::uuid[]) AND q.lexeme = ANY (tsvector_to_array(c.tsv))) AS document_frequency
+         FROM q
+     ),
+     prefixes AS (SELECT DISTINCT left(lexeme, ${prefixLength}) AS prefix FROM terms WHERE document_frequency > 0 AND length(lexeme) >= ${prefixLength}),
+     variants AS (
+       SELECT coalesce(array_agg(DISTINCT v.lexeme), '{}') AS lexemes
+         FROM (SELECT lexeme FROM terms WHERE document_frequency > 0
+               UNION ALL
+               SELECT s.lexeme FROM prefixes p JOIN chunk_term_stats s ON s.knowledge_base_id = ANY ($2::uuid[]) AND left(s.lexeme, ${prefixLength}) = p.prefix
+               UNION ALL
+               SELECT l.lexeme FROM chunks c CROSS JOIN LATERAL unnest(tsvector_to_array(c.tsv)) AS l(lexeme)
+                WHERE c.attachment_id = ANY ($4::uuid[]) AND left(l.lexeme, ${prefixLength}) IN (SELECT prefix FROM prefixes)) AS v
      )
-     SELECT q.lexeme, q.positions::int[] AS positions,
-            (SELECT coalesce(sum(s.chunk_count), 0) FROM chunk_term_stats s WHERE s.knowledge_base_id = ANY ($2::uuid[]) AND s.lexeme = q.lexeme)
-            + (SELECT count(*) FROM chunks c WHERE c.attachment_id = ANY ($4::uuid[]) AND q.lexeme = ANY (tsvector_to_array(c.tsv))) AS document_frequency,
-            corpus.chunk_count AS corpus_chunks, corpus.token_count AS corpus_tokens
-       FROM corpus CROSS JOIN q
+     SELECT t.lexeme, t.positions::int[] AS positions, t.document_frequency,
+            corpus.chunk_count AS corpus_chunks, corpus.token_count AS corpus_tokens, variants.lexemes AS variants
+       FROM corpus CROSS JOIN terms t CROSS JOIN variants
       WHERE corpus.chunk_count > 0`,
     query,
     scope.baseIds,
@@ -66,7 +94,7 @@ export async function analyseQuery(prisma: PrismaClient, scope: Pick<SearchScope
     .map((r) => ({ lexeme: r.lexeme, positions: r.positions ?? [], documentFrequency: Number(r.document_frequency) }))
     .filter((t) => t.documentFrequency > 0)
     .map((t) => ({ ...t, idf: inverseDocumentFrequency(t.documentFrequency, chunkCount) }));
-  return { terms, corpus: { chunkCount, averageLength } };
+  return { terms, corpus: { chunkCount, averageLength }, variants: rows[0]?.variants ?? [] };
 }
 
 /**

@@ -4,7 +4,7 @@ import { efSearchFor, SESSION_HNSW } from '../db/vectorSearch.js';
 import { vectorLiteral } from '../ingestion/index/chunkStore.js';
 import { bm25Parameters, saturatedFrequency } from './bm25.js';
 import { evidenceFusion, fusedScore, type FusionStrategy } from './fusion.js';
-import { evidenceParameters, morphologyPrefixes, passageEvidence, type LexemeOccurrences, type PassageEvidence } from './passageEvidence.js';
+import { evidenceParameters, passageEvidence, type LexemeOccurrences, type PassageEvidence } from './passageEvidence.js';
 import { analyseQuery, candidateTsQuery, type AnalysedQuery } from './queryTerms.js';
 import type { Reranker } from './reranker.js';
 import type { SemanticRescorer } from './semantic/semanticRescoring.js';
@@ -146,10 +146,10 @@ export class PassageRetriever {
     const mode = request.mode ?? 'hybrid';
     const limit = this.candidateCount(request);
     const scope = await searchScopeFor(this.prisma, request.assistantId, request.reader, request.attachmentIds ?? []);
-    if (emptyScope(scope)) return { query: { terms: [], corpus: { chunkCount: 0, averageLength: 1 } }, idfTotal: 0, candidates: [] };
+    if (emptyScope(scope)) return { query: { terms: [], corpus: { chunkCount: 0, averageLength: 1 }, variants: [] }, idfTotal: 0, candidates: [] };
     const [[queryVector], query] = await Promise.all([
       this.embedder.embed([request.query], 'query'),
-      analyseQuery(this.prisma, scope, request.query),
+      analyseQuery(this.prisma, scope, request.query, evidenceParameters.prefixLength),
     ]);
     const vector = vectorLiteral(queryVector!);
     const [byVector, byText] = await Promise.all([
@@ -202,13 +202,15 @@ export class PassageRetriever {
   // prefix), read from the tsvector of these few rows only. Similarity only
   // against vectors of the current embedder (parameter `embedder`): a chunk
   // still waiting to be re-embedded has none comparable with the question's.
-  private describeHits(dim: number, embedder: number): string {
+  // Occurrences are read for the question's word forms only (parameter
+  // `variants`, AnalysedQuery.variants): a filter of the tsvector in C, not an
+  // unnest of every lexeme the chunk holds.
+  private describeHits(dim: number, embedder: number, variants: number): string {
     return `SELECT c.id AS chunk_id, coalesce(c.file_id, c.attachment_id)::text AS file_id, c.attachment_id::text AS attachment_id,
                    coalesce(f.original_name, a.original_name) AS file_name, c.page, c.section, c.text, c.token_count, h.rank,
                    CASE WHEN c.embedding_dim = ${dim} AND c.embedder = $${embedder} THEN 1 - ((c.embedding::vector(${dim})) <=> $1::vector(${dim})) ELSE 0 END AS similarity,
                    (SELECT coalesce(json_agg(json_build_array(u.lexeme, u.positions)), '[]'::json)::text
-                      FROM unnest(c.tsv) AS u
-                     WHERE u.lexeme = ANY ($2::text[]) OR left(u.lexeme, ${evidenceParameters.prefixLength}) = ANY ($3::text[])) AS occurrences
+                      FROM unnest(ts_filter(setweight(c.tsv, 'A', $${variants}::text[]), '{a}')) AS u) AS occurrences
               FROM hits h JOIN chunks c ON c.id = h.id
               LEFT JOIN knowledge_files f ON f.id = c.file_id LEFT JOIN conversation_attachments a ON a.id = c.attachment_id
              ORDER BY h.rank`;
@@ -220,21 +222,20 @@ export class PassageRetriever {
     // this dimension. Iterative scans keep walking the graph when the
     // base/file filter discards neighbours, so filtered queries still
     // return `limit` rows; every session starts with them on (db/vectorSearch.ts).
-    const filter = scopeFilter(scope, 6);
+    const filter = scopeFilter(scope, 5);
     const search = (db: Pick<PrismaClient, '$queryRawUnsafe'>) =>
       db.$queryRawUnsafe<CandidateRow[]>(
         `WITH nearest AS (
            SELECT c.id, (c.embedding::vector(${dim})) <=> $1::vector(${dim}) AS distance
              FROM chunks c
-            WHERE c.embedding_dim = ${dim} AND c.embedder = $4 AND ${filter.sql}
+            WHERE c.embedding_dim = ${dim} AND c.embedder = $3 AND ${filter.sql}
             ORDER BY (c.embedding::vector(${dim})) <=> $1::vector(${dim})
-            LIMIT $5
+            LIMIT $4
          ),
          hits AS (SELECT id, row_number() OVER (ORDER BY distance, id) AS rank FROM nearest)
-         ${this.describeHits(dim, 4)}`,
+         ${this.describeHits(dim, 3, 2)}`,
         vector,
-        query.terms.map((t) => t.lexeme),
-        morphologyPrefixes(query.terms),
+        query.variants,
         this.embedder.name,
         limit,
         ...filter.parameters,
@@ -282,10 +283,10 @@ export class PassageRetriever {
           ORDER BY rank
           LIMIT $9
        )
-       ${this.describeHits(dim, 5)}`,
+       ${this.describeHits(dim, 5, 3)}`,
       vector,
       query.terms.map((t) => t.lexeme),
-      morphologyPrefixes(query.terms),
+      query.variants,
       tsQuery,
       this.embedder.name,
       this.textCandidateBudget,
