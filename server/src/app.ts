@@ -4,12 +4,11 @@ import cookieParser from 'cookie-parser';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { pinoHttp } from 'pino-http';
 import { AppError } from './errors/appError.js';
 import { apiNotFound, errorHandler } from './http/middleware/errorHandler.js';
 import { createHttpMetrics } from './http/middleware/metrics.js';
+import { requestLog } from './http/middleware/requestLog.js';
 import { RouteBuilder } from './http/route.js';
 import { assistantRoutes } from './http/routes/assistants/assistants.router.js';
 import { auditRoutes } from './http/routes/audit/audit.router.js';
@@ -56,8 +55,6 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const webDistDir = `${repoRoot}web/dist`;
 export const adminDistDir = `${repoRoot}admin/dist`;
 
-const REQUEST_ID = /^[\w.-]{1,128}$/;
-
 /** Express assembly: middleware order matters and reads top to bottom; the error handler is last. */
 export function createApp(s: Services): Express {
   const app = express();
@@ -66,19 +63,7 @@ export function createApp(s: Services): Express {
   // Express 5 parses ?a[b]=c into objects only with the extended parser; keep queries flat.
   app.set('query parser', 'simple');
 
-  app.use(
-    pinoHttp({
-      logger: s.logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/api/health' || req.url === '/metrics' },
-    }),
-  );
+  app.use(requestLog(s.logger, { ignore: (req) => req.url === '/api/health' || req.url === '/metrics' }));
   const metrics = createHttpMetrics();
   app.use(metrics.middleware);
   app.use(

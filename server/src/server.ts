@@ -42,6 +42,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
   const interrupted = shared && !services.redis?.up ? 0 : await closeInterruptedAnswers(services.prisma, shared && ((ids) => shared.heldConversations(ids)));
   if (interrupted) logger.warn({ interrupted }, 'answers cut off by the last shutdown marked as failed');
   await services.events.listen();
+  const stopModelsListening = await services.usableModels.listen(db);
   await syncDeclaredToolServers(services);
   await shared?.start({
     abort: (conversationId) => services.generations.stop(conversationId),
@@ -73,6 +74,7 @@ export async function startServer(config: Config, options: { logger?: Logger; db
       await worker?.stop({ abort: true });
       await services.toolServers.close();
       await services.events.close();
+      await stopModelsListening();
       await io.close(); // also closes the HTTP server
       httpServer.closeAllConnections();
       await shared?.close();

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { AccessTokens } from './auth/accessTokens.js';
 import { ChatModels } from './chat/chatModels.js';
+import { UsableChatModels } from './chat/usableModels.js';
 import { GenerationHub } from './chat/generationHub.js';
 import { AccountCache } from './auth/accountCache.js';
 import { actorFromToken, bearerToken, requirePasswordState } from './auth/authenticate.js';
@@ -73,6 +74,8 @@ export interface Services {
   sharedAnswers: RedisAnswers | undefined;
   /** Each assistant's model, provider and key, cached briefly for the chat's hot path. */
   chatModels: ChatModels;
+  /** The usable chat models, for the search-mode flag on every assistant read; cached per process, dropped on any change. */
+  usableModels: UsableChatModels;
   /** A session's access token, or a personal access token when the route accepts `tokenScope`. */
   authenticate(req: Request, allowPasswordChange: boolean, tokenScope?: TokenScope): Promise<Actor>;
   // Self-registration: sign-ups per address per minute, and the mailer for verification links (only with SMTP_URL).
@@ -129,6 +132,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     redis,
     sharedAnswers,
     chatModels: new ChatModels({ prisma, keyVault, audit }),
+    usableModels: new UsableChatModels(prisma, config.chat.modelCacheMs),
     scimTokens: new ScimTokens(prisma),
     toolServers: new McpToolServers(keyVault, logger, config.tools.stdioServers),
     sso: { settings: new SsoSettingsStore(prisma, keyVault, config.oidc), client: new OidcClient(), transactions: new LoginTransactions(config.auth.jwtSecret) },

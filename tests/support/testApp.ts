@@ -15,8 +15,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
   // off unless a test is about it (tests/retrieval/semantic*.test.ts).
   // Tests change users and memberships straight in the database (factories), which the
   // account cache learns of only when its 2 s run out: read on every request unless a
-  // test is about the cache (tests/auth/accountCache.test.ts).
-  return loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', SEMANTIC_RERANK: 'false', ACTOR_CACHE_MS: '0', ...env });
+  // test is about the cache (tests/auth/accountCache.test.ts). Likewise the usable chat
+  // models, which tests also change straight in the database (tests/chat/usableModels.test.ts).
+  return loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', SEMANTIC_RERANK: 'false', ACTOR_CACHE_MS: '0', MODEL_CACHE_MS: '0', ...env });
 }
 
 export interface TestApp {

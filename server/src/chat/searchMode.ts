@@ -21,14 +21,22 @@ export const SEARCH_MODE_PASSAGES = 5;
 
 type Answering = Pick<Assistant, 'id' | 'modelId' | 'fallbackModelId'>;
 
-/** The ids, among those given, of the assistants that answer in search mode. */
-export async function assistantsInSearchMode(prisma: Pick<PrismaClient, 'model'>, assistants: readonly Answering[]): Promise<Set<string>> {
-  if (assistants.length === 0) return new Set();
-  const usable = new Set(
-    (await prisma.model.findMany({ where: { kind: 'chat', enabled: true, provider: { enabled: true } }, select: { id: true } })).map((m) => m.id),
-  );
+/** The chat models that can answer: enabled, of an enabled provider. */
+export async function usableChatModelIds(prisma: Pick<PrismaClient, 'model'>): Promise<Set<string>> {
+  const models = await prisma.model.findMany({ where: { kind: 'chat', enabled: true, provider: { enabled: true } }, select: { id: true } });
+  return new Set(models.map((m) => m.id));
+}
+
+/** The ids, among those given, of the assistants that answer in search mode when `usable` are the usable chat models. */
+export function searchingAmong(usable: ReadonlySet<string>, assistants: readonly Answering[]): Set<string> {
   const answerable = (a: Answering) => (a.modelId === null ? usable.size > 0 : usable.has(a.modelId) || (a.fallbackModelId !== null && usable.has(a.fallbackModelId)));
   return new Set(assistants.filter((a) => !answerable(a)).map((a) => a.id));
+}
+
+/** The ids, among those given, of the assistants that answer in search mode (the models read now). */
+export async function assistantsInSearchMode(prisma: Pick<PrismaClient, 'model'>, assistants: readonly Answering[]): Promise<Set<string>> {
+  if (assistants.length === 0) return new Set();
+  return searchingAmong(await usableChatModelIds(prisma), assistants);
 }
 
 export async function answersInSearchMode(prisma: Pick<PrismaClient, 'model'>, assistant: Answering): Promise<boolean> {

@@ -65,6 +65,8 @@ const envSchema = z
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
     // How long a signed-in user's row (role, groups, active) may be reused between requests; 0 reads it on every request.
     ACTOR_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(2000),
+    // How long the list of usable chat models (for each assistant's search-mode flag) may be reused; 0 reads it on every assistant read.
+    MODEL_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
     COOKIE_SECURE: z.preprocess(unsetWhenEmpty, booleanFromEnv.optional()),
     CORS_ORIGINS: z.string().default(''),
     TRUST_PROXY: z.string().default('false'),
@@ -224,7 +226,7 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
     worker: { inApi: env.WORKER_IN_API, concurrency: env.WORKER_CONCURRENCY },
     redis: env.REDIS_URL ? { url: env.REDIS_URL, prefix: env.REDIS_PREFIX, leaseMs: env.ANSWER_LEASE_SECONDS * 1000 } : undefined,
     webConcurrency: env.WEB_CONCURRENCY,
-    chat: { timeoutMs: env.CHAT_TIMEOUT_SECONDS * 1000, retries: env.CHAT_RETRIES, titles: env.CHAT_TITLES },
+    chat: { timeoutMs: env.CHAT_TIMEOUT_SECONDS * 1000, retries: env.CHAT_RETRIES, titles: env.CHAT_TITLES, modelCacheMs: env.MODEL_CACHE_MS },
     memory: { proposalDelayMs: env.MEMORY_PROPOSAL_DELAY_SECONDS * 1000 },
     tools: { stdioServers: env.MCP_STDIO_SERVERS },
     webSources: { schedulerIntervalMs: env.WEB_SOURCE_SCHEDULER_SECONDS * 1000 },

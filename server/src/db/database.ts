@@ -22,7 +22,7 @@ export interface Database {
   readonly engine: 'postgres' | 'pglite';
   readonly prisma: PrismaClient;
   withSession<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
-  /** LISTENs on a channel over a dedicated connection (native Postgres only); resolves to a stop function. */
+  /** LISTENs on a channel (native Postgres: over a dedicated connection); resolves to a stop function. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
@@ -92,8 +92,13 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     engine: 'pglite',
     prisma,
     withSession: (work) => work(session),
-    // One process owns an embedded database, so there is nobody to listen to.
-    listen: async () => async () => undefined,
+    // One process owns an embedded database; its own notifications (from triggers) still arrive.
+    async listen(channel, onMessage) {
+      const stop = await db.listen(channel, onMessage);
+      return async () => {
+        await stop().catch(() => undefined);
+      };
+    },
     async close() {
       await prisma.$disconnect();
       await db.close();
