@@ -193,7 +193,8 @@ export async function startStack({ firstTokenMs, tokens, tokenMs, profileDir, sc
   if (scaled > 1 && !db.name) throw new Error('--scaled needs a Postgres server (BENCH_DATABASE_URL or TEST_DATABASE_URL): the embedded database belongs to one process');
   const redis = scaled > 1 ? await sharedRedis() : undefined;
   const port = await freePort();
-  const admin = { email: 'load-admin@example.com', password: randomBytes(12).toString('base64url') };
+  // The letters, digit and symbol the password policy asks for, whatever the random part holds.
+  const admin = { email: 'load-admin@example.com', password: `Load-${randomBytes(12).toString('base64url')}-7` };
   const uploads = fs.mkdtempSync(path.join(os.tmpdir(), 'atrium-load-uploads-'));
   cleanups.push(async () => fs.rmSync(uploads, { recursive: true, force: true }));
   const env = {
