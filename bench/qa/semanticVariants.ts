@@ -8,6 +8,7 @@
 // --ceiling also prints the best held-out figures anywhere on each grid: how
 // far a variant could go if it were (dishonestly) chosen on those articles.
 import { readFile } from 'node:fs/promises';
+import { cosineSimilarity, vectorNorm } from '../../server/src/ingestion/embed/vectorMath.js';
 import { splitSentences } from '../../server/src/retrieval/semantic/semanticVectors.js';
 
 interface Candidate {
@@ -43,19 +44,8 @@ const ceiling = process.argv.includes('--ceiling');
 const cache = JSON.parse(await readFile(process.argv[2]!, 'utf8')) as { chunks: Record<string, Chunk>; questions: Question[] };
 const { chunks, questions } = cache;
 
-function cosine(q: number[], s: number[]): number {
-  let dot = 0;
-  let qn = 0;
-  let sn = 0;
-  for (let i = 0; i < q.length; i++) {
-    dot += q[i]! * s[i]!;
-    qn += q[i]! * q[i]!;
-    sn += s[i]! * s[i]!;
-  }
-  return qn > 0 && sn > 0 ? dot / Math.sqrt(qn * sn) : 0;
-}
 const unit = (v: number[]) => {
-  const n = Math.sqrt(v.reduce((a, x) => a + x * x, 0)) || 1;
+  const n = vectorNorm(v) || 1;
   return v.map((x) => x / n);
 };
 
@@ -69,8 +59,8 @@ interface Scored extends Candidate {
 }
 function scoredAgainst(vector: number[], c: Candidate, sentences?: number[][]): Scored {
   const chunk = chunks[c.chunkId]!;
-  const sentenceCos = (sentences ?? chunk.sentences).map((s) => cosine(vector, s));
-  const whole = cosine(vector, chunk.passage);
+  const sentenceCos = (sentences ?? chunk.sentences).map((s) => cosineSimilarity(vector, s));
+  const whole = cosineSimilarity(vector, chunk.passage);
   let best = sentenceCos.length ? -Infinity : whole;
   let bestIndex = 0;
   sentenceCos.forEach((x, i) => {
@@ -378,8 +368,8 @@ if (run('question')) {
     if (!own.has(c.chunkId)) {
       const qv = q.vector.map((x, i) => x - mean[i]! * Math.sqrt(q.vector.reduce((a, y) => a + y * y, 0)));
       const chunk = chunks[c.chunkId]!;
-      const whole = cosine(qv, centre(chunk.passage));
-      own.set(c.chunkId, { whole, best: chunk.sentences.length ? Math.max(...chunk.sentences.map((s) => cosine(qv, centre(s)))) : whole });
+      const whole = cosineSimilarity(qv, centre(chunk.passage));
+      own.set(c.chunkId, { whole, best: chunk.sentences.length ? Math.max(...chunk.sentences.map((s) => cosineSimilarity(qv, centre(s)))) : whole });
     }
     return own.get(c.chunkId)!;
   };

@@ -103,7 +103,7 @@ interface PreparedAnswer {
   /** The assistant's flow steps (chat/flows); null when one model answers. `call` is then the first step's. */
   flow: FlowStep[] | null;
   /** The first model call, sent while the turn was stored (one model answering, no flow). */
-  headStart: { stream: HeadStart; toolChoice: 'auto' | 'none' } | null;
+  headStart: HeadStart | null;
   firstExchange: boolean;
   request: AnswerRequest;
   startedAt: number;
@@ -120,7 +120,7 @@ export async function startAnswer(s: Services, request: AnswerRequest): Promise<
   }
   const { generation } = prepared;
   void runAnswer(s, prepared)
-    .finally(() => prepared.headStart?.stream.abandon())
+    .finally(() => prepared.headStart?.abandon())
     .catch((error: unknown) => {
       // A database failure while finishing: the client still gets an end, and the conversation is freed.
       s.logger.error({ err: error, conversationId: request.conversation.id }, 'answer pipeline failed');
@@ -189,7 +189,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
   try {
     const { userMessage, answer } = await storeTurn(s, request, resolved?.model ?? null);
     const generation = open(actor.id, answer.id);
-    headStart?.stream.follow(generation.controller.signal);
+    headStart?.follow(generation.controller.signal);
     generation.begin(userMessage, answer);
     return {
       generation,
@@ -206,7 +206,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
       startedAt,
     };
   } catch (error) {
-    headStart?.stream.abandon();
+    headStart?.abandon();
     await call?.reservation.release();
     throw error;
   }
@@ -215,8 +215,12 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
 /** The answer's first model call, sent now; tools are offered as runAnswer's first step would offer them. */
 async function startFirstCall(s: Services, request: AnswerRequest, call: ModelCall, tools: ReadonlyMap<string, AssistantTool>) {
   const limits = await s.settings.get('tools');
-  const toolChoice = limits.maxSteps > 1 ? ('auto' as const) : ('none' as const);
-  return { stream: new HeadStart((signal) => call.provider.streamChat(chatRequest(call, request, tools, toolChoice, signal))), toolChoice };
+  return new HeadStart((signal) => call.provider.streamChat(chatRequest(call, request, tools, firstToolChoice(limits), signal)));
+}
+
+/** The first call may use tools only when there is a step after it to hand their results to. */
+function firstToolChoice(limits: { maxSteps: number }): 'auto' | 'none' {
+  return limits.maxSteps > 1 ? 'auto' : 'none';
 }
 
 /** What one model call of this answer sends. */
@@ -345,10 +349,10 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
   } else {
     if (p.material.notice) onText(p.material.notice);
     const limits = await s.settings.get('tools');
-    const firstChoice = p.headStart?.toolChoice ?? (limits.maxSteps > 1 ? 'auto' : 'none');
+    const firstChoice = firstToolChoice(limits);
     const fallbackModelId = p.request.assistant.fallbackModelId;
     // With a fallback model, the fallback is the retry: the assistant's own model gets one attempt.
-    outcome = await streamFrom(s, call, p, { retries: fallbackModelId ? 0 : s.config.chat.retries, onText, toolChoice: firstChoice, headStart: p.headStart?.stream });
+    outcome = await streamFrom(s, call, p, { retries: fallbackModelId ? 0 : s.config.chat.retries, onText, toolChoice: firstChoice, headStart: p.headStart ?? undefined });
     const fallback = fallbackModelId && outcome.failure && !outcome.delivered ? await fallBack(s, p, call, outcome.failure, fallbackModelId) : null;
     if (fallback) {
       await chargeCall(s, p, call, { outcome: 'error', promptTokens: 0, completionTokens: 0, latencyMs: outcome.latencyMs });
