@@ -27,7 +27,7 @@ export async function benchDatabase({ keep } = {}) {
   await admin.end();
   const url = new URL(base);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ engine: 'postgres', url: url.toString() });
+  const db = await openDatabase({ engine: 'postgres', url: url.toString(), preparedStatements: process.env.DATABASE_PREPARED_STATEMENTS !== 'false' });
   await migrate(db);
   return {
     db,

@@ -22,7 +22,8 @@ describe('configuration', () => {
 
   it('uses native Postgres when DATABASE_URL is set, and secure cookies in production', () => {
     const config = loadConfig({ ...base, DATABASE_URL: 'postgresql://u:p@db:5432/atrium', NODE_ENV: 'production', CORS_ORIGINS: 'https://a.example, https://b.example', TRUST_PROXY: '1' });
-    expect(config.database).toEqual({ engine: 'postgres', url: 'postgresql://u:p@db:5432/atrium' });
+    expect(config.database).toEqual({ engine: 'postgres', url: 'postgresql://u:p@db:5432/atrium', preparedStatements: true });
+    expect(loadConfig({ ...base, DATABASE_URL: 'postgresql://u:p@db:5432/atrium', DATABASE_PREPARED_STATEMENTS: 'false' }).database).toMatchObject({ preparedStatements: false });
     expect(config.auth.cookieSecure).toBe(true);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.trustProxy).toBe(1);

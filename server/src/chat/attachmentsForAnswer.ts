@@ -69,7 +69,7 @@ async function wholeDocumentPassages(s: Pick<Services, 'prisma'>, attachments: C
   if (attachments.length === 0) return [];
   const chunks = await s.prisma.chunk.findMany({
     where: { attachmentId: { in: attachments.map((a) => a.id) } },
-    select: { id: true, attachmentId: true, ordinal: true, page: true, section: true, text: true },
+    select: { id: true, attachmentId: true, ordinal: true, page: true, section: true, text: true, tokenCount: true },
     orderBy: [{ attachmentId: 'asc' }, { ordinal: 'asc' }],
   });
   const order = new Map(attachments.map((a, i) => [a.id, i]));
@@ -84,6 +84,7 @@ async function wholeDocumentPassages(s: Pick<Services, 'prisma'>, attachments: C
       page: c.page,
       section: c.section,
       text: c.text,
+      tokens: c.tokenCount,
       score: 1,
       fusedScore: 1,
     }));

@@ -39,6 +39,8 @@ const envSchema = z
         .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
         .optional(),
     ),
+    // Off behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+    DATABASE_PREPARED_STATEMENTS: booleanFromEnv.default(true),
     DATA_DIR: z.string().default('./data'),
     UPLOADS_DIR: z.string().default('./uploads'),
     JWT_SECRET: z
@@ -176,7 +178,7 @@ function toConfig(env: z.infer<typeof envSchema>, cwd: string) {
     host: env.HOST,
     port: env.PORT,
     database: env.DATABASE_URL
-      ? ({ engine: 'postgres', url: env.DATABASE_URL } as const)
+      ? ({ engine: 'postgres', url: env.DATABASE_URL, preparedStatements: env.DATABASE_PREPARED_STATEMENTS } as const)
       : ({ engine: 'pglite', dataDir: path.resolve(cwd, env.DATA_DIR, 'pglite') } as const),
     dataDir: path.resolve(cwd, env.DATA_DIR),
     uploadsDir: path.resolve(cwd, env.UPLOADS_DIR),

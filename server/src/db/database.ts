@@ -4,6 +4,7 @@ import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { statementNames } from './statementNames.js';
 import { hnswSessionSql, hnswStartupOptions } from './vectorSearch.js';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from '../config/index.js';
@@ -27,7 +28,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export type DatabaseOptions = Config['database'] | { engine: 'pglite'; dataDir?: undefined };
+export type DatabaseOptions = Config['database'] | { engine: 'pglite'; dataDir?: undefined } | { engine: 'postgres'; url: string; preparedStatements?: boolean };
 
 /**
  * Native Postgres through node-postgres when a URL is configured, otherwise an
@@ -35,14 +36,14 @@ export type DatabaseOptions = Config['database'] | { engine: 'pglite'; dataDir?:
  * memory when no directory is given. Both run the same SQL.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.engine === 'postgres' ? openPostgres(options.url) : openPglite(options.dataDir);
+  return options.engine === 'postgres' ? openPostgres(options.url, options.preparedStatements ?? true) : openPglite(options.dataDir);
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, preparedStatements: boolean): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000, options: hnswStartupOptions });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, preparedStatements ? { statementNameGenerator: statementNames() } : {}) });
   return {
     engine: 'postgres',
     prisma,

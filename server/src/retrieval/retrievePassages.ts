@@ -8,7 +8,7 @@ import { evidenceParameters, passageEvidence, type LexemeOccurrences, type Passa
 import { analyseQuery, candidateTsQuery, type AnalysedQuery } from './queryTerms.js';
 import type { Reranker } from './reranker.js';
 import type { SemanticRescorer } from './semantic/semanticRescoring.js';
-import { emptyScope, scopeFilter, searchScopeFor, type SearchScope } from './searchScope.js';
+import { emptyScope, scopeFilter, searchScopeFor, withAttachments, type SearchScope } from './searchScope.js';
 import type { KnowledgeReader } from '../policies/knowledgeBases.js';
 
 export interface Passage {
@@ -21,6 +21,8 @@ export interface Passage {
   page: number | null;
   section: string | null;
   text: string;
+  /** The text's tokens as counted when it was stored (cl100k), so a prompt need not count them again. */
+  tokens?: number;
   /** Cosine similarity of the passage to the question (0..1). */
   score: number;
   /** The score that ordered the results: fused evidence (hybrid), BM25 (text) or cosine (vector). */
@@ -45,6 +47,8 @@ export interface RetrievalRequest {
   candidates?: number;
   /** Ready attachments of the conversation asked in, searched with the knowledge (the caller owns them). */
   attachmentIds?: string[];
+  /** The assistant's bases for this reader, when the caller started reading them early (conversationScope). */
+  basesScope?: Promise<SearchScope>;
   /** How much an attachment passage's score is multiplied by: the question is most likely about what was attached. */
   attachmentBoost?: number;
 }
@@ -145,7 +149,9 @@ export class PassageRetriever {
   async candidatePool(request: Omit<RetrievalRequest, 'topK' | 'minScore'> & { topK?: number }): Promise<CandidatePool> {
     const mode = request.mode ?? 'hybrid';
     const limit = this.candidateCount(request);
-    const scope = await searchScopeFor(this.prisma, request.assistantId, request.reader, request.attachmentIds ?? []);
+    const scope = request.basesScope
+      ? withAttachments(await request.basesScope, request.attachmentIds ?? [])
+      : await searchScopeFor(this.prisma, request.assistantId, request.reader, request.attachmentIds ?? []);
     if (emptyScope(scope)) return { query: { terms: [], corpus: { chunkCount: 0, averageLength: 1 }, variants: [] }, idfTotal: 0, candidates: [] };
     const [[queryVector], query] = await Promise.all([
       this.embedder.embed([request.query], 'query'),
@@ -191,6 +197,7 @@ export class PassageRetriever {
       page: row.page,
       section: row.section,
       text: row.text,
+      tokens: length,
       score: Math.max(0, Number(row.similarity)),
       fusedScore: 0,
       evidence: passageEvidence(query.terms, query.corpus, { bm25, length, occurrences }),

@@ -26,17 +26,42 @@ export interface SearchScope {
 
 export const emptyScope = (scope: SearchScope) => scope.wholeBaseIds.length === 0 && scope.taggedFileIds.length === 0 && scope.attachmentIds.length === 0;
 
+/** Whose attached bases a search looks at: an assistant's, or a conversation's assistant's (see conversationScope). */
+export type ScopeOwner = { assistantId: string } | { conversationId: string };
+
 /**
  * The bases attached to an assistant that the asking person may read (admins:
- * all of them; deleted bases never), with each attachment's tag filter.
+ * all of them; deleted bases never), with each attachment's tag filter, and
+ * the conversation's ready attachments named by the answer path.
  */
 export async function searchScopeFor(prisma: PrismaClient, assistantId: string, reader: KnowledgeReader, attachmentIds: string[] = []): Promise<SearchScope> {
+  return withAttachments(await basesScope(prisma, { assistantId }, reader), attachmentIds);
+}
+
+/**
+ * The scope of a conversation's assistant, without attachments: read beside
+ * the access check when a question arrives, before the assistant is known
+ * (its result is used only once that check has passed).
+ */
+export function conversationScope(prisma: PrismaClient, conversationId: string, reader: KnowledgeReader): Promise<SearchScope> {
+  return basesScope(prisma, { conversationId }, reader);
+}
+
+export function withAttachments(scope: SearchScope, attachmentIds: string[]): SearchScope {
+  if (attachmentIds.length === 0) return scope;
+  return { ...scope, languages: [...new Set([...scope.languages, ATTACHMENT_LANGUAGE])], attachmentIds };
+}
+
+async function basesScope(prisma: PrismaClient, owner: ScopeOwner, reader: KnowledgeReader): Promise<SearchScope> {
   // One statement (relation joins): the bases, and the files of each that are
   // not ready. Files are few next to chunks: reading their ids first keeps the
   // chunk queries on the HNSW and GIN index scans (a join would let the planner
   // drive them from the files instead).
   const attachments = await prisma.assistantKnowledgeBase.findMany({
-    where: { assistantId, knowledgeBase: readableKnowledgeBases(reader) },
+    where: {
+      ...('assistantId' in owner ? { assistantId: owner.assistantId } : { assistant: { conversations: { some: { id: owner.conversationId } } } }),
+      knowledgeBase: readableKnowledgeBases(reader),
+    },
     select: { knowledgeBaseId: true, tags: true, knowledgeBase: { select: { language: true, files: { where: { status: { not: 'ready' } }, select: { id: true } } } } },
   });
   const whole = attachments.filter((a) => a.tags.length === 0);
@@ -53,8 +78,8 @@ export async function searchScopeFor(prisma: PrismaClient, assistantId: string, 
     wholeBaseIds: whole.map((a) => a.knowledgeBaseId),
     taggedFileIds: taggedFiles.map((f) => f.id),
     unreadyFileIds: whole.flatMap((a) => a.knowledgeBase.files.map((f) => f.id)),
-    languages: [...new Set([...attachments.map((a) => a.knowledgeBase.language), ...(attachmentIds.length > 0 ? [ATTACHMENT_LANGUAGE] : [])])],
-    attachmentIds,
+    languages: [...new Set(attachments.map((a) => a.knowledgeBase.language))],
+    attachmentIds: [],
   };
 }
 

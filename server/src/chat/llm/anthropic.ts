@@ -91,8 +91,8 @@ export class AnthropicProvider implements ChatProvider {
     yield { type: 'done', finishReason: finishReasonName(finishReason), usage: { promptTokens, completionTokens } };
   }
 
-  countTokens(messages: ChatMessage[]): number {
-    return Math.ceil(messages.reduce((sum, m) => sum + 4 + countTokens(textOf(m)), 0) * CLAUDE_TOKEN_FACTOR) + messages.reduce((sum, m) => sum + imageTokens(m), 0);
+  countTokens(messages: ChatMessage[], countedText = 0): number {
+    return Math.ceil(messages.reduce((sum, m) => sum + 4 + countTokens(textOf(m)), countedText) * CLAUDE_TOKEN_FACTOR) + messages.reduce((sum, m) => sum + imageTokens(m), 0);
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {

@@ -123,8 +123,12 @@ export interface ChatProvider {
    * ProviderError for every failure, before or during the stream.
    */
   streamChat(request: ChatRequest): AsyncIterable<ChatStreamEvent>;
-  /** An estimate of the prompt tokens `messages` cost on this provider. */
-  countTokens(messages: ChatMessage[]): number;
+  /**
+   * An estimate of the prompt tokens `messages` cost on this provider, plus
+   * `countedText`: tokens of text left out of `messages` because they were
+   * counted already (cl100k, as the chunks' stored counts are).
+   */
+  countTokens(messages: ChatMessage[], countedText?: number): number;
   /** Model names the endpoint offers. */
   listModels(signal?: AbortSignal): Promise<string[]>;
   /** Lists models (cheap, authenticated) and reports how that went; never throws. */

@@ -62,8 +62,8 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     yield { type: 'done', finishReason, usage };
   }
 
-  countTokens(messages: ChatMessage[]): number {
-    return messages.reduce((sum, m) => sum + TOKENS_PER_MESSAGE + countTokens(textOf(m)) + imageTokens(m), 3);
+  countTokens(messages: ChatMessage[], countedText = 0): number {
+    return messages.reduce((sum, m) => sum + TOKENS_PER_MESSAGE + countTokens(textOf(m)) + imageTokens(m), 3 + countedText);
   }
 
   async listModels(signal?: AbortSignal): Promise<string[]> {

@@ -26,7 +26,8 @@ export interface PromptInput {
   contextWindow: number;
   /** Tokens kept free for the answer. */
   answerTokens: number;
-  countTokens: (messages: ChatMessage[]) => number;
+  /** The provider's estimate; `countedText` is text already counted and left out of `messages`. */
+  countTokens: (messages: ChatMessage[], countedText?: number) => number;
 }
 
 export interface BuiltPrompt {
@@ -49,13 +50,18 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const question: ChatMessage = input.images?.length ? { role: 'user', content: input.question, images: input.images } : { role: 'user', content: input.question };
   const budget = Math.max(0, input.contextWindow - input.answerTokens);
   // Each message is tokenised once: the tokenizer is the costliest step here.
+  // The system message's passages are not tokenised at all when their chunks'
+  // stored counts are known: it is counted with their texts left out and their
+  // counts added (a token or two per passage off where a text meets its
+  // neighbour, which is well inside what the estimate is for).
   const counted = new Map<ChatMessage, number>();
-  const costOf = (m: ChatMessage) => counted.get(m) ?? counted.set(m, input.countTokens([m])).get(m)!;
+  const costOf = (m: ChatMessage) => counted.get(m) ?? counted.set(m, m === system ? systemCost() : input.countTokens([m])).get(m)!;
   const cost = (messages: ChatMessage[]) => messages.reduce((sum, m) => sum + costOf(m), 0);
 
   let passages = input.passages;
   let memories = input.memories ?? [];
-  const systemFor = () => systemMessage(input.instructions, passages, input.knowledgeOnly, memories, input.savedMemory ?? null);
+  const systemFor = (textOf = passageText) => systemMessage(input.instructions, passages, input.knowledgeOnly, memories, input.savedMemory ?? null, textOf);
+  const systemCost = () => input.countTokens([systemFor((p) => (p.tokens === undefined ? passageText(p) : ''))], sum(passages.map((p) => p.tokens ?? 0)));
   let system = systemFor();
   while ((passages.length > 0 || memories.length > 0) && cost([system, question]) > budget) {
     if (passages.length > 0) passages = passages.slice(0, -1);
@@ -84,11 +90,14 @@ const MEMORY_INTRO =
   'Notes the user asked you to remember (their own notes about themselves and their work, not company knowledge; use them where they help, do not cite them by number):';
 const SAVED_MEMORY_RULE = 'The user’s message asked you to remember something; it is now saved in their memory. Confirm that in one short sentence, then answer anything else the message asks.';
 
-function systemMessage(instructions: string, passages: Passage[], knowledgeOnly: boolean, memories: RecalledMemory[] = [], savedMemory: string | null = null): ChatMessage {
+const passageText = (p: Passage) => p.text.trim();
+const sum = (values: number[]) => values.reduce((total, n) => total + n, 0);
+
+function systemMessage(instructions: string, passages: Passage[], knowledgeOnly: boolean, memories: RecalledMemory[], savedMemory: string | null, textOf: (p: Passage) => string): ChatMessage {
   const parts = [instructions.trim() || 'You are a helpful assistant for the staff of this company.'];
   if (passages.length > 0) {
     parts.push(`${knowledgeOnly ? KNOWLEDGE_ONLY_RULE : 'Use the passages below from the company’s knowledge files where they help.'} ${CITE_RULE}`);
-    parts.push(passages.map((p, i) => `[${i + 1}] ${sourceLabel(p)}\n${p.text.trim()}`).join('\n\n'));
+    parts.push(passages.map((p, i) => `[${i + 1}] ${sourceLabel(p)}\n${textOf(p)}`).join('\n\n'));
   } else if (knowledgeOnly) {
     parts.push(KNOWLEDGE_ONLY_RULE);
   }

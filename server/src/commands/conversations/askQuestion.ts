@@ -4,6 +4,7 @@ import { activePath } from '../../chat/conversationTree.js';
 import type { Generation } from '../../chat/generationHub.js';
 import { AppError } from '../../errors/appError.js';
 import type { Actor } from '../../policies/actor.js';
+import { conversationScope } from '../../retrieval/searchScope.js';
 import type { Services } from '../../services.js';
 import { conversationToChatIn } from './conversationAccess.js';
 
@@ -13,7 +14,9 @@ import { conversationToChatIn } from './conversationAccess.js';
 // returns it while it is being written.
 
 export async function sendMessage(s: Services, actor: Actor, input: { conversationId: string; content: string; parentId?: string }): Promise<Generation> {
-  // Read together: the thread and attachments are only used once the access check has passed.
+  // Read together: the thread, attachments and searchable bases are only used once the access check has passed.
+  const basesScope = conversationScope(s.prisma, input.conversationId, actor);
+  basesScope.catch(() => undefined); // awaited by retrieval, or dropped if the check refuses
   const [{ conversation, assistant }, thread, attachments] = await Promise.all([
     conversationToChatIn(s, actor, input.conversationId),
     readThread(s, input.conversationId),
@@ -25,7 +28,7 @@ export async function sendMessage(s: Services, actor: Actor, input: { conversati
     if (parent.role !== 'assistant') throw new AppError('validation_failed', 'That message is not an answer');
   }
   const parentId = input.parentId ?? activePath(thread, conversation.activeLeafId).at(-1)?.id ?? null;
-  return startAnswer(s, { conversation, assistant, actor, question: { content: input.content, parentId }, thread, attachments });
+  return startAnswer(s, { conversation, assistant, actor, question: { content: input.content, parentId }, thread, attachments, basesScope });
 }
 
 /** Answers a question again; `messageId` is the answer to replace, or the question itself. */
