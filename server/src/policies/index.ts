@@ -1,5 +1,5 @@
 import { AppError } from '../errors/appError.js';
-import type { Prisma } from '../db/generated/client.js';
+import { Prisma } from '../db/generated/client.js';
 import type { Actor } from './actor.js';
 
 export type { Actor };
@@ -119,23 +119,55 @@ export function visibleGroups(actor: Actor): Prisma.GroupWhereInput {
   return { id: { in: [] } };
 }
 
+/**
+ * The assistants an actor reaches for an action: every one, or those shared
+ * with one of `groupIds` and those `createdById` made. The Prisma scopes and
+ * their SQL forms below are both written from it, so the two cannot drift
+ * apart (tests/http/assistantRead.test.ts runs both on the same rows).
+ */
+type AssistantReach = { every: true } | { every: false; groupIds: string[]; createdById: string | null };
+
+function assistantReach(actor: Actor, action: 'use' | 'manage'): AssistantReach {
+  if (actor.role === 'admin') return { every: true };
+  const manager = actor.role === 'manager';
+  if (action === 'use') return { every: false, groupIds: [...actor.groups.keys()], createdById: manager ? actor.id : null };
+  if (!manager) return { every: false, groupIds: [], createdById: null };
+  return { every: false, groupIds: [...actor.groups].filter(([, role]) => role === 'manager').map(([groupId]) => groupId), createdById: actor.id };
+}
+
+const reachWhere = (reach: Extract<AssistantReach, { every: false }>): Prisma.AssistantWhereInput[] => [
+  { groups: { some: { groupId: { in: reach.groupIds } } } },
+  ...(reach.createdById ? [{ createdById: reach.createdById }] : []),
+];
+
 /** Scopes assistant reads to those the actor may use (deleted ones excluded). */
 export function usableAssistants(actor: Actor): Prisma.AssistantWhereInput {
-  if (actor.role === 'admin') return { deletedAt: null };
-  const groupIds = [...actor.groups.keys()];
-  return {
-    deletedAt: null,
-    OR: [{ groups: { some: { groupId: { in: groupIds } } } }, ...(actor.role === 'manager' ? [{ createdById: actor.id }] : [])],
-  };
+  const reach = assistantReach(actor, 'use');
+  return reach.every ? { deletedAt: null } : { deletedAt: null, OR: reachWhere(reach) };
 }
 
 /** Scopes assistant reads to those the actor may manage, deleted or not. */
 export function manageableAssistants(actor: Actor): Prisma.AssistantWhereInput {
-  if (actor.role === 'admin') return {};
-  if (actor.role !== 'manager') return { id: { in: [] } };
-  const managed = [...actor.groups].filter(([, role]) => role === 'manager').map(([groupId]) => groupId);
-  return { OR: [{ groups: { some: { groupId: { in: managed } } } }, { createdById: actor.id }] };
+  const reach = assistantReach(actor, 'manage');
+  if (reach.every) return {};
+  if (!reach.groupIds.length && !reach.createdById) return { id: { in: [] } };
+  return { OR: reachWhere(reach) };
 }
+
+/** A reach as a condition on `assistants AS a`, for reads written in SQL. */
+function reachSql(reach: AssistantReach): Prisma.Sql {
+  if (reach.every) return Prisma.sql`TRUE`;
+  const shared = reach.groupIds.length
+    ? Prisma.sql`EXISTS (SELECT 1 FROM assistant_groups ag WHERE ag.assistant_id = a.id AND ag.group_id = ANY(${reach.groupIds}::uuid[]))`
+    : Prisma.sql`FALSE`;
+  return reach.createdById ? Prisma.sql`(${shared} OR a.created_by_id = ${reach.createdById}::uuid)` : shared;
+}
+
+/** usableAssistants as a condition on `assistants AS a`. */
+export const usableAssistantsSql = (actor: Actor): Prisma.Sql => Prisma.sql`a.deleted_at IS NULL AND ${reachSql(assistantReach(actor, 'use'))}`;
+
+/** manageableAssistants as a condition on `assistants AS a`. */
+export const manageableAssistantsSql = (actor: Actor): Prisma.Sql => reachSql(assistantReach(actor, 'manage'));
 
 /** Scopes conversation reads: everyone, admins included, sees only their own. */
 export function ownConversations(actor: Actor): Prisma.ConversationWhereInput {

@@ -32,8 +32,13 @@ export const ToolCallRecord = z
   .meta({ id: 'ToolCall' });
 export type ToolCallRecord = z.infer<typeof ToolCallRecord>;
 
+// Built once: building a zod schema costs more than parsing a short array with it.
+const ToolCallRecords = z.array(ToolCallRecord);
+
 /** Stored tool calls as read back from the database: anything that no longer parses is dropped, not thrown. */
 export function storedToolCalls(value: unknown): ToolCallRecord[] {
-  const parsed = z.array(ToolCallRecord).safeParse(value);
+  // Most messages made no call (null); a failed parse builds its issues, which every message read would pay for.
+  if (value === null || value === undefined) return [];
+  const parsed = ToolCallRecords.safeParse(value);
   return parsed.success ? parsed.data : [];
 }

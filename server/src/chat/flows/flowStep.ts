@@ -34,13 +34,20 @@ export type FlowStepRecord = z.infer<typeof FlowStepRecord>;
 
 /** The assistant's steps, or null when it is no flow (or the stored value no longer parses). */
 export function flowStepsOf(value: unknown): FlowStep[] | null {
+  // Most assistants are no flow; a failed parse builds its issues, which every assistant read would pay for.
+  if (value === null || value === undefined) return null;
   const parsed = FlowSteps.safeParse(value);
   return parsed.success ? parsed.data : null;
 }
 
+// Built once: building a zod schema costs more than parsing a short array with it.
+const FlowStepRecords = z.array(FlowStepRecord);
+
 /** A message's stored steps; anything that no longer parses is dropped. */
 export function storedSteps(value: unknown): FlowStepRecord[] {
-  const parsed = z.array(FlowStepRecord).safeParse(value);
+  // Most messages have none (null); a failed parse builds its issues, which every message read would pay for.
+  if (value === null || value === undefined) return [];
+  const parsed = FlowStepRecords.safeParse(value);
   return parsed.success ? parsed.data : [];
 }
 

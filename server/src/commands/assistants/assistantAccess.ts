@@ -1,19 +1,24 @@
 import type { PrismaClient } from '../../db/database.js';
 import type { Prisma } from '../../db/generated/client.js';
 import { AppError } from '../../errors/appError.js';
+import { findAssistantRecord } from './assistantRecords.js';
 import { assistantResource, authorize, can, type Action } from '../../policies/index.js';
 import type { Actor } from '../../policies/actor.js';
 
-/** What every assistant read loads: the groups (for the policies) and the model's names (for the presenter). */
+/**
+ * What every assistant read loads: the group ids (for the policies), the
+ * model's names (for the presenter) and the knowledge bases. The reads in
+ * assistantRecords.ts give the same records in SQL.
+ */
 export const assistantRelations = {
-  groups: true,
+  groups: { select: { groupId: true } },
   model: { select: { id: true, name: true, displayName: true } },
   knowledgeBases: { select: { knowledgeBaseId: true, tags: true }, orderBy: { createdAt: 'asc' } },
 } as const satisfies Prisma.AssistantInclude;
 
 export type AssistantRecord = Prisma.AssistantGetPayload<{ include: typeof assistantRelations }>;
 
-type Db = PrismaClient | Prisma.TransactionClient;
+export type Db = PrismaClient | Prisma.TransactionClient;
 
 export interface AssistantLookup {
   /** Also find a soft-deleted assistant (for restore); only those who may manage it see it. */
@@ -27,11 +32,8 @@ export interface AssistantLookup {
  * who may manage them.
  */
 export async function assistantFor(s: { prisma: Db }, actor: Actor, assistantId: string, action: Action, lookup: AssistantLookup = {}): Promise<AssistantRecord> {
-  const assistant = await s.prisma.assistant.findFirst({
-    where: { id: assistantId, ...(lookup.includeDeleted ? {} : { deletedAt: null }) },
-    include: assistantRelations,
-  });
-  if (!assistant) throw AppError.notFound('Assistant');
+  const assistant = await findAssistantRecord(s.prisma, assistantId);
+  if (!assistant || (assistant.deletedAt && !lookup.includeDeleted)) throw AppError.notFound('Assistant');
   const resource = assistantResource(assistant);
   if (!can(actor, assistant.deletedAt ? 'assistant.manage' : 'assistant.use', resource)) throw AppError.notFound('Assistant');
   authorize(actor, action, resource);

@@ -47,6 +47,7 @@ type AssistantJson = z.infer<typeof AssistantView>;
 /** Staff see what they need to pick and chat; the prompt, tuning and sharing only those who may manage it. */
 export function presentAssistant(a: AssistantRecord, actor: Actor, searchMode: boolean): AssistantJson {
   const manage = can(actor, 'assistant.manage', assistantResource(a));
+  const flowSteps = flowStepsOf(a.flowSteps);
   const view: AssistantJson = {
     id: a.id,
     name: a.name,
@@ -54,7 +55,7 @@ export function presentAssistant(a: AssistantRecord, actor: Actor, searchMode: b
     avatarUrl: a.avatarPath ? `/api/v1/assistants/${a.id}/avatar?v=${avatarVersion(a.avatarPath)}` : null,
     model: a.model,
     knowledgeOnly: a.knowledgeOnly,
-    flow: flowStepsOf(a.flowSteps) !== null,
+    flow: flowSteps !== null,
     attachmentsEnabled: a.attachmentsEnabled,
     searchMode,
     can: { manage },
@@ -69,7 +70,7 @@ export function presentAssistant(a: AssistantRecord, actor: Actor, searchMode: b
     modelId: a.modelId,
     fallbackModelId: a.fallbackModelId,
     builtinTools: a.builtinTools,
-    flowSteps: flowStepsOf(a.flowSteps),
+    flowSteps,
     temperature: a.temperature,
     maxTokens: a.maxTokens,
     retrieval: { topK: a.topK, similarityThreshold: a.similarityThreshold, chunkSize: a.chunkSize, chunkOverlap: a.chunkOverlap },

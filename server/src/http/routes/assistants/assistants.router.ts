@@ -1,15 +1,13 @@
-import { assistantFor, assistantRelations } from '../../../commands/assistants/assistantAccess.js';
+import { assistantFor } from '../../../commands/assistants/assistantAccess.js';
 import { createAssistant } from '../../../commands/assistants/createAssistant.js';
 import { deleteAssistant, restoreAssistant } from '../../../commands/assistants/deleteAssistant.js';
+import { listAssistants } from '../../../commands/assistants/listAssistants.js';
 import { updateAssistant } from '../../../commands/assistants/updateAssistant.js';
-import type { Prisma } from '../../../db/generated/client.js';
-import { pageWithTotal } from '../../../lib/pageTotal.js';
-import { manageableAssistants, usableAssistants } from '../../../policies/index.js';
 import { requestMeta, type Services } from '../../../services.js';
 import { AssistantView } from '../../presenters/assistant.js';
 import type { RouteBuilder } from '../../route.js';
 import { presentAssistants, presentOneAssistant } from './presentAssistants.js';
-import { IdParams, pageBody, pageOf, pageWindow } from '../../schemas/common.js';
+import { IdParams, pageBody, pageOf } from '../../schemas/common.js';
 import { assistantAvatarRoutes } from './assistantAvatar.router.js';
 import { AssistantListQuery, CreateAssistantBody, UpdateAssistantBody } from './assistants.schema.js';
 
@@ -33,14 +31,7 @@ export function assistantRoutes(s: Services, routes: RouteBuilder): void {
     query: AssistantListQuery,
     responses: { 200: { description: 'A page of assistants', schema: pageOf(AssistantView, 'AssistantPage') } },
     handler: async ({ actor, query }) => {
-      const scope: Prisma.AssistantWhereInput = query.deleted ? { AND: [manageableAssistants(actor), { deletedAt: { not: null } }] } : usableAssistants(actor);
-      const where: Prisma.AssistantWhereInput = { AND: [scope, query.q ? { name: { contains: query.q, mode: 'insensitive' } } : {}] };
-      const window = pageWindow(query);
-      const [rows, total] = await pageWithTotal(
-        s.prisma.assistant.findMany({ where, include: assistantRelations, orderBy: [{ [query.sort]: query.order }, { id: 'asc' }], ...window }),
-        window,
-        () => s.prisma.assistant.count({ where }),
-      );
+      const { rows, total } = await listAssistants(s, actor, query);
       return { body: pageBody(await presentAssistants(s, rows, actor), total, query) };
     },
   });
