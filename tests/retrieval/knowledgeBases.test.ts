@@ -109,6 +109,32 @@ describe(`knowledge bases shared by assistants, read by groups (${engineName})`,
     expect(await promptFor(sam.token, ids.helpdesk, question)).toContain(HANDBOOK);
   });
 
+  it('finds the same passages when the search is begun as the question arrives, before the access check', async () => {
+    const retriever = t.server.services.retriever;
+    const readers = {
+      sam: { id: sam.id, role: 'user' as const, groups: new Map([[ids.sales, 'member' as const]]) },
+      hana: { id: hana.id, role: 'manager' as const, groups: new Map([[ids.hr, 'manager' as const]]) },
+    };
+    const cases = [
+      { reader: readers.sam, token: sam.token, assistantId: ids.helpdesk },
+      { reader: readers.hana, token: hana.token, assistantId: ids.helpdesk },
+      { reader: readers.sam, token: sam.token, assistantId: ids.onboarding }, // a tag filter
+    ];
+    for (const { reader, token, assistantId } of cases) {
+      const conversationId = (await t.json(token, 'POST', '/api/v1/conversations', { assistantId })).body.id;
+      const request = { assistantId, reader, query: question, topK: 5, minScore: 0, mode: 'hybrid' as const };
+      const plain = await retriever.retrieve(request);
+      const prepared = retriever.prepareSearch(conversationId, reader, question, Promise.resolve([]));
+      expect(await prepared.query).not.toBeNull();
+      expect(await retriever.retrieve({ ...request, prepared })).toEqual(plain);
+      expect(plain.length).toBeGreaterThan(0);
+      // With attachments the question is analysed by the search itself, with them counted.
+      expect(await retriever.prepareSearch(conversationId, reader, question, Promise.resolve([{}])).query).toBeNull();
+    }
+    const sams = await retriever.retrieve({ ...cases[0]!, query: question, topK: 5, minScore: 0, prepared: retriever.prepareSearch((await t.json(sam.token, 'POST', '/api/v1/conversations', { assistantId: ids.helpdesk })).body.id, readers.sam, question, Promise.resolve([])) });
+    expect(sams.map((p) => p.fileName)).not.toContain('salaries.txt');
+  });
+
   it('lets a base be read only by the groups it names: detaching or withdrawing the group stops its passages', async () => {
     expect((await t.json(admin.token, 'PATCH', `/api/v1/knowledge-bases/${ids.handbook}`, { readerGroupIds: [ids.hr] })).status).toBe(200);
     const withdrawn = await promptFor(sam.token, ids.helpdesk, question);

@@ -7,8 +7,7 @@ import { memoryForAnswer, type AnswerMemory } from '../memory/answerMemory.js';
 import { enqueueMemoryProposal } from '../memory/proposeMemories.js';
 import { retrievalParameters } from '../retrieval/retrievalParameters.js';
 import type { RecalledMemory } from '../memory/recallMemories.js';
-import type { Passage } from '../retrieval/retrievePassages.js';
-import type { SearchScope } from '../retrieval/searchScope.js';
+import type { Passage, PreparedSearch } from '../retrieval/retrievePassages.js';
 import type { Services } from '../services.js';
 import { runToolCalls } from '../tools/runToolCalls.js';
 import type { AssistantTool } from '../tools/tool.js';
@@ -64,8 +63,8 @@ export interface AnswerRequest {
   thread?: ThreadMessage[];
   /** The conversation's ready attachments, when the caller already read them (same reason). */
   attachments?: ConversationAttachment[];
-  /** The assistant's bases this actor may search, when the caller started reading them beside the access check. */
-  basesScope?: Promise<SearchScope>;
+  /** The knowledge search, when the caller started it beside the access check. */
+  preparedSearch?: PreparedSearch;
 }
 
 /** What the prompt needs of each earlier message. */
@@ -165,7 +164,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
       query: question,
       ...retrievalParameters(assistant, ragDefaults, s.retriever.defaultMinScore),
       ...(plan.searchedIds.length > 0 ? { attachmentIds: plan.searchedIds, attachmentBoost: ATTACHMENT_BOOST } : {}),
-      basesScope: request.basesScope,
+      prepared: request.preparedSearch,
     }),
     flow ? new Map<string, AssistantTool>() : toolsForAnswer(s, assistant, actor),
     memoryForAnswer(s, { actor, conversation, question, newQuestion: !('existing' in request.question) }),

@@ -7,8 +7,8 @@ import { evidenceFusion, fusedScore, type FusionStrategy } from './fusion.js';
 import { evidenceParameters, passageEvidence, type LexemeOccurrences, type PassageEvidence } from './passageEvidence.js';
 import { analyseQuery, candidateTsQuery, type AnalysedQuery } from './queryTerms.js';
 import type { Reranker } from './reranker.js';
-import type { SemanticRescorer } from './semantic/semanticRescoring.js';
-import { emptyScope, scopeFilter, searchScopeFor, withAttachments, type SearchScope } from './searchScope.js';
+import type { PreparedQuery, SemanticRescorer } from './semantic/semanticRescoring.js';
+import { conversationScope, emptyScope, scopeFilter, searchScopeFor, withAttachments, type SearchScope } from './searchScope.js';
 import type { KnowledgeReader } from '../policies/knowledgeBases.js';
 
 export interface Passage {
@@ -34,6 +34,23 @@ export interface Passage {
 
 export type RetrievalMode = 'hybrid' | 'vector' | 'text';
 
+/**
+ * A search begun as a question arrives, beside the conversation's access
+ * check, before the assistant is known: its bases for the reader, the
+ * question's analysis over them, and the question's sentence vector. The
+ * analysis is only made, and only used, when the conversation has no ready
+ * attachments (they join the search, and which of them do depends on the
+ * model). Nothing of it reaches the asker unless the check passes.
+ */
+export interface PreparedSearch {
+  question: string;
+  scope: Promise<SearchScope>;
+  /** Null when the conversation has attachments: the search then analyses the question itself. */
+  query: Promise<AnalysedQuery | null>;
+  /** Encoding starts once there is anything to search (and unused if the assistant's mode is not hybrid). */
+  semantic: Promise<PreparedQuery | undefined>;
+}
+
 export interface RetrievalRequest {
   assistantId: string;
   /** Who asks: only the attached bases they may read are searched. */
@@ -47,8 +64,8 @@ export interface RetrievalRequest {
   candidates?: number;
   /** Ready attachments of the conversation asked in, searched with the knowledge (the caller owns them). */
   attachmentIds?: string[];
-  /** The assistant's bases for this reader, when the caller started reading them early (conversationScope). */
-  basesScope?: Promise<SearchScope>;
+  /** The search's first steps, when the caller started them as the question arrived (prepareSearch). */
+  prepared?: PreparedSearch;
   /** How much an attachment passage's score is multiplied by: the question is most likely about what was attached. */
   attachmentBoost?: number;
 }
@@ -124,8 +141,25 @@ export class PassageRetriever {
     this.textCandidateBudget = options.textCandidateBudget ?? 2_000;
   }
 
+  /**
+   * Starts a conversation's search for `question` (see PreparedSearch);
+   * `attachments` are the conversation's ready attachments, being read too.
+   */
+  prepareSearch(conversationId: string, reader: KnowledgeReader, question: string, attachments: Promise<unknown[]>): PreparedSearch {
+    const scope = conversationScope(this.prisma, conversationId, reader);
+    const known = Promise.all([scope, attachments]);
+    const query = known.then(([bases, attached]) =>
+      attached.length > 0 || emptyScope(bases) ? null : analyseQuery(this.prisma, bases, question, evidenceParameters.prefixLength),
+    );
+    const semantic = known.then(([bases, attached]) => (attached.length === 0 && emptyScope(bases) ? undefined : this.semantic?.prepare(question)));
+    // Awaited by the search, or dropped when the access check refuses.
+    for (const step of [scope, query, semantic]) step.catch(() => undefined);
+    return { question, scope, query, semantic };
+  }
+
   async retrieve(request: RetrievalRequest): Promise<Passage[]> {
-    const question = (request.mode ?? 'hybrid') === 'hybrid' ? this.semantic?.prepare(request.query) : undefined;
+    const prepared = request.prepared?.question === request.query ? request.prepared : undefined;
+    const question = (request.mode ?? 'hybrid') === 'hybrid' ? (prepared ? await prepared.semantic : this.semantic?.prepare(request.query)) : undefined;
     const pool = await this.candidatePool(request);
     let results = this.rank(pool, { ...request, topK: Infinity });
     if (question && results.length > 1) results = await this.semantic!.rescore(question, results);
@@ -149,13 +183,16 @@ export class PassageRetriever {
   async candidatePool(request: Omit<RetrievalRequest, 'topK' | 'minScore'> & { topK?: number }): Promise<CandidatePool> {
     const mode = request.mode ?? 'hybrid';
     const limit = this.candidateCount(request);
-    const scope = request.basesScope
-      ? withAttachments(await request.basesScope, request.attachmentIds ?? [])
-      : await searchScopeFor(this.prisma, request.assistantId, request.reader, request.attachmentIds ?? []);
+    const prepared = request.prepared?.question === request.query ? request.prepared : undefined;
+    const attachmentIds = request.attachmentIds ?? [];
+    const scope = prepared
+      ? withAttachments(await prepared.scope, attachmentIds)
+      : await searchScopeFor(this.prisma, request.assistantId, request.reader, attachmentIds);
     if (emptyScope(scope)) return { query: { terms: [], corpus: { chunkCount: 0, averageLength: 1 }, variants: [] }, idfTotal: 0, candidates: [] };
+    const analysed = prepared && attachmentIds.length === 0 ? await prepared.query : null;
     const [[queryVector], query] = await Promise.all([
       this.embedder.embed([request.query], 'query'),
-      analyseQuery(this.prisma, scope, request.query, evidenceParameters.prefixLength),
+      analysed ?? analyseQuery(this.prisma, scope, request.query, evidenceParameters.prefixLength),
     ]);
     const vector = vectorLiteral(queryVector!);
     const [byVector, byText] = await Promise.all([

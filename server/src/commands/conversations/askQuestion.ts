@@ -4,7 +4,6 @@ import { activePath } from '../../chat/conversationTree.js';
 import type { Generation } from '../../chat/generationHub.js';
 import { AppError } from '../../errors/appError.js';
 import type { Actor } from '../../policies/actor.js';
-import { conversationScope } from '../../retrieval/searchScope.js';
 import type { Services } from '../../services.js';
 import { conversationToChatIn } from './conversationAccess.js';
 
@@ -14,13 +13,13 @@ import { conversationToChatIn } from './conversationAccess.js';
 // returns it while it is being written.
 
 export async function sendMessage(s: Services, actor: Actor, input: { conversationId: string; content: string; parentId?: string }): Promise<Generation> {
-  // Read together: the thread, attachments and searchable bases are only used once the access check has passed.
-  const basesScope = conversationScope(s.prisma, input.conversationId, actor);
-  basesScope.catch(() => undefined); // awaited by retrieval, or dropped if the check refuses
+  // Read together, and the knowledge search begun: all of it is only used once the access check has passed.
+  const ready = readyAttachments(s, input.conversationId);
+  const preparedSearch = s.retriever.prepareSearch(input.conversationId, actor, input.content, ready);
   const [{ conversation, assistant }, thread, attachments] = await Promise.all([
     conversationToChatIn(s, actor, input.conversationId),
     readThread(s, input.conversationId),
-    readyAttachments(s, input.conversationId),
+    ready,
   ]);
   if (input.parentId) {
     const parent = thread.find((m) => m.id === input.parentId);
@@ -28,7 +27,7 @@ export async function sendMessage(s: Services, actor: Actor, input: { conversati
     if (parent.role !== 'assistant') throw new AppError('validation_failed', 'That message is not an answer');
   }
   const parentId = input.parentId ?? activePath(thread, conversation.activeLeafId).at(-1)?.id ?? null;
-  return startAnswer(s, { conversation, assistant, actor, question: { content: input.content, parentId }, thread, attachments, basesScope });
+  return startAnswer(s, { conversation, assistant, actor, question: { content: input.content, parentId }, thread, attachments, preparedSearch });
 }
 
 /** Answers a question again; `messageId` is the answer to replace, or the question itself. */
