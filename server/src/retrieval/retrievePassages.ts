@@ -51,6 +51,9 @@ export interface PreparedSearch {
   semantic: Promise<PreparedQuery | undefined>;
 }
 
+/** A request's prepared search, if it was prepared for this very question. */
+const preparedFor = (request: Pick<RetrievalRequest, 'prepared' | 'query'>) => (request.prepared?.question === request.query ? request.prepared : undefined);
+
 export interface RetrievalRequest {
   assistantId: string;
   /** Who asks: only the attached bases they may read are searched. */
@@ -158,7 +161,7 @@ export class PassageRetriever {
   }
 
   async retrieve(request: RetrievalRequest): Promise<Passage[]> {
-    const prepared = request.prepared?.question === request.query ? request.prepared : undefined;
+    const prepared = preparedFor(request);
     const question = (request.mode ?? 'hybrid') === 'hybrid' ? (prepared ? await prepared.semantic : this.semantic?.prepare(request.query)) : undefined;
     const pool = await this.candidatePool(request);
     let results = this.rank(pool, { ...request, topK: Infinity });
@@ -183,7 +186,7 @@ export class PassageRetriever {
   async candidatePool(request: Omit<RetrievalRequest, 'topK' | 'minScore'> & { topK?: number }): Promise<CandidatePool> {
     const mode = request.mode ?? 'hybrid';
     const limit = this.candidateCount(request);
-    const prepared = request.prepared?.question === request.query ? request.prepared : undefined;
+    const prepared = preparedFor(request);
     const attachmentIds = request.attachmentIds ?? [];
     const scope = prepared
       ? withAttachments(await prepared.scope, attachmentIds)

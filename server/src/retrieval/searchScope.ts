@@ -27,7 +27,7 @@ export interface SearchScope {
 export const emptyScope = (scope: SearchScope) => scope.wholeBaseIds.length === 0 && scope.taggedFileIds.length === 0 && scope.attachmentIds.length === 0;
 
 /** Whose attached bases a search looks at: an assistant's, or a conversation's assistant's (see conversationScope). */
-export type ScopeOwner = { assistantId: string } | { conversationId: string };
+type ScopeOwner = { assistantId: string } | { conversationId: string };
 
 /**
  * The bases attached to an assistant that the asking person may read (admins:
