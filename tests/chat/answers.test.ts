@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import { NO_KNOWLEDGE_ANSWER } from '../../server/src/chat/answer.js';
+import { OpenAiCompatibleProvider } from '../../server/src/chat/llm/openaiCompatible.js';
+import type { ChatCall } from '../support/chatScript.js';
 import { fixture } from '../support/knowledge.js';
 import { eventually, readEvents, startChatServer, TEST_MODEL, uploadAndWait, type ChatTestServer } from '../support/chatServer.js';
 import { engineName } from '../support/testDb.js';
@@ -39,6 +41,24 @@ describe(`answers with sources (${engineName})`, () => {
     expect(res.status).toBe(201);
     return res.body.id as string;
   }
+
+  it('counts the passages in the prompt tokens it stores when the provider reports no usage', async () => {
+    // The system message is counted with the passages' texts left out and their chunks' stored counts
+    // added; an answer whose provider reports nothing stores that estimate, which must hold the passages.
+    const conversationId = await newConversation();
+    let answerCall: ChatCall | undefined;
+    const titles = t.openai.chat.intercept;
+    t.openai.chat.intercept = (call) => titles(call) ?? void (answerCall = call);
+    t.openai.chat.script({ text: 'It renders PDF files [1].', omitUsage: true });
+    const res = await t.json(staff.token, 'POST', `/api/v1/conversations/${conversationId}/messages`, { content: 'What is PDF.js and who develops it?' });
+    t.openai.chat.intercept = titles;
+    expect(res.status).toBe(201);
+    const sent = answerCall!.messages.map((m) => ({ role: m.role as 'system' | 'user', content: m.content }));
+    expect(sent[0]!.content).toContain('[1]');
+    const full = new OpenAiCompatibleProvider({ kind: 'openai_compatible', baseUrl: null, apiKey: null }).countTokens(sent);
+    const { promptTokens } = res.body.message.usage;
+    expect(Math.abs(promptTokens - full)).toBeLessThanOrEqual(2 * res.body.message.sources.length + 2);
+  });
 
   it('answers with the retrieved passages in the prompt and stores sources, usage and model (JSON)', async () => {
     const conversationId = await newConversation();

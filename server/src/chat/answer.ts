@@ -256,7 +256,7 @@ async function modelCall(s: Services, request: AnswerRequest, material: PromptMa
   const provider = createChatProvider({ ...endpoint, timeoutMs: s.config.chat.timeoutMs });
   const maxTokens = answerTokensFor(assistant, model);
   // A fallback model without vision gets no image parts (it would refuse them).
-  const prompt = buildPrompt({ ...material, images: model.vision ? material.images : undefined, contextWindow: model.contextWindow, answerTokens: maxTokens, countTokens: (messages) => provider.countTokens(messages) });
+  const prompt = buildPrompt({ ...material, images: model.vision ? material.images : undefined, contextWindow: model.contextWindow, answerTokens: maxTokens, countTokens: (messages, countedText) => provider.countTokens(messages, countedText) });
   const reservation = await s.quotas.reserve(quotaScope(request), { tokens: prompt.promptTokens + maxTokens, cost: costOf(model, prompt.promptTokens, maxTokens) }, quotaApplies);
   return { model, provider, messages: prompt.messages, passages: prompt.passages, memories: prompt.memories, promptTokens: prompt.promptTokens, maxTokens, reservation };
 }
