@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { buildPrompt, type PromptInput } from '../../server/src/chat/prompt/buildPrompt.js';
 import { createChatProvider } from '../../server/src/chat/llm/registry.js';
 import { chunkSpans } from '../../server/src/ingestion/chunk/chunkSpans.js';
+import { countTokens, countTokensRemembered } from '../../server/src/ingestion/chunk/tokenCounter.js';
 import type { Passage } from '../../server/src/retrieval/retrievePassages.js';
 import { fixturesDir } from '../support/knowledge.js';
 
@@ -77,5 +78,19 @@ describe.each(['openai_compatible', 'anthropic'] as const)('prompt token estimat
     expect(prompt.passages.map((p) => p.chunkId)).toEqual(passages.slice(0, -1).map((p) => p.chunkId));
     expect(prompt.messages[0]!.content).toContain(`[${passages.length - 1}] countries.html`);
     expect(prompt.messages[0]!.content).not.toContain(`[${passages.length}] countries.html`);
+  });
+});
+
+describe('remembered token counts', () => {
+  it('gives the counts a full count gives, again and again, past the size it keeps', () => {
+    const text = fs.readFileSync(expected, 'utf8');
+    // 150 texts of 30,000 characters pass the 4 million remembered, so the oldest are forgotten along the way;
+    // one of 50,000 is too long to be remembered at all.
+    const texts = Array.from({ length: 150 }, (_, i) => `${i} ${text}`.repeat(Math.ceil(30_000 / text.length)).slice(0, 30_000 - (i % 7)));
+    texts.push(text.repeat(Math.ceil(50_000 / text.length)).slice(0, 50_000));
+    texts.push('Which country has the largest area?', 'Russia, by a wide margin [1].', '');
+    for (let round = 0; round < 2; round++) {
+      for (const t of [...texts, ...texts.slice(0, 5)]) expect(countTokensRemembered(t)).toBe(countTokens(t));
+    }
   });
 });

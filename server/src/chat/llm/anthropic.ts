@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
-import { countTokens } from '../../ingestion/chunk/tokenCounter.js';
+import { countTokensRemembered as countTokens } from '../../ingestion/chunk/tokenCounter.js';
 import type { ChatMessage, ChatProvider, ChatRequest, ChatStreamEvent, ConnectionCheck, ProviderEndpoint } from './chatProvider.js';
 import { imageTokens, ProviderError } from './chatProvider.js';
 import { checkConnection, textOf } from './openaiCompatible.js';

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import { countTokens } from '../../ingestion/chunk/tokenCounter.js';
+import { countTokensRemembered as countTokens } from '../../ingestion/chunk/tokenCounter.js';
 import type { ChatMessage, ChatProvider, ChatRequest, ChatStreamEvent, ConnectionCheck, ProviderEndpoint, ToolCallRequest, ToolDefinition } from './chatProvider.js';
 import { imageTokens, ProviderError } from './chatProvider.js';
 import { toProviderError } from './providerErrors.js';
