@@ -1,24 +1,10 @@
-import type { PrismaClient } from '../../db/database.js';
 import type { Prisma } from '../../db/generated/client.js';
 import { AppError } from '../../errors/appError.js';
-import { findAssistantRecord } from './assistantRecords.js';
+import { findAssistantRecord, type AssistantRecord, type Db } from './assistantRecords.js';
 import { assistantResource, authorize, can, type Action } from '../../policies/index.js';
 import type { Actor } from '../../policies/actor.js';
 
-/**
- * What every assistant read loads: the group ids (for the policies), the
- * model's names (for the presenter) and the knowledge bases. The reads in
- * assistantRecords.ts give the same records in SQL.
- */
-export const assistantRelations = {
-  groups: { select: { groupId: true } },
-  model: { select: { id: true, name: true, displayName: true } },
-  knowledgeBases: { select: { knowledgeBaseId: true, tags: true }, orderBy: { createdAt: 'asc' } },
-} as const satisfies Prisma.AssistantInclude;
-
-export type AssistantRecord = Prisma.AssistantGetPayload<{ include: typeof assistantRelations }>;
-
-export type Db = PrismaClient | Prisma.TransactionClient;
+export { assistantRelations, type AssistantRecord, type Db } from './assistantRecords.js';
 
 export interface AssistantLookup {
   /** Also find a soft-deleted assistant (for restore); only those who may manage it see it. */

@@ -1,5 +1,20 @@
+import type { PrismaClient } from '../../db/database.js';
 import { Prisma } from '../../db/generated/client.js';
-import type { AssistantRecord, Db } from './assistantAccess.js';
+
+/**
+ * What every assistant read loads: the group ids (for the policies), the
+ * model's names (for the presenter) and the knowledge bases. The reads below
+ * give the same records in SQL.
+ */
+export const assistantRelations = {
+  groups: { select: { groupId: true } },
+  model: { select: { id: true, name: true, displayName: true } },
+  knowledgeBases: { select: { knowledgeBaseId: true, tags: true }, orderBy: { createdAt: 'asc' } },
+} as const satisfies Prisma.AssistantInclude;
+
+export type AssistantRecord = Prisma.AssistantGetPayload<{ include: typeof assistantRelations }>;
+
+export type Db = PrismaClient | Prisma.TransactionClient;
 
 // The assistant reads the API serves most (the list, one assistant, and every
 // command's access check) are SQL rather than a Prisma include: one row per
