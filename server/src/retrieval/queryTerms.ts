@@ -51,12 +51,17 @@ export async function analyseQuery(
 ): Promise<AnalysedQuery> {
   // A conversation's attachments are counted directly from their chunks (a few
   // hundred at most; they have no statistics rows) and added to the bases'.
+  // Without attachments those parts are left out of the text, not just given
+  // an empty list: Postgres plans this statement anew on every run (its
+  // generic plan never wins), and planning them cost more than running it.
+  const attached = (scope.attachmentIds?.length ?? 0) > 0;
+  const withAttached = (sql: string) => (attached ? sql : '');
   const rows = await prisma.$queryRawUnsafe<TermRow[]>(
     `WITH corpus AS (
        SELECT coalesce((SELECT sum(chunk_count) FROM chunk_corpus_stats WHERE knowledge_base_id = ANY ($2::uuid[])), 0)
-              + (SELECT count(*) FROM chunks WHERE attachment_id = ANY ($4::uuid[])) AS chunk_count,
+              ${withAttached('+ (SELECT count(*) FROM chunks WHERE attachment_id = ANY ($4::uuid[]))')} AS chunk_count,
               coalesce((SELECT sum(token_count) FROM chunk_corpus_stats WHERE knowledge_base_id = ANY ($2::uuid[])), 0)
-              + coalesce((SELECT sum(token_count) FROM chunks WHERE attachment_id = ANY ($4::uuid[])), 0) AS token_count
+              ${withAttached('+ coalesce((SELECT sum(token_count) FROM chunks WHERE attachment_id = ANY ($4::uuid[])), 0)')} AS token_count
      ),
      q AS (
        SELECT DISTINCT ON (u.lexeme) u.lexeme, u.positions
@@ -66,7 +71,7 @@ export async function analyseQuery(
      terms AS (
        SELECT q.lexeme, q.positions,
               (SELECT coalesce(sum(s.chunk_count), 0) FROM chunk_term_stats s WHERE s.knowledge_base_id = ANY ($2::uuid[]) AND s.lexeme = q.lexeme)
-              + (SELECT count(*) FROM chunks c WHERE c.attachment_id = ANY ($4::uuid[]) AND q.lexeme = ANY (tsvector_to_array(c.tsv))) AS document_frequency
+              ${withAttached('+ (SELECT count(*) FROM chunks c WHERE c.attachment_id = ANY ($4::uuid[]) AND q.lexeme = ANY (tsvector_to_array(c.tsv)))')} AS document_frequency
          FROM q
      ),
      prefixes AS (SELECT DISTINCT left(lexeme, ${prefixLength}) AS prefix FROM terms WHERE document_frequency > 0 AND length(lexeme) >= ${prefixLength}),
@@ -75,9 +80,9 @@ export async function analyseQuery(
          FROM (SELECT lexeme FROM terms WHERE document_frequency > 0
                UNION ALL
                SELECT s.lexeme FROM prefixes p JOIN chunk_term_stats s ON s.knowledge_base_id = ANY ($2::uuid[]) AND left(s.lexeme, ${prefixLength}) = p.prefix
-               UNION ALL
+               ${withAttached(`UNION ALL
                SELECT l.lexeme FROM chunks c CROSS JOIN LATERAL unnest(tsvector_to_array(c.tsv)) AS l(lexeme)
-                WHERE c.attachment_id = ANY ($4::uuid[]) AND left(l.lexeme, ${prefixLength}) IN (SELECT prefix FROM prefixes)) AS v
+                WHERE c.attachment_id = ANY ($4::uuid[]) AND left(l.lexeme, ${prefixLength}) IN (SELECT prefix FROM prefixes)`)}) AS v
      )
      SELECT t.lexeme, t.positions::int[] AS positions, t.document_frequency,
             corpus.chunk_count AS corpus_chunks, corpus.token_count AS corpus_tokens, variants.lexemes AS variants
@@ -86,7 +91,7 @@ export async function analyseQuery(
     query,
     scope.baseIds,
     scope.languages,
-    scope.attachmentIds ?? [],
+    ...(attached ? [scope.attachmentIds] : []),
   );
   const chunkCount = Number(rows[0]?.corpus_chunks ?? 0);
   const averageLength = chunkCount > 0 ? Number(rows[0]!.corpus_tokens ?? 0) / chunkCount : 1;
