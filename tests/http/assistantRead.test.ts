@@ -2,6 +2,7 @@ import { assistantFor, type AssistantRecord } from '../../server/src/commands/as
 import { listAssistants, type AssistantListQuery } from '../../server/src/commands/assistants/listAssistants.js';
 import type { PrismaClient } from '../../server/src/db/database.js';
 import { Prisma } from '../../server/src/db/generated/client.js';
+import { literalLike } from '../../server/src/db/likePattern.js';
 import { AppError } from '../../server/src/errors/appError.js';
 import { presentAssistant } from '../../server/src/http/presenters/assistant.js';
 import { pageWithTotal } from '../../server/src/lib/pageTotal.js';
@@ -40,7 +41,7 @@ const asRecord = ({ groups, ...rest }: RecordBefore): AssistantRecord => ({ ...r
 /** GET /assistants as the route read it before. */
 async function listBefore(prisma: PrismaClient, actor: Actor, query: AssistantListQuery) {
   const scope: Prisma.AssistantWhereInput = query.deleted ? { AND: [manageableAssistants(actor), { deletedAt: { not: null } }] } : usableAssistants(actor);
-  const where: Prisma.AssistantWhereInput = { AND: [scope, query.q ? { name: { contains: query.q, mode: 'insensitive' } } : {}] };
+  const where: Prisma.AssistantWhereInput = { AND: [scope, query.q ? { name: { contains: literalLike(query.q), mode: 'insensitive' } } : {}] };
   const window = { skip: (query.page - 1) * query.pageSize, take: query.pageSize };
   const [rows, total] = await pageWithTotal(
     prisma.assistant.findMany({ where, include: includeBefore, orderBy: [{ [query.sort]: query.order }, { id: 'asc' }], ...window }),

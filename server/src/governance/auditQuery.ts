@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../db/database.js';
 import type { AuditLog as AuditRow, Prisma } from '../db/generated/client.js';
+import { literalLike } from '../db/likePattern.js';
 
 /** What the console filters the log by; the list and the export take the same filters. */
 export interface AuditFilters {
@@ -25,16 +26,16 @@ function actionFilter(action: string): Prisma.StringFilter | string {
 export function auditWhere(f: AuditFilters): Prisma.AuditLogWhereInput {
   return {
     actorId: f.actorId,
-    actorEmail: f.actorEmail ? { contains: f.actorEmail, mode: 'insensitive' } : undefined,
+    actorEmail: f.actorEmail ? { contains: literalLike(f.actorEmail), mode: 'insensitive' } : undefined,
     action: f.action ? actionFilter(f.action) : undefined,
     resourceType: f.resourceType,
     resourceId: f.resourceId,
     createdAt: f.from || f.to ? { gte: f.from, lte: f.to } : undefined,
     OR: f.q
       ? [
-          { action: { contains: f.q, mode: 'insensitive' } },
-          { actorEmail: { contains: f.q, mode: 'insensitive' } },
-          { resourceId: { contains: f.q } },
+          { action: { contains: literalLike(f.q), mode: 'insensitive' } },
+          { actorEmail: { contains: literalLike(f.q), mode: 'insensitive' } },
+          { resourceId: { contains: literalLike(f.q) } },
         ]
       : undefined,
   };

@@ -5,6 +5,7 @@ import { manageableAssistantsSql, usableAssistantsSql } from '../../policies/ind
 import type { Services } from '../../services.js';
 import type { AssistantRecord } from './assistantAccess.js';
 import { countAssistantRecords, findAssistantRecords, type AssistantRecordQuery } from './assistantRecords.js';
+import { containsPattern } from '../../db/likePattern.js';
 
 export interface AssistantListQuery {
   page: number;
@@ -20,7 +21,7 @@ export interface AssistantListQuery {
 export async function listAssistants(s: Pick<Services, 'prisma'>, actor: Actor, query: AssistantListQuery): Promise<{ rows: AssistantRecord[]; total: number }> {
   const scope = query.deleted ? Prisma.sql`${manageableAssistantsSql(actor)} AND a.deleted_at IS NOT NULL` : usableAssistantsSql(actor);
   // As Prisma's `contains` (insensitive) wrote it before: % and _ in the search are wildcards too.
-  const where = query.q ? Prisma.sql`${scope} AND a.name ILIKE ('%' || ${query.q} || '%')` : scope;
+  const where = query.q ? Prisma.sql`${scope} AND a.name ILIKE ${containsPattern(query.q)}` : scope;
   const window = { skip: (query.page - 1) * query.pageSize, take: query.pageSize };
   const [rows, total] = await pageWithTotal(
     findAssistantRecords(s.prisma, { where, sort: query.sort, order: query.order, ...window }),

@@ -4,6 +4,7 @@ import { pageWithTotal } from '../../lib/pageTotal.js';
 import type { Actor } from '../../policies/actor.js';
 import { ownConversations } from '../../policies/index.js';
 import type { Services } from '../../services.js';
+import { containsPattern } from '../../db/likePattern.js';
 
 export interface ConversationListQuery {
   page: number;
@@ -46,7 +47,7 @@ export async function listConversations(s: Services, actor: Actor, query: Conver
   const archived = query.archived === 'all' ? Prisma.empty : Prisma.sql`AND c.archived = ${query.archived}`;
   const assistant = query.assistantId ? Prisma.sql`AND c.assistant_id = ${query.assistantId}::uuid` : Prisma.empty;
   const source = query.source === 'all' ? Prisma.empty : Prisma.sql`AND c.source = ${query.source ?? 'chat'}`;
-  const pattern = `%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+  const pattern = containsPattern(query.q);
   const hits = await s.prisma.$queryRaw<{ id: string; snippet: string | null; total: bigint }[]>`
     WITH search AS (SELECT websearch_to_tsquery('english', ${query.q}) AS query),
     best AS (

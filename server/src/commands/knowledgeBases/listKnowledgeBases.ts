@@ -4,6 +4,7 @@ import type { Actor } from '../../policies/actor.js';
 import { manageableKnowledgeBases, readableKnowledgeBases } from '../../policies/knowledgeBases.js';
 import type { Services } from '../../services.js';
 import { knowledgeBaseRelations } from './knowledgeBaseAccess.js';
+import { literalLike } from '../../db/likePattern.js';
 
 export interface KnowledgeBaseListRequest {
   page: number;
@@ -21,7 +22,7 @@ export async function listKnowledgeBases(s: Pick<Services, 'prisma'>, actor: Act
     AND: [
       readableKnowledgeBases(actor),
       query.tag ? { tags: { has: query.tag } } : {},
-      query.q ? { name: { contains: query.q, mode: 'insensitive' } } : {},
+      query.q ? { name: { contains: literalLike(query.q), mode: 'insensitive' } } : {},
     ],
   };
   const [rows, total, manageable] = await Promise.all([
@@ -52,7 +53,7 @@ export async function listKnowledgeFiles(s: Pick<Services, 'prisma'>, knowledgeB
       knowledgeBaseId,
       ...(filter.tag ? { tags: { has: filter.tag } } : {}),
       ...(filter.folder ? { OR: [{ folder: filter.folder }, { folder: { startsWith: `${filter.folder}/` } }] } : {}),
-      ...(filter.q ? { originalName: { contains: filter.q, mode: 'insensitive' as const } } : {}),
+      ...(filter.q ? { originalName: { contains: literalLike(filter.q), mode: 'insensitive' as const } } : {}),
     },
     orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
   });

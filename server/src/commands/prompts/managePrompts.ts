@@ -3,6 +3,7 @@ import { AppError } from '../../errors/appError.js';
 import { authorize, can, type Actor } from '../../policies/index.js';
 import type { Services } from '../../services.js';
 import { auditActor, type CommandContext } from '../context.js';
+import { literalLike } from '../../db/likePattern.js';
 
 // The prompt library. A prompt with no groups is its owner's own; one with
 // groups is published to their members. Admins publish to any group, managers
@@ -41,7 +42,7 @@ export function mayEditPrompt(actor: Actor, prompt: { ownerId: string; groups: {
 export async function listPrompts(s: Pick<Services, 'prisma'>, actor: Actor, q: { q?: string; scope: PromptScope; skip: number; take: number }) {
   if (q.scope === 'published') authorize(actor, 'prompt.publish');
   const scope = q.scope === 'available' ? availablePrompts(actor) : q.scope === 'mine' ? { ownerId: actor.id } : maintainedPrompts(actor);
-  const search: Prisma.SavedPromptWhereInput = q.q ? { OR: [{ title: { contains: q.q, mode: 'insensitive' } }, { text: { contains: q.q, mode: 'insensitive' } }] } : {};
+  const search: Prisma.SavedPromptWhereInput = q.q ? { OR: [{ title: { contains: literalLike(q.q), mode: 'insensitive' } }, { text: { contains: literalLike(q.q), mode: 'insensitive' } }] } : {};
   const where = { AND: [scope, search] };
   const [rows, total] = await Promise.all([
     s.prisma.savedPrompt.findMany({ where, include: promptInclude, orderBy: [{ title: 'asc' }, { id: 'asc' }], skip: q.skip, take: q.take }),

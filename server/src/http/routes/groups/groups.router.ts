@@ -8,6 +8,7 @@ import { requestMeta, type Services } from '../../../services.js';
 import { GroupView, presentGroup } from '../../presenters/group.js';
 import type { RouteBuilder } from '../../route.js';
 import { IdParams, listQuery, pageBody, pageOf, pageWindow } from '../../schemas/common.js';
+import { literalLike } from '../../../db/likePattern.js';
 
 const GroupBody = z
   .object({
@@ -41,7 +42,7 @@ export function groupRoutes(s: Services, routes: RouteBuilder): void {
     handler: async ({ actor, query }) => {
       authorize(actor, 'group.list');
       const where: Prisma.GroupWhereInput = {
-        AND: [visibleGroups(actor), query.q ? { name: { contains: query.q, mode: 'insensitive' } } : {}],
+        AND: [visibleGroups(actor), query.q ? { name: { contains: literalLike(query.q), mode: 'insensitive' } } : {}],
       };
       const [rows, total] = await Promise.all([
         s.prisma.group.findMany({

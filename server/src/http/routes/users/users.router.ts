@@ -11,6 +11,7 @@ import { presentUser, userWithGroups, UserView } from '../../presenters/user.js'
 import type { RouteBuilder } from '../../route.js';
 import { IdParams, pageBody, pageOf, pageWindow } from '../../schemas/common.js';
 import { CreatedUser, CreateUserBody, ResetPasswordBody, UpdateUserBody, UserListQuery } from './users.schema.js';
+import { literalLike } from '../../../db/likePattern.js';
 
 export function userRoutes(s: Services, routes: RouteBuilder): void {
   routes.add({
@@ -28,7 +29,7 @@ export function userRoutes(s: Services, routes: RouteBuilder): void {
         ...(query.groupId ? { memberships: { some: { groupId: query.groupId } } } : {}),
         ...(query.pending === undefined ? {} : { pending: query.pending ? { not: null } : null }),
         ...(query.q
-          ? { OR: [{ email: { contains: query.q, mode: 'insensitive' } }, { name: { contains: query.q, mode: 'insensitive' } }] }
+          ? { OR: [{ email: { contains: literalLike(query.q), mode: 'insensitive' } }, { name: { contains: literalLike(query.q), mode: 'insensitive' } }] }
           : {}),
       };
       const [rows, total] = await Promise.all([
