@@ -36,7 +36,8 @@ const includeBefore = {
 type RecordBefore = Prisma.AssistantGetPayload<{ include: typeof includeBefore }>;
 
 /** The record as the presenter and policies see it (they read only the group ids). */
-const asRecord = ({ groups, ...rest }: RecordBefore): AssistantRecord => ({ ...rest, groups: groups.map((g) => ({ groupId: g.groupId })) });
+// Groups are a set; the SQL reads give them by id, the include in no set order.
+const asRecord = ({ groups, ...rest }: RecordBefore): AssistantRecord => ({ ...rest, groups: groups.map((g) => ({ groupId: g.groupId })).sort((x, y) => (x.groupId < y.groupId ? -1 : 1)) });
 
 /** GET /assistants as the route read it before. */
 async function listBefore(prisma: PrismaClient, actor: Actor, query: AssistantListQuery) {

@@ -25,17 +25,21 @@ export type Db = PrismaClient | Prisma.TransactionClient;
 // millisecond, both showed in the profile. The records are those of
 // `assistant.findMany({ include: assistantRelations })`, field for field
 // (tests/http/assistantRead.test.ts compares them). The orders are the
-// include's too: knowledge bases by when they were attached, groups (a set)
-// as Postgres reads them, which the include's subquery left unordered as well.
+// include's too: knowledge bases by when they were attached; groups (a set,
+// which the include's subquery left unordered) by id.
 
-const columns = Prisma.sql`
-  a.id, a.name, a.description, a.instructions, a.model_id, a.temperature, a.max_tokens, a.avatar_path,
-  a.top_k, a.similarity_threshold, a.chunk_size, a.chunk_overlap, a.knowledge_only, a.fallback_model_id,
-  a.builtin_tools, a.flow_steps, a.attachments_enabled, a.created_by_id, a.created_at, a.updated_at, a.deleted_at,
-  m.id AS m_id, m.name AS m_name, m.display_name AS m_display_name,
-  ARRAY(SELECT g.group_id FROM assistant_groups g WHERE g.assistant_id = a.id) AS group_ids,
-  (SELECT json_agg(json_build_object('knowledgeBaseId', k.knowledge_base_id, 'tags', k.tags) ORDER BY k.created_at)
-     FROM assistant_knowledge_bases k WHERE k.assistant_id = a.id) AS knowledge_bases`;
+/** Every record read: the assistant (`a`) with its model's names, group ids and knowledge bases. */
+const selectRecords = Prisma.sql`
+  SELECT
+    a.id, a.name, a.description, a.instructions, a.model_id, a.temperature, a.max_tokens, a.avatar_path,
+    a.top_k, a.similarity_threshold, a.chunk_size, a.chunk_overlap, a.knowledge_only, a.fallback_model_id,
+    a.builtin_tools, a.flow_steps, a.attachments_enabled, a.created_by_id, a.created_at, a.updated_at, a.deleted_at,
+    m.id AS m_id, m.name AS m_name, m.display_name AS m_display_name,
+    ARRAY(SELECT g.group_id FROM assistant_groups g WHERE g.assistant_id = a.id ORDER BY g.group_id) AS group_ids,
+    (SELECT json_agg(json_build_object('knowledgeBaseId', k.knowledge_base_id, 'tags', k.tags) ORDER BY k.created_at)
+       FROM assistant_knowledge_bases k WHERE k.assistant_id = a.id) AS knowledge_bases
+  FROM assistants a
+  LEFT JOIN models m ON m.id = a.model_id`;
 
 /** The sortable fields of the list, as columns (never text from the request). */
 const sortColumns = { name: Prisma.sql`a.name`, createdAt: Prisma.sql`a.created_at` } as const;
@@ -52,9 +56,7 @@ export interface AssistantRecordQuery {
 /** The assistants matching `where`, in the order asked, then by id. */
 export async function findAssistantRecords(db: Db, query: AssistantRecordQuery): Promise<AssistantRecord[]> {
   const rows = await db.$queryRaw<AssistantRow[]>`
-    SELECT ${columns}
-      FROM assistants a
-      LEFT JOIN models m ON m.id = a.model_id
+    ${selectRecords}
      WHERE ${query.where}
      ORDER BY ${sortColumns[query.sort]} ${query.order === 'desc' ? Prisma.sql`DESC` : Prisma.sql`ASC`}, a.id ASC
      LIMIT ${query.take} OFFSET ${query.skip}`;
@@ -69,9 +71,7 @@ export async function countAssistantRecords(db: Db, where: Prisma.Sql): Promise<
 /** One assistant by id, deleted or not (the caller decides what a deleted one means). */
 export async function findAssistantRecord(db: Db, id: string): Promise<AssistantRecord | null> {
   const rows = await db.$queryRaw<AssistantRow[]>`
-    SELECT ${columns}
-      FROM assistants a
-      LEFT JOIN models m ON m.id = a.model_id
+    ${selectRecords}
      WHERE a.id = ${id}::uuid`;
   return rows[0] ? recordOf(rows[0]) : null;
 }
