@@ -174,6 +174,9 @@ export function ownConversations(actor: Actor): Prisma.ConversationWhereInput {
   return { userId: actor.id };
 }
 
+/** ownConversations as a condition on `conversations AS c`. */
+export const ownConversationsSql = (actor: Actor): Prisma.Sql => Prisma.sql`c.user_id = ${actor.id}::uuid`;
+
 /** Shares addressed to the actor by someone else: to them, to one of their groups, or links they have opened. */
 export function sharedWithActor(actor: Actor): Prisma.ConversationShareWhereInput {
   return {

@@ -2,6 +2,7 @@ import { activePath, newestLeaf } from '../../chat/conversationTree.js';
 import type { Conversation, Message, MessageFeedback } from '../../db/generated/client.js';
 import { AppError } from '../../errors/appError.js';
 import type { Actor } from '../../policies/actor.js';
+import { ownConversationsSql } from '../../policies/index.js';
 import type { Services } from '../../services.js';
 import { ownConversation } from './conversationAccess.js';
 
@@ -47,7 +48,7 @@ export async function readConversationForReading(s: Pick<Services, 'prisma'>, ac
       FROM conversations c
       LEFT JOIN messages m ON m.conversation_id = c.id
       LEFT JOIN message_feedback f ON f.message_id = m.id AND f.user_id = ${actor.id}::uuid
-     WHERE c.id = ${id}::uuid AND c.user_id = ${actor.id}::uuid -- the actor's own, as policies' ownConversations
+     WHERE c.id = ${id}::uuid AND ${ownConversationsSql(actor)}
      ORDER BY m.created_at ASC, m.id ASC`;
   const first = rows[0];
   if (!first) throw AppError.notFound('Conversation');

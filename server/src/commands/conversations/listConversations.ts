@@ -2,7 +2,7 @@ import { Prisma } from '../../db/generated/client.js';
 import type { Conversation } from '../../db/generated/client.js';
 import { pageWithTotal } from '../../lib/pageTotal.js';
 import type { Actor } from '../../policies/actor.js';
-import { ownConversations } from '../../policies/index.js';
+import { ownConversations, ownConversationsSql } from '../../policies/index.js';
 import type { Services } from '../../services.js';
 import { containsPattern } from '../../db/likePattern.js';
 
@@ -54,7 +54,7 @@ export async function listConversations(s: Services, actor: Actor, query: Conver
       SELECT DISTINCT ON (m.conversation_id) m.conversation_id, m.content
       FROM messages m
       JOIN conversations c ON c.id = m.conversation_id, search
-      WHERE c.user_id = ${actor.id}::uuid AND m.tsv @@ search.query ${archived} ${assistant} ${source}
+      WHERE ${ownConversationsSql(actor)} AND m.tsv @@ search.query ${archived} ${assistant} ${source}
       ORDER BY m.conversation_id, ts_rank(m.tsv, search.query) DESC
     )
     SELECT c.id,
@@ -65,7 +65,7 @@ export async function listConversations(s: Services, actor: Actor, query: Conver
     FROM conversations c
     CROSS JOIN search
     LEFT JOIN best ON best.conversation_id = c.id
-    WHERE c.user_id = ${actor.id}::uuid ${archived} ${assistant} ${source}
+    WHERE ${ownConversationsSql(actor)} ${archived} ${assistant} ${source}
       AND (best.conversation_id IS NOT NULL OR c.title ILIKE ${pattern})
     ORDER BY c.last_message_at DESC, c.id DESC
     LIMIT ${window.take} OFFSET ${window.skip}`;
