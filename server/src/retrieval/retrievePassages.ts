@@ -192,10 +192,10 @@ export class PassageRetriever {
       ? withAttachments(await prepared.scope, attachmentIds)
       : await searchScopeFor(this.prisma, request.assistantId, request.reader, attachmentIds);
     if (emptyScope(scope)) return { query: { terms: [], corpus: { chunkCount: 0, averageLength: 1 }, variants: [] }, idfTotal: 0, candidates: [] };
-    const analysed = prepared && attachmentIds.length === 0 ? await prepared.query : null;
+    const analyse = () => analyseQuery(this.prisma, scope, request.query, evidenceParameters.prefixLength);
     const [[queryVector], query] = await Promise.all([
       this.embedder.embed([request.query], 'query'),
-      analysed ?? analyseQuery(this.prisma, scope, request.query, evidenceParameters.prefixLength),
+      prepared && attachmentIds.length === 0 ? prepared.query.then((analysed) => analysed ?? analyse()) : analyse(),
     ]);
     const vector = vectorLiteral(queryVector!);
     const [byVector, byText] = await Promise.all([
