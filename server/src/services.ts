@@ -120,14 +120,14 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     settings,
     embedder,
     pipeline: new KnowledgePipeline({ prisma, storage, embedder, events, settings, logger, extraction: config.extraction }),
-    retriever: new PassageRetriever(prisma, embedder, defaultMinScore(config.embedder.kind), {
+    retriever: new PassageRetriever(db, embedder, defaultMinScore(config.embedder.kind), {
       reranker: reranker || undefined,
       fusion: config.embedder.kind === 'openai' ? reciprocalRankFusion : evidenceFusion,
       semantic: sentenceEncoder && new SemanticRescorer(prisma, sentenceEncoder, (err) => logger.warn({ err }, 'semantic re-scoring failed; keeping fused order')),
     }),
     sentenceEncoder,
-    quotas: new QuotaService(prisma, audit, config.quotas),
-    usage: new UsageRecorder(prisma),
+    quotas: new QuotaService(db, audit, config.quotas),
+    usage: new UsageRecorder(db),
     generations: new GenerationHub(sharedAnswers),
     redis,
     sharedAnswers,

@@ -133,7 +133,7 @@ describe(`knowledge bases migration on a populated database (${engineName})`, ()
   });
 
   it('finds the migrated chunks through retrieval, for the people who may read the base only', async () => {
-    const retriever = new PassageRetriever(db.prisma, embedder, 0.2);
+    const retriever = new PassageRetriever(db, embedder, 0.2);
     const member = { id: ids.alice, role: 'user' as const, groups: new Map([[ids.sales, 'member' as const]]) };
     const outsider = { id: ids.bob, role: 'user' as const, groups: new Map<string, 'member'>() };
     const question = { assistantId: ids.handbook, query: 'How many days of paid vacation do I get each year?', topK: 3, minScore: 0.2 };

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../../server/src/db/database.js';
+import type { Database, PrismaClient } from '../../server/src/db/database.js';
 import { AuditLog } from '../../server/src/governance/auditLog.js';
 import { QuotaService } from '../../server/src/governance/quotas/index.js';
 import { createGroupRecord, createUserRecord } from '../support/factories.js';
@@ -13,9 +13,9 @@ export function manualClock(start: string) {
   };
 }
 
-export function quotaService(prisma: PrismaClient, clock: { now: () => Date }, timeZone = 'UTC', reservationTtlMs = 10 * 60_000) {
+export function quotaService(db: Database, clock: { now: () => Date }, timeZone = 'UTC', reservationTtlMs = 10 * 60_000) {
   // The sweep runs only when a test asks for it.
-  return new QuotaService(prisma, new AuditLog(prisma), { timeZone, reservationTtlMs, sweepIntervalMs: Number.MAX_SAFE_INTEGER, now: clock.now });
+  return new QuotaService(db, new AuditLog(db.prisma), { timeZone, reservationTtlMs, sweepIntervalMs: Number.MAX_SAFE_INTEGER, now: clock.now });
 }
 
 /** A user in a group, and an assistant: the subject of a model call. */

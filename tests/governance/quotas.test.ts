@@ -20,7 +20,7 @@ describe(`quota reservations (${engineName})`, () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     prisma = t.db.prisma;
-    quotas = quotaService(prisma, clock);
+    quotas = quotaService(t.db, clock);
   });
   afterAll(() => t.drop());
   beforeEach(async () => {
@@ -182,7 +182,7 @@ describe(`quota reservations (${engineName})`, () => {
   });
 
   it('places day and month boundaries in the configured time zone', async () => {
-    const berlin = quotaService(prisma, clock, 'Europe/Berlin');
+    const berlin = quotaService(t.db, clock, 'Europe/Berlin');
     const q = await prisma.quota.create({ data: { scope: 'user', scopeId: subject.userId, tokensPerDay: 100n } });
     clock.set('2026-12-31T22:59:59Z'); // 23:59:59 on Dec 31 in Berlin (UTC+1)
     await (await berlin.reserve(subject, { tokens: 0, cost: 0 })).settle({ tokens: 100, cost: 0 });

@@ -35,10 +35,10 @@ describe(`quota reservations under concurrency (${engineName})`, () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     prisma = t.db.prisma;
-    services.push(quotaService(prisma, clock));
+    services.push(quotaService(t.db, clock));
     if (t.url) {
       for (let i = 0; i < 3; i++) extra.push(await openDatabase({ engine: 'postgres', url: t.url }));
-      for (const db of extra) services.push(quotaService(db.prisma, clock));
+      for (const db of extra) services.push(quotaService(db, clock));
     }
   });
   afterAll(async () => {

@@ -39,7 +39,7 @@ describe(`usage records and reports (${engineName})`, () => {
   afterAll(() => t.close());
 
   it('records a model call with the user’s groups at the time and the cost rounded to the price table’s precision', async () => {
-    const recorder = new UsageRecorder(t.prisma);
+    const recorder = new UsageRecorder(t.services.db);
     await recorder.record({ userId: ids.alice!, assistantId: ids.assistant!, conversationId: ids.conversation!, messageId: null, modelId: ids.model!, modelName: 'gpt-x', promptTokens: 12, completionTokens: 3, cost: 0.0000484, latencyMs: 812.6, outcome: 'stopped' });
     const row = await t.prisma.usageLog.findFirstOrThrow({ where: { outcome: 'stopped' } });
     expect(row.groupIds.sort()).toEqual([ids.sales, ids.legal].sort());

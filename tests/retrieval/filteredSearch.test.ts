@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PrismaClient } from '../../server/src/db/database.js';
+import type { Database, PrismaClient } from '../../server/src/db/database.js';
 import { LocalHashEmbedder } from '../../server/src/ingestion/embed/index.js';
 import { insertChunks } from '../../server/src/ingestion/index/chunkStore.js';
 import { everyAttachedBase, type KnowledgeReader } from '../../server/src/policies/knowledgeBases.js';
@@ -44,7 +44,7 @@ describe(`filtered and concurrent retrieval (${engineName})`, () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     prisma = t.db.prisma;
-    retriever = new PassageRetriever(prisma, embedder, 0);
+    retriever = new PassageRetriever(t.db, embedder, 0);
     // Loaded first and indexed after, as a bulk load is (much faster than growing the graph row by row).
     await prisma.$executeRawUnsafe('DROP INDEX chunks_embedding_384_hnsw');
     // 3,600 chunks in one base, 400 in another: a search of the small base drops 90% of the graph's rows.
@@ -68,16 +68,17 @@ describe(`filtered and concurrent retrieval (${engineName})`, () => {
   /** The vector leg's statement for a search of the small base by someone who reads only it, as the retriever runs it. */
   async function vectorStatement() {
     const statements: { sql: string; params: unknown[] }[] = [];
-    const original = prisma.$queryRawUnsafe;
-    prisma.$queryRawUnsafe = ((sql: string, ...params: unknown[]) => {
+    const db = t.db as { query: Database['query'] };
+    const original = db.query;
+    db.query = ((sql: string, params: unknown[] = []) => {
       statements.push({ sql, params });
-      return original.call(prisma, sql, ...params);
-    }) as typeof prisma.$queryRawUnsafe;
+      return original(sql, params);
+    }) as Database['query'];
     try {
       const pool = await retriever.candidatePool({ assistantId: companyAssistant, reader: oneBaseReader, query: sentence(6), mode: 'vector', candidates: 40 });
       return { pool, ...statements.find((s) => s.sql.includes('nearest AS'))! };
     } finally {
-      prisma.$queryRawUnsafe = original;
+      db.query = original;
     }
   }
 

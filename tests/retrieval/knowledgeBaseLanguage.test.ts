@@ -22,7 +22,7 @@ describe(`full-text language per knowledge base (${engineName})`, () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     prisma = t.db.prisma;
-    retriever = new PassageRetriever(prisma, embedder, 0.2);
+    retriever = new PassageRetriever(t.db, embedder, 0.2);
   });
   afterAll(() => t.drop());
 

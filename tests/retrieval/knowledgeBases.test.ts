@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { eventually, isTitleRequest, startChatServer, uploadAndWait, type ChatTestServer } from '../support/chatServer.js';
 import { engineName } from '../support/testDb.js';
+import { turnToAnswerIn } from '../../server/src/commands/conversations/conversationAccess.js';
+import type { Actor } from '../../server/src/policies/actor.js';
 
 // Knowledge bases shared by assistants, read by chosen groups. What reaches
 // the model is read from the OpenAI-compatible test server: a passage of a
@@ -109,29 +111,31 @@ describe(`knowledge bases shared by assistants, read by groups (${engineName})`,
     expect(await promptFor(sam.token, ids.helpdesk, question)).toContain(HANDBOOK);
   });
 
-  it('finds the same passages when the search is begun as the question arrives, before the access check', async () => {
+  it('finds the same passages when the search is begun from the read a question starts with', async () => {
     const retriever = t.server.services.retriever;
     const readers = {
-      sam: { id: sam.id, role: 'user' as const, groups: new Map([[ids.sales, 'member' as const]]) },
-      hana: { id: hana.id, role: 'manager' as const, groups: new Map([[ids.hr, 'manager' as const]]) },
+      sam: { id: sam.id, email: 'sam@example.com', mustChangePassword: false, role: 'user' as const, groups: new Map([[ids.sales, 'member' as const]]) },
+      hana: { id: hana.id, email: 'hana@example.com', mustChangePassword: false, role: 'manager' as const, groups: new Map([[ids.hr, 'manager' as const]]) },
     };
     const cases = [
       { reader: readers.sam, token: sam.token, assistantId: ids.helpdesk },
       { reader: readers.hana, token: hana.token, assistantId: ids.helpdesk },
       { reader: readers.sam, token: sam.token, assistantId: ids.onboarding }, // a tag filter
     ];
+    const turnIn = async (token: string, reader: Actor, assistantId: string) =>
+      turnToAnswerIn(t.server.services, reader, (await t.json(token, 'POST', '/api/v1/conversations', { assistantId })).body.id);
     for (const { reader, token, assistantId } of cases) {
-      const conversationId = (await t.json(token, 'POST', '/api/v1/conversations', { assistantId })).body.id;
+      const turn = turnIn(token, reader, assistantId);
       const request = { assistantId, reader, query: question, topK: 5, minScore: 0, mode: 'hybrid' as const };
       const plain = await retriever.retrieve(request);
-      const prepared = retriever.prepareSearch(conversationId, reader, question, Promise.resolve([]));
+      const prepared = retriever.prepareSearch(question, turn);
       expect(await prepared.query).not.toBeNull();
       expect(await retriever.retrieve({ ...request, prepared })).toEqual(plain);
       expect(plain.length).toBeGreaterThan(0);
       // With attachments the question is analysed by the search itself, with them counted.
-      expect(await retriever.prepareSearch(conversationId, reader, question, Promise.resolve([{}])).query).toBeNull();
+      expect(await retriever.prepareSearch(question, turn.then((read) => ({ ...read, attachments: [{}] }))).query).toBeNull();
     }
-    const sams = await retriever.retrieve({ ...cases[0]!, query: question, topK: 5, minScore: 0, prepared: retriever.prepareSearch((await t.json(sam.token, 'POST', '/api/v1/conversations', { assistantId: ids.helpdesk })).body.id, readers.sam, question, Promise.resolve([])) });
+    const sams = await retriever.retrieve({ ...cases[0]!, query: question, topK: 5, minScore: 0, prepared: retriever.prepareSearch(question, turnIn(sam.token, readers.sam, ids.helpdesk)) });
     expect(sams.map((p) => p.fileName)).not.toContain('salaries.txt');
   });
 

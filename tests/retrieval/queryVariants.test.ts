@@ -58,7 +58,7 @@ describe(`occurrences through the question's word forms (${engineName})`, () => 
     ['Is a cat a catastrophe?', true],
     ['nothing matches zzzz', false],
   ])('gives every chunk the same occurrences as a full comparison: %s', async (question, otherForms) => {
-    const query = await analyseQuery(prisma, { baseIds: [baseId], languages: ['english'], attachmentIds: [attachmentId] }, question, evidenceParameters.prefixLength);
+    const query = await analyseQuery(t.db, { baseIds: [baseId], languages: ['english'], attachmentIds: [attachmentId] }, question, evidenceParameters.prefixLength);
     const terms = query.terms.map((term) => term.lexeme);
     const prefixes = morphologyPrefixes(query.terms);
     const rows = await prisma.$queryRawUnsafe<{ id: bigint; filtered: string; compared: string }[]>(

@@ -20,7 +20,7 @@ describe(`passage retrieval (${engineName})`, () => {
   beforeAll(async () => {
     t = await createTestDatabase();
     prisma = t.db.prisma;
-    retriever = new PassageRetriever(prisma, embedder, 0.2);
+    retriever = new PassageRetriever(t.db, embedder, 0.2);
   });
   // Every attached base: who may read which is tested in tests/retrieval/knowledgeBases.test.ts.
   const reader = everyAttachedBase;

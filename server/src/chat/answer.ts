@@ -9,6 +9,7 @@ import { retrievalParameters } from '../retrieval/retrievalParameters.js';
 import type { RecalledMemory } from '../memory/recallMemories.js';
 import type { Passage, PreparedSearch } from '../retrieval/retrievePassages.js';
 import type { Services } from '../services.js';
+import type { Database } from '../db/database.js';
 import { runToolCalls } from '../tools/runToolCalls.js';
 import type { AssistantTool } from '../tools/tool.js';
 import type { ToolCallRecord } from '../tools/toolCallRecord.js';
@@ -425,23 +426,20 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
   const errorInfo = refusal ?? (failed && failure ? describeFailure(failure) : null);
   if (failed && failure) s.logger.warn({ messageId, model: call?.model.name, failure: failure.failure, status: failure.details.status, err: failure.message }, 'model call failed');
 
-  const saved = await s.prisma.message.update({
-    where: { id: messageId },
-    data: {
-      content: text,
-      status: failed ? 'error' : stopped ? 'stopped' : 'complete',
-      finishReason: failed ? 'error' : stopped ? 'stopped' : outcome.finishReason,
-      model: (call?.model ?? p.model)?.name ?? null,
-      fallbackFrom,
-      promptTokens: call && !failed ? promptTokens : null,
-      completionTokens: call && !failed ? completionTokens : null,
-      latencyMs,
-      error: errorInfo?.message ?? null,
-      toolCalls: toolRecords.length > 0 ? (toolRecords as Prisma.InputJsonValue) : Prisma.DbNull,
-      steps: flowSteps ? (flowSteps as Prisma.InputJsonValue) : Prisma.DbNull,
-      sources: storedSources(call?.passages ?? p.quoted ?? [], call ? call.memories : p.memory.saved ? [p.memory.saved] : []),
-      ...retrievalSignal(p.material.passages),
-    },
+  const saved = await storeAnswer(s.db, messageId, {
+    content: text,
+    status: failed ? 'error' : stopped ? 'stopped' : 'complete',
+    finishReason: failed ? 'error' : stopped ? 'stopped' : outcome.finishReason,
+    model: (call?.model ?? p.model)?.name ?? null,
+    fallbackFrom,
+    promptTokens: call && !failed ? promptTokens : null,
+    completionTokens: call && !failed ? completionTokens : null,
+    latencyMs,
+    error: errorInfo?.message ?? null,
+    toolCalls: toolRecords.length > 0 ? toolRecords : null,
+    steps: flowSteps,
+    sources: storedSources(call?.passages ?? p.quoted ?? [], call ? call.memories : p.memory.saved ? [p.memory.saved] : []),
+    ...retrievalSignal(p.material.passages),
   });
   // The client hears the end first; quota and usage follow off its path.
   if (failed) generation.end({ type: 'error', conversationId: generation.conversationId, messageId, error: errorInfo!, message: saved });
@@ -667,7 +665,7 @@ async function storeTurn(s: Services, request: AnswerRequest, model: Model | nul
         VALUES (${userMessage.id}::uuid, ${conversationId}::uuid, ${userMessage.parentId}::uuid, 'user', ${userMessage.content}, 'complete', ${JSON.stringify(userMessage.editHistory)}::jsonb, ${asked}, ${asked})
         RETURNING id)`
     : Prisma.empty;
-  await s.prisma.$executeRaw`
+  const statement = Prisma.sql`
     WITH touched AS (UPDATE conversations SET last_message_at = ${answered}, updated_at = ${answered}, active_leaf_id = ${answer.id}::uuid WHERE id = ${conversationId}::uuid RETURNING id)
     ${insertQuestion},
     answer AS (
@@ -675,16 +673,61 @@ async function storeTurn(s: Services, request: AnswerRequest, model: Model | nul
       VALUES (${answer.id}::uuid, ${conversationId}::uuid, ${answer.parentId}::uuid, 'assistant', '', 'streaming', ${model?.name ?? null}, '[]'::jsonb, ${answered}, ${answered})
       RETURNING id)
     SELECT 1`;
+  await s.db.query(statement.text, statement.values);
   return { userMessage, answer };
 }
 
-/** The conversation's messages, oldest first, with what the prompt and the tree need. */
-export function readThread(s: Pick<Services, 'prisma'>, conversationId: string): Promise<ThreadMessage[]> {
-  return s.prisma.message.findMany({
-    where: { conversationId },
-    select: { id: true, parentId: true, createdAt: true, role: true, content: true, status: true },
-    orderBy: { createdAt: 'asc' },
-  });
+/** What the prompt and the tree need of each message; also read inside a question's first read (turnToAnswerIn). */
+export const THREAD_MESSAGE = { id: true, parentId: true, createdAt: true, role: true, content: true, status: true } satisfies Prisma.MessageSelect;
+
+/** How an answer ended, as its message row keeps it. */
+export type AnswerEnd = Pick<
+  Message,
+  'content' | 'status' | 'finishReason' | 'model' | 'fallbackFrom' | 'promptTokens' | 'completionTokens' | 'latencyMs' | 'error' | 'retrievalPassages' | 'retrievalTopScore'
+> & { toolCalls: ToolCallRecord[] | null; steps: FlowStepRecord[] | null; sources: unknown[] };
+
+/** A message row as Prisma's Message has it (tsv left out). */
+const MESSAGE_FIELDS = `id, conversation_id AS "conversationId", parent_id AS "parentId", role, content, status, model,
+  prompt_tokens AS "promptTokens", completion_tokens AS "completionTokens", finish_reason AS "finishReason", latency_ms AS "latencyMs",
+  sources, error, edit_history AS "editHistory", fallback_from AS "fallbackFrom", tool_calls AS "toolCalls", steps,
+  retrieval_passages AS "retrievalPassages", retrieval_top_score AS "retrievalTopScore", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** The answer as it ended, in one statement straight to the driver: the last write before the client hears `done`. */
+export async function storeAnswer(db: Pick<Database, 'query'>, messageId: string, end: AnswerEnd): Promise<Message> {
+  const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+  const [saved] = await db.query<Message>(
+    `UPDATE messages
+        SET content = $2, status = $3::"MessageStatus", finish_reason = $4, model = $5, fallback_from = $6, prompt_tokens = $7::int,
+            completion_tokens = $8::int, latency_ms = $9::int, error = $10, tool_calls = $11::jsonb, steps = $12::jsonb, sources = $13::jsonb,
+            retrieval_passages = $14::int, retrieval_top_score = $15::float8, updated_at = $16
+      WHERE id = $1::uuid
+      RETURNING ${MESSAGE_FIELDS}`,
+    [
+      messageId,
+      end.content,
+      end.status,
+      end.finishReason,
+      end.model,
+      end.fallbackFrom,
+      end.promptTokens,
+      end.completionTokens,
+      end.latencyMs,
+      end.error,
+      json(end.toolCalls),
+      json(end.steps),
+      json(end.sources),
+      end.retrievalPassages,
+      end.retrievalTopScore,
+      new Date(),
+    ],
+  );
+  if (!saved) throw new Error(`The answer's message ${messageId} is gone (its conversation was deleted)`);
+  return saved;
+}
+
+/** The conversation's messages, oldest first. */
+function readThread(s: Pick<Services, 'prisma'>, conversationId: string): Promise<ThreadMessage[]> {
+  return s.prisma.message.findMany({ where: { conversationId }, select: THREAD_MESSAGE, orderBy: { createdAt: 'asc' } });
 }
 
 /** The turns before `parentId` on its branch, as prompt messages; failed answers are left out. */

@@ -1,4 +1,4 @@
-import type { ConversationAttachment, Model } from '../db/generated/client.js';
+import type { ConversationAttachment, Model, Prisma } from '../db/generated/client.js';
 import type { Passage } from '../retrieval/retrievePassages.js';
 import type { Services } from '../services.js';
 
@@ -31,8 +31,11 @@ export interface AttachmentPlan {
 
 export const noAttachments: AttachmentPlan = { wholePassages: [], searchedIds: [], images: [], ocrImages: [] };
 
+/** A conversation's attachments an answer reads, oldest first; also read inside the question's first read (turnToAnswerIn). */
+export const READY_ATTACHMENTS = { where: { status: 'ready' }, orderBy: { createdAt: 'asc' } } satisfies Prisma.Conversation$attachmentsArgs;
+
 export function readyAttachments(s: Pick<Services, 'prisma'>, conversationId: string): Promise<ConversationAttachment[]> {
-  return s.prisma.conversationAttachment.findMany({ where: { conversationId, status: 'ready' }, orderBy: { createdAt: 'asc' } });
+  return s.prisma.conversationAttachment.findMany({ where: { conversationId, ...READY_ATTACHMENTS.where }, orderBy: READY_ATTACHMENTS.orderBy });
 }
 
 /**

@@ -19,9 +19,20 @@ export interface SqlSession {
   exec(sql: string): Promise<void>;
 }
 
+/**
+ * One statement outside any transaction, sent straight to the driver. Prisma's
+ * client spends about 0.1 ms of CPU on every statement, raw ones included,
+ * where node-postgres spends 0.03 (measured in docs/scale-out.md); the
+ * statements every chat answer sends use this. Rows come as the driver parses
+ * them, which is not always as Prisma would: cast bigint and numeric columns
+ * in the SQL, or read them with Number() or String().
+ */
+export type SqlQuery = <Row = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<Row[]>;
+
 export interface Database {
   readonly engine: 'postgres' | 'pglite';
   readonly prisma: PrismaClient;
+  readonly query: SqlQuery;
   withSession<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
   /** LISTENs on a channel (native Postgres: over a dedicated connection); resolves to a stop function. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
@@ -43,10 +54,16 @@ async function openPostgres(url: string, preparedStatements: boolean): Promise<D
   const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000, options: hnswStartupOptions });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, preparedStatements ? { statementNameGenerator: statementNames() } : {}) });
+  // One set of names for Prisma's statements and ours: a text prepared by either is known to both.
+  const names = preparedStatements ? statementNames() : undefined;
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, names ? { statementNameGenerator: names } : {}) });
   return {
     engine: 'postgres',
     prisma,
+    async query(sql, params = []) {
+      const name = names?.({ sql });
+      return (await pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params })).rows;
+    },
     async withSession(work) {
       const client = await pool.connect();
       try {
@@ -92,6 +109,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   return {
     engine: 'pglite',
     prisma,
+    query: async (sql, params) => (await db.query(sql, params)).rows as never,
     withSession: (work) => work(session),
     // One process owns an embedded database; its own notifications (from triggers) still arrive.
     async listen(channel, onMessage) {

@@ -23,18 +23,18 @@ export const NO_MEMORY: AnswerMemory = { active: false, saved: null, recalled: [
  * script may be speaking for the user).
  */
 export async function memoryForAnswer(
-  s: Pick<Services, 'prisma' | 'audit' | 'embedder' | 'retriever' | 'logger'>,
+  s: Pick<Services, 'db' | 'prisma' | 'audit' | 'embedder' | 'retriever' | 'logger'>,
   input: { actor: { id: string; email?: string }; conversation: { id: string; source: string }; question: string; newQuestion: boolean },
 ): Promise<AnswerMemory> {
   if (input.conversation.source !== 'chat') return NO_MEMORY;
-  const state = await memoryState(s.prisma, input.actor.id);
+  const state = await memoryState(s.db, input.actor.id);
   if (!state.active) return NO_MEMORY;
 
   const note = input.newQuestion ? explicitMemory(input.question) : null;
   const saved = note
     ? await saveMemory(s, { actor: { id: input.actor.id, email: input.actor.email ?? null }, meta: {} }, { userId: input.actor.id, text: note, status: 'kept', origin: 'explicit', conversationId: input.conversation.id })
     : null;
-  const recalled = await recallMemories({ prisma: s.prisma, embedder: s.embedder, minScore: s.retriever.defaultMinScore, logger: s.logger }, input.actor.id, input.question, RECALLED_MEMORIES, true);
+  const recalled = await recallMemories({ db: s.db, prisma: s.prisma, embedder: s.embedder, minScore: s.retriever.defaultMinScore, logger: s.logger }, input.actor.id, input.question, RECALLED_MEMORIES, true);
   const savedRecall: RecalledMemory | null = saved && { memoryId: saved.id, text: saved.text, score: 1, fusedScore: Infinity };
   return {
     active: true,

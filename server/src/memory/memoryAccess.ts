@@ -1,5 +1,4 @@
-import type { PrismaClient } from '../db/database.js';
-import type { Prisma } from '../db/generated/client.js';
+import type { Database } from '../db/database.js';
 
 /**
  * Whether memory works for a user: their own switch (off by default) and no
@@ -17,11 +16,13 @@ export interface MemoryState {
 }
 
 /** One round trip: it is on the path of every chat answer. A deactivated account has memory off. */
-export async function memoryState(prisma: PrismaClient | Prisma.TransactionClient, userId: string): Promise<MemoryState> {
-  const [row] = await prisma.$queryRaw<{ enabled: boolean; allowed: boolean }[]>`
-    SELECT u.memory_enabled AND u.active AS enabled,
-           NOT EXISTS (SELECT 1 FROM group_memberships gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id = u.id AND g.memory_disabled) AS allowed
-      FROM users u WHERE u.id = ${userId}::uuid`;
+export async function memoryState(db: Pick<Database, 'query'>, userId: string): Promise<MemoryState> {
+  const [row] = await db.query<{ enabled: boolean; allowed: boolean }>(
+    `SELECT u.memory_enabled AND u.active AS enabled,
+            NOT EXISTS (SELECT 1 FROM group_memberships gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id = u.id AND g.memory_disabled) AS allowed
+       FROM users u WHERE u.id = $1::uuid`,
+    [userId],
+  );
   const enabled = row?.enabled ?? false;
   const allowed = row?.allowed ?? true;
   return { enabled, allowed, active: enabled && allowed };

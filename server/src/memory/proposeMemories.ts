@@ -75,7 +75,7 @@ export function parseProposals(reply: string): string[] {
 
 export async function proposeMemories(s: Services, job: z.infer<typeof Payload>, signal: AbortSignal): Promise<void> {
   const log = s.logger.child({ conversationId: job.conversationId, job: PROPOSE_MEMORIES });
-  if (!(await memoryState(s.prisma, job.userId)).active) return;
+  if (!(await memoryState(s.db, job.userId)).active) return;
   const conversation = await s.prisma.conversation.findFirst({
     where: { id: job.conversationId, userId: job.userId, source: 'chat' },
     include: { assistant: { select: { id: true, modelId: true } } },

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../db/database.js';
+import type { Database, PrismaClient } from '../db/database.js';
 import type { Embedder } from '../ingestion/embed/index.js';
 import { vectorLiteral } from '../ingestion/index/chunkStore.js';
 import { reciprocalRankFusion, reciprocalRankScore } from '../retrieval/fusion.js';
@@ -38,14 +38,14 @@ interface MemoryRow {
  * threshold. Nothing is read or embedded when memory is off for the user.
  */
 export async function recallMemories(
-  deps: { prisma: PrismaClient; embedder: Embedder; minScore: number; logger: Logger },
+  deps: { db: Pick<Database, 'query'>; prisma: PrismaClient; embedder: Embedder; minScore: number; logger: Logger },
   userId: string,
   question: string,
   limit = RECALLED_MEMORIES,
   /** The caller already checked that memory is on for the user. */
   checked = false,
 ): Promise<RecalledMemory[]> {
-  const [active, kept] = await Promise.all([checked || memoryState(deps.prisma, userId).then((state) => state.active), deps.prisma.memory.count({ where: { userId, status: 'kept' } })]);
+  const [active, kept] = await Promise.all([checked || memoryState(deps.db, userId).then((state) => state.active), deps.prisma.memory.count({ where: { userId, status: 'kept' } })]);
   if (!active || kept === 0 || !question.trim()) return [];
 
   const { embedder } = deps;
@@ -82,7 +82,7 @@ export async function recallMemories(
 
 // Memories embedded by an earlier embedder get a vector from the current one,
 // off the answer's path (the text leg finds them meanwhile).
-async function reembedStale(deps: { prisma: PrismaClient; embedder: Embedder }, stale: MemoryRow[]): Promise<void> {
+async function reembedStale(deps: { db: Pick<Database, 'query'>; prisma: PrismaClient; embedder: Embedder }, stale: MemoryRow[]): Promise<void> {
   const vectors = await deps.embedder.embed(stale.map((r) => r.text), 'document');
   for (const [i, row] of stale.entries()) {
     await deps.prisma.$executeRaw`UPDATE memories SET embedder = ${deps.embedder.name}, embedding_dim = ${deps.embedder.dimension}, embedding = ${vectorLiteral(vectors[i]!)}::vector WHERE id = ${row.id}::uuid`;

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../db/database.js';
+import type { Database } from '../db/database.js';
 import { inverseDocumentFrequency, type CorpusStatistics } from './bm25.js';
 import type { SearchScope } from './searchScope.js';
 
@@ -28,9 +28,10 @@ export interface AnalysedQuery {
 interface TermRow {
   lexeme: string;
   positions: number[] | null;
-  document_frequency: number | bigint;
-  corpus_chunks: number | bigint | null;
-  corpus_tokens: number | bigint | null;
+  // Sums: bigint or numeric, which the driver may give as text.
+  document_frequency: number | bigint | string;
+  corpus_chunks: number | bigint | string | null;
+  corpus_tokens: number | bigint | string | null;
   variants: string[] | null;
 }
 
@@ -43,7 +44,7 @@ interface TermRow {
  * primary-key lookup per term and base, whatever the size of the corpus.
  */
 export async function analyseQuery(
-  prisma: PrismaClient,
+  db: Pick<Database, 'query'>,
   scope: Pick<SearchScope, 'baseIds' | 'languages'> & Partial<Pick<SearchScope, 'attachmentIds'>>,
   query: string,
   /** How many first letters make two lexemes forms of one word (AnalysedQuery.variants). */
@@ -56,7 +57,7 @@ export async function analyseQuery(
   // generic plan never wins), and planning them cost more than running it.
   const attached = (scope.attachmentIds?.length ?? 0) > 0;
   const withAttached = (sql: string) => (attached ? sql : '');
-  const rows = await prisma.$queryRawUnsafe<TermRow[]>(
+  const rows = await db.query<TermRow>(
     `WITH corpus AS (
        SELECT coalesce((SELECT sum(chunk_count) FROM chunk_corpus_stats WHERE knowledge_base_id = ANY ($2::uuid[])), 0)
               ${withAttached('+ (SELECT count(*) FROM chunks WHERE attachment_id = ANY ($4::uuid[]))')} AS chunk_count,
@@ -88,10 +89,7 @@ export async function analyseQuery(
             corpus.chunk_count AS corpus_chunks, corpus.token_count AS corpus_tokens, variants.lexemes AS variants
        FROM corpus CROSS JOIN terms t CROSS JOIN variants
       WHERE corpus.chunk_count > 0`,
-    query,
-    scope.baseIds,
-    scope.languages,
-    ...(attached ? [scope.attachmentIds] : []),
+    [query, scope.baseIds, scope.languages, ...(attached ? [scope.attachmentIds] : [])],
   );
   const chunkCount = Number(rows[0]?.corpus_chunks ?? 0);
   const averageLength = chunkCount > 0 ? Number(rows[0]!.corpus_tokens ?? 0) / chunkCount : 1;

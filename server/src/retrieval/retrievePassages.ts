@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../db/database.js';
+import type { Database, PrismaClient } from '../db/database.js';
 import type { Embedder } from '../ingestion/embed/index.js';
 import { efSearchFor, SESSION_HNSW } from '../db/vectorSearch.js';
 import { vectorLiteral } from '../ingestion/index/chunkStore.js';
@@ -8,7 +8,7 @@ import { evidenceParameters, passageEvidence, type LexemeOccurrences, type Passa
 import { analyseQuery, candidateTsQuery, type AnalysedQuery } from './queryTerms.js';
 import type { Reranker } from './reranker.js';
 import type { PreparedQuery, SemanticRescorer } from './semantic/semanticRescoring.js';
-import { conversationScope, emptyScope, scopeFilter, searchScopeFor, withAttachments, type SearchScope } from './searchScope.js';
+import { emptyScope, scopeFilter, scopeOfLinks, searchScopeFor, withAttachments, type ScopeLink, type SearchScope } from './searchScope.js';
 import type { KnowledgeReader } from '../policies/knowledgeBases.js';
 
 export interface Passage {
@@ -100,8 +100,9 @@ export interface RetrieverOptions {
   textCandidateBudget?: number;
 }
 
+// bigint columns: the driver may give them as text.
 interface CandidateRow {
-  chunk_id: bigint;
+  chunk_id: bigint | string;
   file_id: string;
   attachment_id: string | null;
   file_name: string;
@@ -111,7 +112,7 @@ interface CandidateRow {
   token_count: number;
   similarity: number;
   occurrences: string;
-  rank: bigint | number;
+  rank: bigint | number | string;
 }
 
 /**
@@ -130,14 +131,16 @@ export class PassageRetriever {
   private readonly semantic?: SemanticRescorer;
   private readonly fusion: FusionStrategy;
   private readonly textCandidateBudget: number;
+  private readonly prisma: PrismaClient;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: Pick<Database, 'prisma' | 'query'>,
     private readonly embedder: Embedder,
     /** Used when an assistant sets no threshold of its own. */
     readonly defaultMinScore: number,
     options: RetrieverOptions = {},
   ) {
+    this.prisma = db.prisma;
     this.reranker = options.reranker;
     this.semantic = options.semantic;
     this.fusion = options.fusion ?? evidenceFusion;
@@ -145,14 +148,16 @@ export class PassageRetriever {
   }
 
   /**
-   * Starts a conversation's search for `question` (see PreparedSearch);
-   * `attachments` are the conversation's ready attachments, being read too.
+   * Starts a conversation's search for `question` (see PreparedSearch) from
+   * the read a question starts with: the asker's readable bases attached to
+   * the conversation's assistant, and the conversation's ready attachments.
    */
-  prepareSearch(conversationId: string, reader: KnowledgeReader, question: string, attachments: Promise<unknown[]>): PreparedSearch {
-    const scope = conversationScope(this.prisma, conversationId, reader);
+  prepareSearch(question: string, turn: Promise<{ knowledgeLinks: ScopeLink[]; attachments: unknown[] }>): PreparedSearch {
+    const scope = turn.then((t) => scopeOfLinks(this.prisma, t.knowledgeLinks));
+    const attachments = turn.then((t) => t.attachments);
     const known = Promise.all([scope, attachments]);
     const query = known.then(([bases, attached]) =>
-      attached.length > 0 || emptyScope(bases) ? null : analyseQuery(this.prisma, bases, question, evidenceParameters.prefixLength),
+      attached.length > 0 || emptyScope(bases) ? null : analyseQuery(this.db, bases, question, evidenceParameters.prefixLength),
     );
     const semantic = known.then(([bases, attached]) => (attached.length === 0 && emptyScope(bases) ? undefined : this.semantic?.prepare(question)));
     // Awaited by the search, or dropped when the access check refuses.
@@ -192,7 +197,7 @@ export class PassageRetriever {
       ? withAttachments(await prepared.scope, attachmentIds)
       : await searchScopeFor(this.prisma, request.assistantId, request.reader, attachmentIds);
     if (emptyScope(scope)) return { query: { terms: [], corpus: { chunkCount: 0, averageLength: 1 }, variants: [] }, idfTotal: 0, candidates: [] };
-    const analyse = () => analyseQuery(this.prisma, scope, request.query, evidenceParameters.prefixLength);
+    const analyse = () => analyseQuery(this.db, scope, request.query, evidenceParameters.prefixLength);
     const [[queryVector], query] = await Promise.all([
       this.embedder.embed([request.query], 'query'),
       prepared && attachmentIds.length === 0 ? prepared.query.then((analysed) => analysed ?? analyse()) : analyse(),
@@ -270,9 +275,7 @@ export class PassageRetriever {
     // base/file filter discards neighbours, so filtered queries still
     // return `limit` rows; every session starts with them on (db/vectorSearch.ts).
     const filter = scopeFilter(scope, 5);
-    const search = (db: Pick<PrismaClient, '$queryRawUnsafe'>) =>
-      db.$queryRawUnsafe<CandidateRow[]>(
-        `WITH nearest AS (
+    const sql = `WITH nearest AS (
            SELECT c.id, (c.embedding::vector(${dim})) <=> $1::vector(${dim}) AS distance
              FROM chunks c
             WHERE c.embedding_dim = ${dim} AND c.embedder = $3 AND ${filter.sql}
@@ -280,19 +283,14 @@ export class PassageRetriever {
             LIMIT $4
          ),
          hits AS (SELECT id, row_number() OVER (ORDER BY distance, id) AS rank FROM nearest)
-         ${this.describeHits(dim, 3, 2)}`,
-        vector,
-        query.variants,
-        this.embedder.name,
-        limit,
-        ...filter.parameters,
-      );
+         ${this.describeHits(dim, 3, 2)}`;
+    const parameters = [vector, query.variants, this.embedder.name, limit, ...filter.parameters];
     const efSearch = efSearchFor(limit);
-    if (efSearch === SESSION_HNSW.efSearch) return search(this.prisma);
+    if (efSearch === SESSION_HNSW.efSearch) return this.db.query<CandidateRow>(sql, parameters);
     // A search wider than the session's default widens ef_search for its own transaction only.
     return this.prisma.$transaction(async (tx) => {
       await tx.$queryRawUnsafe(`SELECT set_config('hnsw.ef_search', $1, true)`, String(efSearch));
-      return search(tx);
+      return tx.$queryRawUnsafe<CandidateRow[]>(sql, ...parameters);
     });
   }
 
@@ -310,7 +308,7 @@ export class PassageRetriever {
     // (setweight marks them, ts_filter keeps them). Chunks of every embedder
     // are matched: words need no vectors, so a file being re-embedded
     // (reembedFileJob.ts) is still found.
-    return this.prisma.$queryRawUnsafe<CandidateRow[]>(
+    return this.db.query<CandidateRow>(
       `WITH matched AS (
          SELECT c.id, c.token_count, c.tsv
            FROM chunks c
@@ -331,16 +329,18 @@ export class PassageRetriever {
           LIMIT $9
        )
        ${this.describeHits(dim, 5, 3)}`,
-      vector,
-      query.terms.map((t) => t.lexeme),
-      query.variants,
-      tsQuery,
-      this.embedder.name,
-      this.textCandidateBudget,
-      Math.max(1, query.corpus.averageLength),
-      query.terms.map((t) => t.idf),
-      limit,
-      ...filter.parameters,
+      [
+        vector,
+        query.terms.map((t) => t.lexeme),
+        query.variants,
+        tsQuery,
+        this.embedder.name,
+        this.textCandidateBudget,
+        Math.max(1, query.corpus.averageLength),
+        query.terms.map((t) => t.idf),
+        limit,
+        ...filter.parameters,
+      ],
     );
   }
 }

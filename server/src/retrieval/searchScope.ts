@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../db/database.js';
+import type { Prisma } from '../db/generated/client.js';
 import { ATTACHMENT_LANGUAGE } from '../ingestion/index/chunkStore.js';
 import { readableKnowledgeBases, type KnowledgeReader } from '../policies/knowledgeBases.js';
 
@@ -26,25 +27,14 @@ export interface SearchScope {
 
 export const emptyScope = (scope: SearchScope) => scope.wholeBaseIds.length === 0 && scope.taggedFileIds.length === 0 && scope.attachmentIds.length === 0;
 
-/** Whose attached bases a search looks at: an assistant's, or a conversation's assistant's (see conversationScope). */
-type ScopeOwner = { assistantId: string } | { conversationId: string };
-
 /**
  * The bases attached to an assistant that the asking person may read (admins:
  * all of them; deleted bases never), with each attachment's tag filter, and
  * the conversation's ready attachments named by the answer path.
  */
 export async function searchScopeFor(prisma: PrismaClient, assistantId: string, reader: KnowledgeReader, attachmentIds: string[] = []): Promise<SearchScope> {
-  return withAttachments(await basesScope(prisma, { assistantId }, reader), attachmentIds);
-}
-
-/**
- * The scope of a conversation's assistant, without attachments: read beside
- * the access check when a question arrives, before the assistant is known
- * (its result is used only once that check has passed).
- */
-export function conversationScope(prisma: PrismaClient, conversationId: string, reader: KnowledgeReader): Promise<SearchScope> {
-  return basesScope(prisma, { conversationId }, reader);
+  const { where, select } = readableLinks(reader);
+  return withAttachments(await scopeOfLinks(prisma, await prisma.assistantKnowledgeBase.findMany({ where: { assistantId, ...where }, select })), attachmentIds);
 }
 
 export function withAttachments(scope: SearchScope, attachmentIds: string[]): SearchScope {
@@ -52,20 +42,31 @@ export function withAttachments(scope: SearchScope, attachmentIds: string[]): Se
   return { ...scope, languages: [...new Set([...scope.languages, ATTACHMENT_LANGUAGE])], attachmentIds };
 }
 
-async function basesScope(prisma: PrismaClient, owner: ScopeOwner, reader: KnowledgeReader): Promise<SearchScope> {
-  // One statement (relation joins): the bases, and the files of each that are
-  // not ready. Files are few next to chunks: reading their ids first keeps the
-  // chunk queries on the HNSW and GIN index scans (a join would let the planner
-  // drive them from the files instead).
-  const attachments = await prisma.assistantKnowledgeBase.findMany({
-    where: {
-      ...('assistantId' in owner ? { assistantId: owner.assistantId } : { assistant: { conversations: { some: { id: owner.conversationId } } } }),
-      knowledgeBase: readableKnowledgeBases(reader),
-    },
-    select: { knowledgeBaseId: true, tags: true, knowledgeBase: { select: { language: true, files: { where: { status: { not: 'ready' } }, select: { id: true } } } } },
-  });
-  const whole = attachments.filter((a) => a.tags.length === 0);
-  const tagged = attachments.filter((a) => a.tags.length > 0);
+const LINK_SELECT = {
+  knowledgeBaseId: true,
+  tags: true,
+  knowledgeBase: { select: { language: true, files: { where: { status: { not: 'ready' } }, select: { id: true } } } },
+} satisfies Prisma.AssistantKnowledgeBaseSelect;
+
+/** One attached base as a scope is built from: its tag filter, language and files not ready. */
+export type ScopeLink = Prisma.AssistantKnowledgeBaseGetPayload<{ select: typeof LINK_SELECT }>;
+
+/**
+ * An assistant's attached bases a reader may read, as the arguments of its
+ * `knowledgeBases` relation: read on their own (searchScopeFor) or inside the
+ * read a question starts with, beside the conversation and its thread. Files
+ * are few next to chunks: reading their ids first keeps the chunk queries on
+ * the HNSW and GIN index scans (a join would let the planner drive them from
+ * the files instead).
+ */
+export function readableLinks(reader: KnowledgeReader) {
+  return { where: { knowledgeBase: readableKnowledgeBases(reader) }, select: LINK_SELECT } satisfies Prisma.Assistant$knowledgeBasesArgs;
+}
+
+/** The scope of these attached bases; the files of tag-filtered ones are one more read. */
+export async function scopeOfLinks(prisma: PrismaClient, links: ScopeLink[]): Promise<SearchScope> {
+  const whole = links.filter((a) => a.tags.length === 0);
+  const tagged = links.filter((a) => a.tags.length > 0);
   const taggedFiles =
     tagged.length === 0
       ? []
@@ -74,11 +75,11 @@ async function basesScope(prisma: PrismaClient, owner: ScopeOwner, reader: Knowl
           select: { id: true },
         });
   return {
-    baseIds: attachments.map((a) => a.knowledgeBaseId),
+    baseIds: links.map((a) => a.knowledgeBaseId),
     wholeBaseIds: whole.map((a) => a.knowledgeBaseId),
     taggedFileIds: taggedFiles.map((f) => f.id),
     unreadyFileIds: whole.flatMap((a) => a.knowledgeBase.files.map((f) => f.id)),
-    languages: [...new Set(attachments.map((a) => a.knowledgeBase.language))],
+    languages: [...new Set(links.map((a) => a.knowledgeBase.language))],
     attachmentIds: [],
   };
 }

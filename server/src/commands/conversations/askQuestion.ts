@@ -1,11 +1,10 @@
-import { readThread, startAnswer } from '../../chat/answer.js';
-import { readyAttachments } from '../../chat/attachmentsForAnswer.js';
+import { startAnswer } from '../../chat/answer.js';
 import { activePath } from '../../chat/conversationTree.js';
 import type { Generation } from '../../chat/generationHub.js';
 import { AppError } from '../../errors/appError.js';
 import type { Actor } from '../../policies/actor.js';
 import type { Services } from '../../services.js';
-import { conversationToChatIn } from './conversationAccess.js';
+import { conversationToChatIn, turnToAnswerIn } from './conversationAccess.js';
 
 // The three ways to ask: a new question at the end of the branch shown (or
 // after a given message), the same question answered again (regenerate), and
@@ -13,14 +12,10 @@ import { conversationToChatIn } from './conversationAccess.js';
 // returns it while it is being written.
 
 export async function sendMessage(s: Services, actor: Actor, input: { conversationId: string; content: string; parentId?: string }): Promise<Generation> {
-  // Read together, and the knowledge search begun: all of it is only used once the access check has passed.
-  const ready = readyAttachments(s, input.conversationId);
-  const preparedSearch = s.retriever.prepareSearch(input.conversationId, actor, input.content, ready);
-  const [{ conversation, assistant }, thread, attachments] = await Promise.all([
-    conversationToChatIn(s, actor, input.conversationId),
-    readThread(s, input.conversationId),
-    ready,
-  ]);
+  // One read, and the knowledge search begun from it: its result is used only once the access check has passed.
+  const turn = turnToAnswerIn(s, actor, input.conversationId);
+  const preparedSearch = s.retriever.prepareSearch(input.content, turn);
+  const { conversation, assistant, thread, attachments } = await turn;
   if (input.parentId) {
     const parent = thread.find((m) => m.id === input.parentId);
     if (!parent) throw AppError.notFound('Message');

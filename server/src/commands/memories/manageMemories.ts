@@ -11,18 +11,18 @@ import { auditActor, type CommandContext } from '../context.js';
 // Seeing, exporting and deleting work whatever the switch; adding and keeping
 // need memory on (and not turned off for one of the user's groups).
 
-type Deps = Pick<Services, 'prisma' | 'audit' | 'embedder'>;
+type Deps = Pick<Services, 'db' | 'prisma' | 'audit' | 'embedder'>;
 
 export async function setMemoryEnabled(s: Deps, ctx: CommandContext, enabled: boolean): Promise<MemoryState> {
   await s.prisma.$transaction(async (tx) => {
     await tx.user.update({ where: { id: ctx.actor.id }, data: { memoryEnabled: enabled } });
     await auditMemory(s.audit, tx, { actor: auditActor(ctx.actor), action: 'memory.settings', id: ctx.actor.id, values: { enabled }, meta: ctx.meta });
   });
-  return memoryState(s.prisma, ctx.actor.id);
+  return memoryState(s.db, ctx.actor.id);
 }
 
 async function requireActive(s: Deps, userId: string): Promise<void> {
-  const state = await memoryState(s.prisma, userId);
+  const state = await memoryState(s.db, userId);
   if (!state.allowed) throw AppError.forbidden('An administrator has turned memory off for one of your groups');
   if (!state.enabled) throw AppError.forbidden('Turn memory on first');
 }

@@ -1,3 +1,4 @@
+import type { Database } from '../../db/database.js';
 import type { Prisma } from '../../db/generated/client.js';
 import { toQuotaLimits, type CounterValues, type QuotaLimits, type QuotaRecord } from './limits.js';
 import type { PeriodKind } from './periods.js';
@@ -77,8 +78,8 @@ const APPLICABLE = `q.scope = 'global'
  * Whether any quota governs the subject: one read outside a transaction, so
  * a call nobody limits (the default install) costs one round trip, not four.
  */
-export async function anyApplicableQuota(db: Tx, subject: { userId: string; groupIds: string[]; assistantId: string | null }): Promise<boolean> {
-  const rows = await db.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM quotas q WHERE ${APPLICABLE} LIMIT 1`, JSON.stringify(subject.groupIds), subject.userId, subject.assistantId ?? null);
+export async function anyApplicableQuota(db: Pick<Database, 'query'>, subject: { userId: string; groupIds: string[]; assistantId: string | null }): Promise<boolean> {
+  const rows = await db.query(`SELECT 1 FROM quotas q WHERE ${APPLICABLE} LIMIT 1`, [JSON.stringify(subject.groupIds), subject.userId, subject.assistantId ?? null]);
   return rows.length > 0;
 }
 

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../../db/database.js';
+import type { Database, PrismaClient } from '../../db/database.js';
 import type { Prisma } from '../../db/generated/client.js';
 import { AppError } from '../../errors/appError.js';
 import type { AuditLog } from '../auditLog.js';
@@ -95,12 +95,14 @@ const NO_QUOTA: QuotaReservation = { settle: async () => undefined, release: asy
 export class QuotaService {
   private lastSweep = 0;
   private readonly now: () => Date;
+  private readonly prisma: PrismaClient;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: Pick<Database, 'prisma' | 'query'>,
     private readonly audit: AuditLog,
     readonly options: QuotaServiceOptions,
   ) {
+    this.prisma = db.prisma;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -119,7 +121,7 @@ export class QuotaService {
    */
   async applies(subject: QuotaSubject): Promise<boolean> {
     await this.sweepIfDue();
-    return anyApplicableQuota(this.prisma, subject);
+    return anyApplicableQuota(this.db, subject);
   }
 
   /** Throws AppError('quota_exceeded') naming the first limit that has nothing left. `applies` is applies(subject) when already asked. */

@@ -27,7 +27,7 @@ export function memoryRoutes(s: Services, routes: RouteBuilder): void {
     summary: 'Whether memory is on for you: your switch, and whether your groups allow it',
     tags: ['memory'],
     responses: { 200: { description: 'Your memory settings', schema: MemorySettingsView } },
-    handler: async ({ actor }) => ({ body: presentMemorySettings(await memoryState(s.prisma, actor.id)) }),
+    handler: async ({ actor }) => ({ body: presentMemorySettings(await memoryState(s.db, actor.id)) }),
   });
 
   routes.add({
