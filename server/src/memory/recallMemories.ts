@@ -82,7 +82,7 @@ export async function recallMemories(
 
 // Memories embedded by an earlier embedder get a vector from the current one,
 // off the answer's path (the text leg finds them meanwhile).
-async function reembedStale(deps: { db: Pick<Database, 'query'>; prisma: PrismaClient; embedder: Embedder }, stale: MemoryRow[]): Promise<void> {
+async function reembedStale(deps: { prisma: PrismaClient; embedder: Embedder }, stale: MemoryRow[]): Promise<void> {
   const vectors = await deps.embedder.embed(stale.map((r) => r.text), 'document');
   for (const [i, row] of stale.entries()) {
     await deps.prisma.$executeRaw`UPDATE memories SET embedder = ${deps.embedder.name}, embedding_dim = ${deps.embedder.dimension}, embedding = ${vectorLiteral(vectors[i]!)}::vector WHERE id = ${row.id}::uuid`;

@@ -26,9 +26,7 @@ export async function conversationToChatIn(s: Pick<Services, 'prisma'>, actor: A
   });
   if (!found) throw AppError.notFound('Conversation');
   const { assistant, ...conversation } = found;
-  if (assistant.deletedAt || !can(actor, 'assistant.use', assistantResource(assistant))) {
-    throw AppError.forbidden('You can no longer use the assistant of this conversation');
-  }
+  assertStillUsable(actor, assistant);
   return { conversation, assistant };
 }
 
@@ -50,8 +48,13 @@ export async function turnToAnswerIn(s: Pick<Services, 'prisma'>, actor: Actor, 
   if (!found) throw AppError.notFound('Conversation');
   const { assistant: withLinks, messages: thread, attachments, ...conversation } = found;
   const { knowledgeBases: knowledgeLinks, ...assistant } = withLinks;
+  assertStillUsable(actor, assistant);
+  return { conversation, assistant, thread, attachments, knowledgeLinks };
+}
+
+/** Leaving the assistant's group, or the assistant's deletion, ends a conversation's use for asking. */
+function assertStillUsable(actor: Actor, assistant: Assistant & { groups: { groupId: string }[] }): void {
   if (assistant.deletedAt || !can(actor, 'assistant.use', assistantResource(assistant))) {
     throw AppError.forbidden('You can no longer use the assistant of this conversation');
   }
-  return { conversation, assistant, thread, attachments, knowledgeLinks };
 }
