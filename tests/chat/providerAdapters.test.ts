@@ -116,6 +116,30 @@ describe.each(servers)('$name adapter', ({ make, kind }) => {
     expect((await failureOf(collect(slow.streamChat(request())))).failure).toBe('timeout');
   });
 
+  it('waits as long as tokens keep coming, each gap under the limit, however long the answer takes', async () => {
+    server.chat.script({ text: 'one two three four five six', chunkDelayMs: 150 });
+    const steady = createChatProvider(endpoint({ timeoutMs: 400 }));
+    const started = Date.now();
+    expect((await collect(steady.streamChat(request()))).text).toBe('one two three four five six');
+    expect(Date.now() - started).toBeGreaterThan(600);
+  });
+
+  it('gives up on a stream that goes quiet mid-answer, after the tokens that arrived', async () => {
+    server.chat.script({ text: 'one two three', chunkDelayMs: 3000 });
+    const stalling = createChatProvider(endpoint({ timeoutMs: 300 }));
+    const seen: string[] = [];
+    const started = Date.now();
+    const error = await failureOf(
+      (async () => {
+        for await (const e of stalling.streamChat(request())) if (e.type === 'delta') seen.push(e.text);
+      })(),
+    );
+    expect(error.failure).toBe('timeout');
+    expect(seen.join('')).toBe('one ');
+    expect(Date.now() - started).toBeLessThan(2000);
+    await waitFor(() => server.chat.cancelled === 1);
+  });
+
   it('treats a connection cut mid-stream as unavailable, after the tokens that arrived', async () => {
     server.chat.script({ text: 'one two three four five', disconnectAfterTokens: 2 });
     const seen: string[] = [];

@@ -677,7 +677,7 @@ async function storeTurn(s: Services, request: AnswerRequest, model: Model | nul
   return { userMessage, answer };
 }
 
-/** What the prompt and the tree need of each message; also read inside a question's first read (turnToAnswerIn). */
+/** What the prompt and the tree need of each message; a question's first read (turnToAnswerIn) selects the same in SQL. */
 export const THREAD_MESSAGE = { id: true, parentId: true, createdAt: true, role: true, content: true, status: true } satisfies Prisma.MessageSelect;
 
 /** How an answer ended, as its message row keeps it. */

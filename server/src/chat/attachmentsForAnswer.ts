@@ -31,7 +31,7 @@ export interface AttachmentPlan {
 
 export const noAttachments: AttachmentPlan = { wholePassages: [], searchedIds: [], images: [], ocrImages: [] };
 
-/** A conversation's attachments an answer reads, oldest first; also read inside the question's first read (turnToAnswerIn). */
+/** A conversation's attachments an answer reads, oldest first; a question's first read (turnToAnswerIn) selects the same in SQL. */
 export const READY_ATTACHMENTS = { where: { status: 'ready' }, orderBy: { createdAt: 'asc' } } satisfies Prisma.Conversation$attachmentsArgs;
 
 export function readyAttachments(s: Pick<Services, 'prisma'>, conversationId: string): Promise<ConversationAttachment[]> {

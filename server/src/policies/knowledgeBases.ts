@@ -1,4 +1,4 @@
-import type { Prisma } from '../db/generated/client.js';
+import { Prisma } from '../db/generated/client.js';
 import type { Actor } from './actor.js';
 
 /** What deciding who reads a knowledge base needs to know of a person. */
@@ -26,6 +26,15 @@ export function readableKnowledgeBases(actor: KnowledgeReader): Prisma.Knowledge
   const read: Prisma.KnowledgeBaseWhereInput = { readers: { some: { groupId: { in: [...actor.groups.keys()] } } } };
   if (actor.role !== 'manager') return { deletedAt: null, ...read };
   return { deletedAt: null, OR: [read, { maintainers: { some: { groupId: { in: managedGroups(actor) } } } }, { createdById: actor.id }] };
+}
+
+/** readableKnowledgeBases as a condition on `knowledge_bases AS kb`, for reads written in SQL (the same cases, in the same order). */
+export function readableKnowledgeBasesSql(actor: KnowledgeReader): Prisma.Sql {
+  if (actor.role === 'admin') return Prisma.sql`kb.deleted_at IS NULL`;
+  const read = Prisma.sql`EXISTS (SELECT 1 FROM knowledge_base_readers kr WHERE kr.knowledge_base_id = kb.id AND kr.group_id = ANY(${[...actor.groups.keys()]}::uuid[]))`;
+  if (actor.role !== 'manager') return Prisma.sql`kb.deleted_at IS NULL AND ${read}`;
+  const maintained = Prisma.sql`EXISTS (SELECT 1 FROM knowledge_base_maintainers km WHERE km.knowledge_base_id = kb.id AND km.group_id = ANY(${managedGroups(actor)}::uuid[]))`;
+  return Prisma.sql`kb.deleted_at IS NULL AND (${read} OR ${maintained} OR kb.created_by_id = ${actor.id}::uuid)`;
 }
 
 /** Reads every attached base: offline evaluation and tuning, which search for no one in particular. */

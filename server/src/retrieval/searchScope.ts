@@ -53,8 +53,8 @@ export type ScopeLink = Prisma.AssistantKnowledgeBaseGetPayload<{ select: typeof
 
 /**
  * An assistant's attached bases a reader may read, as the arguments of its
- * `knowledgeBases` relation: read on their own (searchScopeFor) or inside the
- * read a question starts with, beside the conversation and its thread. Files
+ * `knowledgeBases` relation (searchScopeFor; the read a question starts with,
+ * turnToAnswerIn, selects the same in SQL). Files
  * are few next to chunks: reading their ids first keeps the chunk queries on
  * the HNSW and GIN index scans (a join would let the planner drive them from
  * the files instead).

@@ -7,19 +7,24 @@ import { ProviderError, type ChatRequest, type ChatStreamEvent } from './chatPro
  * model that stopped sending.
  */
 export async function* withIdleTimeout<T>(source: AsyncIterable<T>, timeoutMs: number, abort: () => void): AsyncGenerator<T> {
+  // One timer for the whole stream: an item only notes its time, and the
+  // timer, when it fires, waits out whatever is left of the gap since the last
+  // one. A timer set again for every token cost more than the token's relay.
   let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = true;
-      abort();
-    }, timeoutMs);
+  let lastItemAt = performance.now();
+  const check = () => {
+    const idle = performance.now() - lastItemAt;
+    if (idle < timeoutMs) {
+      timer = setTimeout(check, timeoutMs - idle);
+      return;
+    }
+    timedOut = true;
+    abort();
   };
-  arm();
+  let timer = setTimeout(check, timeoutMs);
   try {
     for await (const item of source) {
-      arm();
+      lastItemAt = performance.now();
       yield item;
     }
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../../db/database.js';
-import { Prisma } from '../../db/generated/client.js';
+import { Prisma, type Assistant } from '../../db/generated/client.js';
 
 /**
  * What every assistant read loads: the group ids (for the policies), the
@@ -28,12 +28,15 @@ export type Db = PrismaClient | Prisma.TransactionClient;
 // include's too: knowledge bases by when they were attached; groups (a set,
 // which the include's subquery left unordered) by id.
 
-/** Every record read: the assistant (`a`) with its model's names, group ids and knowledge bases. */
-const selectRecords = Prisma.sql`
-  SELECT
+/** The assistant's own columns, of `assistants AS a`, as every assistant read in SQL selects them (assistantOf reads them back). */
+export const assistantColumns = Prisma.sql`
     a.id, a.name, a.description, a.instructions, a.model_id, a.temperature, a.max_tokens, a.avatar_path,
     a.top_k, a.similarity_threshold, a.chunk_size, a.chunk_overlap, a.knowledge_only, a.fallback_model_id,
-    a.builtin_tools, a.flow_steps, a.attachments_enabled, a.created_by_id, a.created_at, a.updated_at, a.deleted_at,
+    a.builtin_tools, a.flow_steps, a.attachments_enabled, a.created_by_id, a.created_at, a.updated_at, a.deleted_at`;
+
+/** Every record read: the assistant (`a`) with its model's names, group ids and knowledge bases. */
+const selectRecords = Prisma.sql`
+  SELECT ${assistantColumns},
     m.id AS m_id, m.name AS m_name, m.display_name AS m_display_name,
     ARRAY(SELECT g.group_id FROM assistant_groups g WHERE g.assistant_id = a.id ORDER BY g.group_id) AS group_ids,
     (SELECT json_agg(json_build_object('knowledgeBaseId', k.knowledge_base_id, 'tags', k.tags) ORDER BY k.created_at)
@@ -78,6 +81,16 @@ export async function findAssistantRecord(db: Db, id: string): Promise<Assistant
 
 function recordOf(r: AssistantRow): AssistantRecord {
   return {
+    ...assistantOf(r),
+    groups: r.group_ids.map((groupId) => ({ groupId })),
+    model: r.m_id === null ? null : { id: r.m_id, name: r.m_name!, displayName: r.m_display_name },
+    knowledgeBases: r.knowledge_bases ?? [],
+  };
+}
+
+/** An assistant as Prisma's Assistant has it, from the row of a read that selected assistantColumns. */
+export function assistantOf(r: AssistantColumns): Assistant {
+  return {
     id: r.id,
     name: r.name,
     description: r.description,
@@ -99,14 +112,11 @@ function recordOf(r: AssistantRow): AssistantRecord {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     deletedAt: r.deleted_at,
-    groups: r.group_ids.map((groupId) => ({ groupId })),
-    model: r.m_id === null ? null : { id: r.m_id, name: r.m_name!, displayName: r.m_display_name },
-    knowledgeBases: r.knowledge_bases ?? [],
   };
 }
 
-/** A row of the reads above: the assistant's columns, its model's names, its groups and knowledge bases. */
-interface AssistantRow {
+/** The assistant's columns as node-postgres and PGlite return them. */
+export interface AssistantColumns {
   id: string;
   name: string;
   description: string;
@@ -122,12 +132,16 @@ interface AssistantRow {
   knowledge_only: boolean;
   fallback_model_id: string | null;
   builtin_tools: string[];
-  flow_steps: AssistantRecord['flowSteps'];
+  flow_steps: Assistant['flowSteps'];
   attachments_enabled: boolean;
   created_by_id: string | null;
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
+}
+
+/** A row of the record reads above: the assistant's columns, its model's names, its groups and knowledge bases. */
+interface AssistantRow extends AssistantColumns {
   m_id: string | null;
   m_name: string | null;
   m_display_name: string | null;

@@ -1,11 +1,12 @@
-import { THREAD_MESSAGE } from '../../chat/answer.js';
-import { READY_ATTACHMENTS } from '../../chat/attachmentsForAnswer.js';
-import type { Assistant, Conversation } from '../../db/generated/client.js';
+import type { ThreadMessage } from '../../chat/answer.js';
+import { Prisma, type Assistant, type Conversation, type ConversationAttachment } from '../../db/generated/client.js';
 import { AppError } from '../../errors/appError.js';
-import { assistantResource, can, ownConversations } from '../../policies/index.js';
+import { assistantResource, can, ownConversations, ownConversationsSql } from '../../policies/index.js';
 import type { Actor } from '../../policies/actor.js';
-import { readableLinks } from '../../retrieval/searchScope.js';
+import { readableKnowledgeBasesSql } from '../../policies/knowledgeBases.js';
+import type { ScopeLink } from '../../retrieval/searchScope.js';
 import type { Services } from '../../services.js';
+import { assistantColumns, assistantOf, type AssistantColumns } from '../assistants/assistantRecords.js';
 
 /** One of the actor's own conversations; anyone else's, admins' included, is "not found". */
 export async function ownConversation(s: Pick<Services, 'prisma'>, actor: Actor, conversationId: string): Promise<Conversation> {
@@ -30,30 +31,106 @@ export async function conversationToChatIn(s: Pick<Services, 'prisma'>, actor: A
   return { conversation, assistant };
 }
 
+/** What a new question in a conversation starts from (turnToAnswerIn). */
+export interface TurnToAnswer {
+  conversation: Conversation;
+  assistant: Assistant;
+  /** The conversation's messages, oldest first. */
+  thread: ThreadMessage[];
+  /** Its ready attachments, oldest first. */
+  attachments: ConversationAttachment[];
+  /** The assistant's knowledge bases the actor may read: the search scope. */
+  knowledgeLinks: ScopeLink[];
+}
+
 /**
  * conversationToChatIn with what a new question in the conversation needs, in
- * the same statement: its messages (the thread), its ready attachments, and
- * the knowledge bases of its assistant the actor may read (the search scope).
- * Four reads were on every question's path before its first token.
+ * the same statement: the thread, the ready attachments and the readable
+ * knowledge bases. Four reads were on every question's path before its first
+ * token. It is SQL straight to the driver, like the answer's other statements
+ * (docs/architecture.md): through Prisma's client this one read cost the
+ * process more CPU than the other nine together. The records are those of
+ * the Prisma include it replaced, field for field (tests/chat/turnRead.test.ts).
  */
-export async function turnToAnswerIn(s: Pick<Services, 'prisma'>, actor: Actor, conversationId: string) {
-  const found = await s.prisma.conversation.findFirst({
-    where: { id: conversationId, ...ownConversations(actor) },
-    include: {
-      assistant: { include: { groups: true, knowledgeBases: readableLinks(actor) } },
-      messages: { select: THREAD_MESSAGE, orderBy: { createdAt: 'asc' } },
-      attachments: READY_ATTACHMENTS,
+export async function turnToAnswerIn(s: Pick<Services, 'db'>, actor: Actor, conversationId: string): Promise<TurnToAnswer> {
+  const read = Prisma.sql`
+    SELECT c.id AS c_id, c.user_id AS c_user_id, c.assistant_id AS c_assistant_id, c.title AS c_title, c.archived AS c_archived,
+           c.created_at AS c_created_at, c.updated_at AS c_updated_at, c.last_message_at AS c_last_message_at,
+           c.active_leaf_id AS c_active_leaf_id, c.source AS c_source, c.memory_reviewed_at AS c_memory_reviewed_at,
+           ${assistantColumns},
+           ARRAY(SELECT g.group_id::text FROM assistant_groups g WHERE g.assistant_id = a.id) AS group_ids,
+           (SELECT json_agg(json_build_object('id', m.id, 'parentId', m.parent_id, 'createdAt', m.created_at, 'role', m.role, 'content', m.content, 'status', m.status)
+                            ORDER BY m.created_at)
+              FROM messages m WHERE m.conversation_id = c.id) AS thread,
+           (SELECT json_agg(json_build_object(
+                     'id', f.id, 'conversationId', f.conversation_id, 'userId', f.user_id, 'originalName', f.original_name, 'mimeType', f.mime_type,
+                     'kind', f.kind, 'sizeBytes', f.size_bytes::text, 'sha256', f.sha256, 'storagePath', f.storage_path, 'status', f.status,
+                     'progress', f.progress, 'error', f.error, 'pageCount', f.page_count, 'chunkCount', f.chunk_count, 'tokenCount', f.token_count,
+                     'embedder', f.embedder, 'embeddingDim', f.embedding_dim, 'createdAt', f.created_at, 'updatedAt', f.updated_at, 'processedAt', f.processed_at)
+                   ORDER BY f.created_at)
+              FROM conversation_attachments f WHERE f.conversation_id = c.id AND f.status = 'ready') AS attachments,
+           (SELECT json_agg(json_build_object('knowledgeBaseId', k.knowledge_base_id, 'tags', k.tags, 'knowledgeBase', json_build_object(
+                     'language', kb.language,
+                     'files', ARRAY(SELECT json_build_object('id', kf.id) FROM knowledge_files kf WHERE kf.knowledge_base_id = kb.id AND kf.status <> 'ready'))))
+              FROM assistant_knowledge_bases k JOIN knowledge_bases kb ON kb.id = k.knowledge_base_id
+             WHERE k.assistant_id = a.id AND ${readableKnowledgeBasesSql(actor)}) AS knowledge_links
+      FROM conversations c JOIN assistants a ON a.id = c.assistant_id
+     WHERE c.id = ${conversationId}::uuid AND ${ownConversationsSql(actor)}`;
+  const [row] = await s.db.query<TurnRow>(read.text, read.values);
+  if (!row) throw AppError.notFound('Conversation');
+  const assistant = assistantOf(row);
+  assertStillUsable(actor, { ...assistant, groups: row.group_ids.map((groupId) => ({ groupId })) });
+  return {
+    conversation: {
+      id: row.c_id,
+      userId: row.c_user_id,
+      assistantId: row.c_assistant_id,
+      title: row.c_title,
+      archived: row.c_archived,
+      createdAt: row.c_created_at,
+      updatedAt: row.c_updated_at,
+      lastMessageAt: row.c_last_message_at,
+      activeLeafId: row.c_active_leaf_id,
+      source: row.c_source,
+      memoryReviewedAt: row.c_memory_reviewed_at,
     },
-  });
-  if (!found) throw AppError.notFound('Conversation');
-  const { assistant: withLinks, messages: thread, attachments, ...conversation } = found;
-  const { knowledgeBases: knowledgeLinks, ...assistant } = withLinks;
-  assertStillUsable(actor, assistant);
-  return { conversation, assistant, thread, attachments, knowledgeLinks };
+    assistant,
+    thread: (row.thread ?? []).map((m) => ({ ...m, createdAt: new Date(m.createdAt) })),
+    attachments: (row.attachments ?? []).map((f) => ({
+      ...f,
+      sizeBytes: BigInt(f.sizeBytes),
+      createdAt: new Date(f.createdAt),
+      updatedAt: new Date(f.updatedAt),
+      processedAt: f.processedAt === null ? null : new Date(f.processedAt),
+    })),
+    knowledgeLinks: row.knowledge_links ?? [],
+  };
+}
+
+/** JSON has no dates or big integers: they arrive as text. */
+type AsJson<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] extends Date ? string : T[P] extends Date | null ? string | null : string };
+
+/** The row of turnToAnswerIn's read. */
+interface TurnRow extends AssistantColumns {
+  c_id: string;
+  c_user_id: string;
+  c_assistant_id: string;
+  c_title: string;
+  c_archived: boolean;
+  c_created_at: Date;
+  c_updated_at: Date;
+  c_last_message_at: Date;
+  c_active_leaf_id: string | null;
+  c_source: string;
+  c_memory_reviewed_at: Date | null;
+  group_ids: string[];
+  thread: AsJson<ThreadMessage, 'createdAt'>[] | null;
+  attachments: AsJson<ConversationAttachment, 'sizeBytes' | 'createdAt' | 'updatedAt' | 'processedAt'>[] | null;
+  knowledge_links: ScopeLink[] | null;
 }
 
 /** Leaving the assistant's group, or the assistant's deletion, ends a conversation's use for asking. */
-function assertStillUsable(actor: Actor, assistant: Assistant & { groups: { groupId: string }[] }): void {
+function assertStillUsable(actor: Actor, assistant: Pick<Assistant, 'deletedAt' | 'createdById'> & { groups: { groupId: string }[] }): void {
   if (assistant.deletedAt || !can(actor, 'assistant.use', assistantResource(assistant))) {
     throw AppError.forbidden('You can no longer use the assistant of this conversation');
   }
