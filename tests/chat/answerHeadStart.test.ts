@@ -28,7 +28,7 @@ describe(`the model call overlaps storing the turn (${engineName})`, () => {
     await t.server.services.prisma.$executeRawUnsafe(`
       CREATE FUNCTION head_start_store() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW.content = '${FAIL}' THEN PERFORM pg_sleep(0.3); RAISE EXCEPTION 'the store failed (test trigger)'; END IF;
+        IF NEW.content = '${FAIL}' THEN PERFORM pg_sleep(1); RAISE EXCEPTION 'the store failed (test trigger)'; END IF;
         IF NEW.content = '${SLOW}' THEN PERFORM pg_sleep(0.5); INSERT INTO head_start_stores VALUES (clock_timestamp()); END IF;
         RETURN NEW;
       END $$`);
@@ -40,8 +40,10 @@ describe(`the model call overlaps storing the turn (${engineName})`, () => {
     const quota = await t.json(admin.token, 'POST', '/api/v1/quotas', { scope: 'user', scopeId: user.id, tokensPerDay: 1_000_000 });
     expect(quota.status).toBe(201);
     const conversationId = (await t.json(user.token, 'POST', '/api/v1/conversations', { assistantId })).body.id;
-    // The reply waits long enough that only a cancellation, not its end, can finish it.
-    t.openai.chat.script({ text: 'This must never be stored.', headersDelayMs: 300, firstTokenDelayMs: 300 });
+    // The reply waits long enough that only a cancellation, not its end, can finish it. The store
+    // fails after a second: time enough for the request to go out on a crowded machine (with
+    // 0.3 s it once did not, under a parallel run of every suite).
+    t.openai.chat.script({ text: 'This must never be stored.', headersDelayMs: 300, firstTokenDelayMs: 5000 });
     const requestsBefore = t.openai.chatRequests().length;
     const cancelledBefore = t.openai.chat.cancelled;
     const completedBefore = t.openai.chat.completed;
