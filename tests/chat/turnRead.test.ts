@@ -14,7 +14,7 @@ import { createTestDatabase, engineName, type TestDatabase } from '../support/te
 // kind of reader.
 describe(`the read a question starts with (${engineName})`, () => {
   let t: TestDatabase;
-  const actors: Record<'sam' | 'hana' | 'ada' | 'olga', Actor> = {} as never;
+  const actors: Record<'sam' | 'hana' | 'mona' | 'ada' | 'olga', Actor> = {} as never;
   const conversations: Record<keyof typeof actors, string> = {} as never;
   const bases: Record<'sales' | 'hr' | 'hanas' | 'deleted' | 'unattached', string> = {} as never;
   let assistantId: string;
@@ -47,14 +47,16 @@ describe(`the read a question starts with (${engineName})`, () => {
     t = await createTestDatabase();
     const prisma = t.db.prisma;
     const person = async (role: Role) => createUserRecord(prisma, { role });
-    const [sam, hana, ada, olga] = await Promise.all([person('user'), person('manager'), person('admin'), person('user')]);
-    const sales = await createGroupRecord(prisma, undefined, [{ userId: sam.id }]);
+    const [sam, hana, mona, ada, olga] = await Promise.all([person('user'), person('manager'), person('manager'), person('admin'), person('user')]);
+    // Mona is a manager by role who manages no group: she reads as a member does, and what she made.
+    const sales = await createGroupRecord(prisma, undefined, [{ userId: sam.id }, { userId: mona.id }]);
     const hr = await createGroupRecord(prisma, undefined, [{ userId: hana.id, role: 'manager' }]);
     const other = await createGroupRecord(prisma, undefined, [{ userId: olga.id }]);
     const actor = (u: { id: string; email: string; role: Role }, groups: [string, GroupRole][]): Actor => ({ id: u.id, email: u.email, role: u.role, mustChangePassword: false, groups: new Map(groups) });
     Object.assign(actors, {
       sam: actor(sam, [[sales.id, 'member']]),
       hana: actor(hana, [[hr.id, 'manager']]),
+      mona: actor(mona, [[sales.id, 'member']]),
       ada: actor(ada, []),
       olga: actor(olga, [[other.id, 'member']]),
     });
@@ -91,7 +93,7 @@ describe(`the read a question starts with (${engineName})`, () => {
     await file(bases.sales, 'ready');
     unready = [(await file(bases.sales, 'queued')).id, (await file(bases.sales, 'failed')).id];
 
-    for (const [name, who] of Object.entries({ sam, hana, ada, olga })) {
+    for (const [name, who] of Object.entries({ sam, hana, mona, ada, olga })) {
       const conversation = await prisma.conversation.create({ data: { userId: who.id, assistantId, title: `${name}'s`, source: 'api' } });
       conversations[name as keyof typeof actors] = conversation.id;
       const asked = await prisma.message.create({ data: { conversationId: conversation.id, role: 'user', content: 'Where is the “refund” policy?\n\\ 100%', createdAt: new Date(Date.now() - 2000) } });
@@ -108,7 +110,7 @@ describe(`the read a question starts with (${engineName})`, () => {
   });
   afterAll(() => t.drop());
 
-  it.each(['sam', 'hana', 'ada', 'olga'] as const)("gives %s's turn as the Prisma include gave it", async (name) => {
+  it.each(['sam', 'hana', 'mona', 'ada', 'olga'] as const)("gives %s's turn as the Prisma include gave it", async (name) => {
     const actor = actors[name];
     const turn = await turnToAnswerIn(t, actor, conversations[name]);
     const expected = await viaPrisma(actor, conversations[name]);
@@ -125,6 +127,7 @@ describe(`the read a question starts with (${engineName})`, () => {
       (await turnToAnswerIn(t, actors[name], conversations[name])).knowledgeLinks.map((l) => l.knowledgeBaseId).sort();
     expect(await reached('sam')).toEqual([bases.sales]);
     expect(await reached('hana')).toEqual([bases.hr, bases.hanas].sort());
+    expect(await reached('mona')).toEqual([bases.sales]);
     expect(await reached('ada')).toEqual([bases.sales, bases.hr, bases.hanas].sort());
     expect(await reached('olga')).toEqual([]);
     const sales = (await turnToAnswerIn(t, actors.sam, conversations.sam)).knowledgeLinks[0]!;

@@ -28,7 +28,12 @@ export function readableKnowledgeBases(actor: KnowledgeReader): Prisma.Knowledge
   return { deletedAt: null, OR: [read, { maintainers: { some: { groupId: { in: managedGroups(actor) } } } }, { createdById: actor.id }] };
 }
 
-/** readableKnowledgeBases as a condition on `knowledge_bases AS kb`, for reads written in SQL (the same cases, in the same order). */
+/**
+ * readableKnowledgeBases as a condition on `knowledge_bases AS kb`, for reads
+ * written in SQL (the same cases, in the same order). An empty group list is
+ * bound as '{}' rather than written as FALSE, so every reader of a role
+ * shares one statement text (one prepared statement).
+ */
 export function readableKnowledgeBasesSql(actor: KnowledgeReader): Prisma.Sql {
   if (actor.role === 'admin') return Prisma.sql`kb.deleted_at IS NULL`;
   const read = Prisma.sql`EXISTS (SELECT 1 FROM knowledge_base_readers kr WHERE kr.knowledge_base_id = kb.id AND kr.group_id = ANY(${[...actor.groups.keys()]}::uuid[]))`;

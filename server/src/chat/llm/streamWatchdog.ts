@@ -9,7 +9,7 @@ import { ProviderError, type ChatRequest, type ChatStreamEvent } from './chatPro
 export async function* withIdleTimeout<T>(source: AsyncIterable<T>, timeoutMs: number, abort: () => void): AsyncGenerator<T> {
   // One timer for the whole stream: an item only notes its time, and the
   // timer, when it fires, waits out whatever is left of the gap since the last
-  // one. A timer set again for every token cost more than the token's relay.
+  // one; setting a timer again for every token was a cost on every token.
   let timedOut = false;
   let lastItemAt = performance.now();
   const check = () => {

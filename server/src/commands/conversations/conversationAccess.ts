@@ -48,9 +48,9 @@ export interface TurnToAnswer {
  * the same statement: the thread, the ready attachments and the readable
  * knowledge bases. Four reads were on every question's path before its first
  * token. It is SQL straight to the driver, like the answer's other statements
- * (docs/architecture.md): through Prisma's client this one read cost the
- * process more CPU than the other nine together. The records are those of
- * the Prisma include it replaced, field for field (tests/chat/turnRead.test.ts).
+ * (docs/architecture.md): Prisma's client was the larger part of this read's
+ * cost. The records are those of the Prisma include it replaced, field for
+ * field (tests/chat/turnRead.test.ts).
  */
 export async function turnToAnswerIn(s: Pick<Services, 'db'>, actor: Actor, conversationId: string): Promise<TurnToAnswer> {
   const read = Prisma.sql`
@@ -71,7 +71,8 @@ export async function turnToAnswerIn(s: Pick<Services, 'db'>, actor: Actor, conv
               FROM conversation_attachments f WHERE f.conversation_id = c.id AND f.status = 'ready') AS attachments,
            (SELECT json_agg(json_build_object('knowledgeBaseId', k.knowledge_base_id, 'tags', k.tags, 'knowledgeBase', json_build_object(
                      'language', kb.language,
-                     'files', ARRAY(SELECT json_build_object('id', kf.id) FROM knowledge_files kf WHERE kf.knowledge_base_id = kb.id AND kf.status <> 'ready'))))
+                     'files', ARRAY(SELECT json_build_object('id', kf.id) FROM knowledge_files kf WHERE kf.knowledge_base_id = kb.id AND kf.status <> 'ready' ORDER BY kf.id)))
+                   ORDER BY k.created_at)
               FROM assistant_knowledge_bases k JOIN knowledge_bases kb ON kb.id = k.knowledge_base_id
              WHERE k.assistant_id = a.id AND ${readableKnowledgeBasesSql(actor)}) AS knowledge_links
       FROM conversations c JOIN assistants a ON a.id = c.assistant_id
@@ -95,17 +96,45 @@ export async function turnToAnswerIn(s: Pick<Services, 'db'>, actor: Actor, conv
       memoryReviewedAt: row.c_memory_reviewed_at,
     },
     assistant,
-    thread: (row.thread ?? []).map((m) => ({ ...m, createdAt: new Date(m.createdAt) })),
-    attachments: (row.attachments ?? []).map((f) => ({
-      ...f,
-      sizeBytes: BigInt(f.sizeBytes),
-      createdAt: new Date(f.createdAt),
-      updatedAt: new Date(f.updatedAt),
-      processedAt: f.processedAt === null ? null : new Date(f.processedAt),
-    })),
+    thread: (row.thread ?? []).map(threadMessageOf),
+    attachments: (row.attachments ?? []).map(attachmentOf),
     knowledgeLinks: row.knowledge_links ?? [],
   };
 }
+
+// Field by field rather than spread: a field the schema gains is then a
+// compile error here, not a field silently missing from the read.
+const threadMessageOf = (m: AsJson<ThreadMessage, 'createdAt'>): ThreadMessage => ({
+  id: m.id,
+  parentId: m.parentId,
+  createdAt: new Date(m.createdAt),
+  role: m.role,
+  content: m.content,
+  status: m.status,
+});
+
+const attachmentOf = (f: AsJson<ConversationAttachment, 'sizeBytes' | 'createdAt' | 'updatedAt' | 'processedAt'>): ConversationAttachment => ({
+  id: f.id,
+  conversationId: f.conversationId,
+  userId: f.userId,
+  originalName: f.originalName,
+  mimeType: f.mimeType,
+  kind: f.kind,
+  sizeBytes: BigInt(f.sizeBytes),
+  sha256: f.sha256,
+  storagePath: f.storagePath,
+  status: f.status,
+  progress: f.progress,
+  error: f.error,
+  pageCount: f.pageCount,
+  chunkCount: f.chunkCount,
+  tokenCount: f.tokenCount,
+  embedder: f.embedder,
+  embeddingDim: f.embeddingDim,
+  createdAt: new Date(f.createdAt),
+  updatedAt: new Date(f.updatedAt),
+  processedAt: f.processedAt === null ? null : new Date(f.processedAt),
+});
 
 /** JSON has no dates or big integers: they arrive as text. */
 type AsJson<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] extends Date ? string : T[P] extends Date | null ? string | null : string };
