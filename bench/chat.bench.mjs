@@ -4,6 +4,7 @@
 // sockets it holds; one process against the scaled-out mode, side by side.
 //   npm run bench:chat -- [--modes single,scaled] [--streams 1] [--seconds 3] [--phases 2]
 //                         [--rates 10,20,40,60,80,120,160,200] [--rate-seconds 3] [--connections 1000] [--api] [--profile DIR]
+//                         [--warm-up 4]
 //   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:chat
 // Each mode runs in a child process of its own (this script with --mode):
 // a streaming test model server and the built Atrium server
@@ -54,6 +55,10 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     // Also measure streaming through /api/openai/v1/chat/completions.
     api: { type: 'boolean', default: false },
+    // Seconds of answers before anything is measured. V8 goes on optimising for a minute or more
+    // (a --trace-opt count fell from 500 to 10 functions per 10 s over 80 s): a long warm-up gives
+    // the CPU per answer of a server that has been running, a short one includes compile time.
+    'warm-up': { type: 'string', default: '4' },
     'first-token-ms': { type: 'string', default: '20' },
     tokens: { type: 'string', default: '30' },
     'token-ms': { type: 'string', default: '5' },
@@ -61,7 +66,6 @@ const { values } = parseArgs({
 });
 
 const ADDED_P95_LIMIT_MS = 100;
-const WARM_UP_MS = 4000;
 const ms = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-').padStart(7);
 
 if (!values.mode) await compareModes();
@@ -248,8 +252,17 @@ async function runMode(mode) {
   const paths = values.api ? ['direct', 'atrium', 'api'] : ['direct', 'atrium'];
   const runners = { direct: () => direct(), atrium: (i) => throughAtrium(sockets[i], conversations[i]), api: (i) => throughApi(apiClients[i]) };
   // Twenty answers leave V8 compiling the hot paths while the first phases are measured (the first
-  // phase's CPU per answer came out twice the later ones'): keep both paths busy a few seconds more.
-  await Promise.all([closedLoop(Math.min(8, sockets.length), WARM_UP_MS, runners.atrium), closedLoop(Math.min(8, sockets.length), WARM_UP_MS, runners.direct)]);
+  // phase's CPU per answer came out twice the later ones'): keep both paths busy for --warm-up seconds.
+  // The warm-up asks in conversations of its own, a new one every ten answers, so that neither the
+  // measured conversations' threads nor its own grow with its length.
+  const warmUpMs = Number(values['warm-up']) * 1000;
+  const warming = [];
+  const warmUp = async (i) => {
+    const worker = (warming[i] ??= { answers: 0, conversationId: null });
+    if (worker.answers++ % 10 === 0) worker.conversationId = (await call('POST', '/api/v1/conversations', { assistantId: assistant.id }, users[i])).id;
+    return throughAtrium(sockets[i], worker.conversationId);
+  };
+  await Promise.all([closedLoop(Math.min(8, sockets.length), warmUpMs, warmUp), closedLoop(Math.min(8, sockets.length), warmUpMs, runners.direct)]);
   console.log(`\nclosed loop, ${values.seconds} s per phase, phases alternate ${paths.join('/')} ${values.phases} times per level; "via" is how answers reach the client`);
   console.log('streams | via       | direct TTFT p50/p95 | Atrium TTFT p50/p95 | added TTFT p50/p95 | direct total p50/p95 | Atrium total p50/p95 | added total p50/p95 | Atrium answers | errors');
   const results = [];
