@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import { countTokensRemembered as countTokens } from '../../ingestion/chunk/tokenCounter.js';
+import { httpFetch } from '../../lib/httpFetch.js';
 import type { ChatMessage, ChatProvider, ChatRequest, ChatStreamEvent, ConnectionCheck, ProviderEndpoint } from './chatProvider.js';
 import { imageTokens, ProviderError } from './chatProvider.js';
 import { checkConnection, textOf } from './openaiCompatible.js';
@@ -28,6 +29,7 @@ export class AnthropicProvider implements ChatProvider {
       baseURL: endpoint.baseUrl ?? 'https://api.anthropic.com',
       maxRetries: 0,
       timeout: this.timeoutMs,
+      fetch: httpFetch,
     });
   }
 

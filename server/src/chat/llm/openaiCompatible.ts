@@ -3,6 +3,7 @@ import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/reso
 import { countTokensRemembered as countTokens } from '../../ingestion/chunk/tokenCounter.js';
 import type { ChatMessage, ChatProvider, ChatRequest, ChatStreamEvent, ConnectionCheck, ProviderEndpoint, ToolCallRequest, ToolDefinition } from './chatProvider.js';
 import { imageTokens, ProviderError } from './chatProvider.js';
+import { httpFetch } from '../../lib/httpFetch.js';
 import { toProviderError } from './providerErrors.js';
 import { guardedStream } from './streamWatchdog.js';
 
@@ -27,6 +28,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       baseURL: endpoint.baseUrl ?? undefined,
       maxRetries: 0,
       timeout: this.timeoutMs,
+      fetch: httpFetch,
     });
   }
 

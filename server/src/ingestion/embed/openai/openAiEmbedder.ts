@@ -3,6 +3,7 @@ import type { Embedder, EmbeddingKind, SupportedDimension } from '../embedder.js
 import type { EmbedderLogger, OpenAiEmbedderConfig } from '../embedderConfig.js';
 import { EmbeddingError, type EmbeddingErrorCode } from '../embeddingError.js';
 import { decodeEmbeddingResponse } from './embeddingResponse.js';
+import { httpFetch } from '../../../lib/httpFetch.js';
 import { mapConcurrent } from '../../../lib/mapConcurrent.js';
 import { embedderName, type EmbeddingPrefixes } from './embeddingPrefixes.js';
 import { planBatches, type BatchLimits } from './requestBatches.js';
@@ -51,7 +52,7 @@ export class OpenAiEmbedder implements Embedder {
   ) {
     this.name = embedderName(config.model, settings.prefixes);
     this.dimension = settings.dimension;
-    this.client = new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: settings.timeoutMs });
+    this.client = new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: settings.timeoutMs, fetch: httpFetch });
   }
 
   async embed(texts: string[], kind: EmbeddingKind, signal?: AbortSignal): Promise<number[][]> {
