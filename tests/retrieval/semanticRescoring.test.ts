@@ -68,6 +68,11 @@ describe(`semantic re-scoring with the sentence encoder (${engineName})`, () => 
     const expected = (await new SemanticRescorer(t.prisma, t.services.sentenceEncoder!).rescore(question, fused)).slice(0, 5);
     const retrieved = await t.services.retriever.retrieve(request);
     expect(retrieved.map((p) => p.chunkId)).toEqual(expected.map((p) => p.chunkId));
+    // The pool leaves texts out; retrieve reads those of the passages it returns.
+    expect(fused.filter((p) => p.text !== '')).toEqual([]);
+    const stored = await t.prisma.chunk.findMany({ where: { id: { in: retrieved.map((p) => BigInt(p.chunkId)) } }, select: { id: true, text: true } });
+    expect(retrieved.map((p) => p.text)).toEqual(retrieved.map((p) => stored.find((c) => c.id.toString() === p.chunkId)!.text));
+    expect(retrieved.every((p) => p.text.length > 0)).toBe(true);
     // Re-scored: every returned passage carries its semantic score on top of the fused one.
     const fusedScore = new Map(fused.map((p) => [p.chunkId, p.fusedScore]));
     for (const p of retrieved) expect(Math.abs(p.fusedScore - fusedScore.get(p.chunkId)!)).toBeGreaterThan(1e-6);

@@ -20,6 +20,7 @@ export interface Passage {
   fileName: string;
   page: number | null;
   section: string | null;
+  /** Empty in a candidate pool and what `rank` orders: `retrieve` reads the text of the passages it returns. */
   text: string;
   /** The text's tokens as counted when it was stored (cl100k), so a prompt need not count them again. */
   tokens?: number;
@@ -108,7 +109,6 @@ interface CandidateRow {
   file_name: string;
   page: number | null;
   section: string | null;
-  text: string;
   token_count: number;
   similarity: number;
   occurrences: string;
@@ -172,8 +172,23 @@ export class PassageRetriever {
     let results = this.rank(pool, { ...request, topK: Infinity });
     if (question && results.length > 1) results = await this.semantic!.rescore(question, results);
     results = favourAttachments(results, request.attachmentBoost ?? 1);
-    if (this.reranker && results.length > 1) results = await this.reranker.rerank(request.query, results.slice(0, this.candidateCount(request)));
-    return results.slice(0, request.topK);
+    if (this.reranker && results.length > 1) results = await this.reranker.rerank(request.query, await this.withTexts(results.slice(0, this.candidateCount(request))));
+    return this.withTexts(results.slice(0, request.topK));
+  }
+
+  /**
+   * The passages with their texts, read by id. The candidate lists leave the
+   * text out: they bring back 80 passages for the five or so an answer keeps,
+   * and their texts were the largest part of an answer's reads (about 140 KB
+   * for the process to decode).
+   */
+  private async withTexts(passages: Passage[]): Promise<Passage[]> {
+    const missing = passages.filter((p) => !p.text).map((p) => p.chunkId);
+    if (missing.length === 0) return passages;
+    const rows = await this.db.query<{ id: string; text: string }>('SELECT id::text AS id, text FROM chunks WHERE id = ANY ($1::bigint[])', [missing]);
+    const texts = new Map(rows.map((r) => [r.id, r.text]));
+    // A passage whose chunk went in between (its file deleted or re-indexed) is left out, not shown empty.
+    return passages.flatMap((p) => (p.text ? [p] : texts.has(p.chunkId) ? [{ ...p, text: texts.get(p.chunkId)! }] : []));
   }
 
   /**
@@ -241,7 +256,7 @@ export class PassageRetriever {
       fileName: row.file_name,
       page: row.page,
       section: row.section,
-      text: row.text,
+      text: '',
       tokens: length,
       score: Math.max(0, Number(row.similarity)),
       fusedScore: 0,
@@ -249,7 +264,8 @@ export class PassageRetriever {
     };
   }
 
-  // What both lists return for their hits: the chunk, its similarity and the
+  // What both lists return for their hits: the chunk (not its text, which
+  // withTexts reads for the passages kept), its similarity and the
   // positions of the question's lexemes and of their other forms (same
   // prefix), read from the tsvector of these few rows only. Similarity only
   // against vectors of the current embedder (parameter `embedder`): a chunk
@@ -259,7 +275,7 @@ export class PassageRetriever {
   // unnest of every lexeme the chunk holds.
   private describeHits(dim: number, embedder: number, variants: number): string {
     return `SELECT c.id AS chunk_id, coalesce(c.file_id, c.attachment_id)::text AS file_id, c.attachment_id::text AS attachment_id,
-                   coalesce(f.original_name, a.original_name) AS file_name, c.page, c.section, c.text, c.token_count, h.rank,
+                   coalesce(f.original_name, a.original_name) AS file_name, c.page, c.section, c.token_count, h.rank,
                    CASE WHEN c.embedding_dim = ${dim} AND c.embedder = $${embedder} THEN 1 - ((c.embedding::vector(${dim})) <=> $1::vector(${dim})) ELSE 0 END AS similarity,
                    (SELECT coalesce(json_agg(json_build_array(u.lexeme, u.positions)), '[]'::json)::text
                       FROM unnest(ts_filter(setweight(c.tsv, 'A', $${variants}::text[]), '{a}')) AS u) AS occurrences
