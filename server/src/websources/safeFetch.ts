@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import zlib from 'node:zlib';
+import { decoderFor } from '../lib/contentDecoder.js';
 import type { AddressPolicy, ResolvedAddress } from './addressPolicy.js';
 import { WebSourceError } from './webSourceError.js';
 
@@ -88,20 +88,6 @@ function pinnedLookup(resolved: ResolvedAddress): LookupFunction {
     if (options?.all) callback(null, [{ address: resolved.address, family: resolved.family }]);
     else callback(null, resolved.address, resolved.family);
   }) as LookupFunction;
-}
-
-function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
-  switch (encoding?.trim().toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-      return zlib.createGunzip();
-    case 'deflate':
-      return zlib.createInflate();
-    case 'br':
-      return zlib.createBrotliDecompress();
-    default:
-      return undefined;
-  }
 }
 
 function readBody(response: IncomingMessage, url: URL, maxBytes: number): Promise<Buffer> {

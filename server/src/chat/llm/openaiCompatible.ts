@@ -1,9 +1,9 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { countTokensRemembered as countTokens } from '../../ingestion/chunk/tokenCounter.js';
+import { httpFetch } from '../../lib/httpFetch.js';
 import type { ChatMessage, ChatProvider, ChatRequest, ChatStreamEvent, ConnectionCheck, ProviderEndpoint, ToolCallRequest, ToolDefinition } from './chatProvider.js';
 import { imageTokens, ProviderError } from './chatProvider.js';
-import { httpFetch } from '../../lib/httpFetch.js';
 import { toProviderError } from './providerErrors.js';
 import { guardedStream } from './streamWatchdog.js';
 
