@@ -2,6 +2,8 @@ import { THREAD_MESSAGE } from '../../server/src/chat/answer.js';
 import { READY_ATTACHMENTS } from '../../server/src/chat/attachmentsForAnswer.js';
 import { turnToAnswerIn, type TurnToAnswer } from '../../server/src/commands/conversations/conversationAccess.js';
 import type { GroupRole, Role } from '../../server/src/db/generated/enums.js';
+import { anyApplicableQuota } from '../../server/src/governance/quotas/counterStore.js';
+import { memoryState } from '../../server/src/memory/memoryAccess.js';
 import { ownConversations } from '../../server/src/policies/index.js';
 import type { Actor } from '../../server/src/policies/actor.js';
 import { readableLinks } from '../../server/src/retrieval/searchScope.js';
@@ -17,6 +19,7 @@ describe(`the read a question starts with (${engineName})`, () => {
   const actors: Record<'sam' | 'hana' | 'mona' | 'ada' | 'olga', Actor> = {} as never;
   const conversations: Record<keyof typeof actors, string> = {} as never;
   const bases: Record<'sales' | 'hr' | 'hanas' | 'deleted' | 'unattached', string> = {} as never;
+  const groups: Record<'sales' | 'hr' | 'other', string> = {} as never;
   let assistantId: string;
   let unready: string[];
 
@@ -33,8 +36,14 @@ describe(`the read a question starts with (${engineName})`, () => {
     if (!found) return null;
     const { assistant: withLinks, messages: thread, attachments, ...conversation } = found;
     const { knowledgeBases: knowledgeLinks, groups: _groups, ...assistant } = withLinks;
-    return { conversation, assistant, thread, attachments, knowledgeLinks };
+    return { conversation, assistant, thread, attachments, knowledgeLinks, asker: await askerViaOwnReads(actor) };
   }
+
+  /** What the answer would otherwise ask in reads of their own. */
+  const askerViaOwnReads = async (actor: Actor) => ({
+    quotaApplies: await anyApplicableQuota(t.db, { userId: actor.id, groupIds: [...actor.groups.keys()], assistantId }),
+    memory: await memoryState(t.db, actor.id),
+  });
 
   const byBase = (turn: TurnToAnswer) => ({
     ...turn,
@@ -52,6 +61,7 @@ describe(`the read a question starts with (${engineName})`, () => {
     const sales = await createGroupRecord(prisma, undefined, [{ userId: sam.id }, { userId: mona.id }]);
     const hr = await createGroupRecord(prisma, undefined, [{ userId: hana.id, role: 'manager' }]);
     const other = await createGroupRecord(prisma, undefined, [{ userId: olga.id }]);
+    Object.assign(groups, { sales: sales.id, hr: hr.id, other: other.id });
     const actor = (u: { id: string; email: string; role: Role }, groups: [string, GroupRole][]): Actor => ({ id: u.id, email: u.email, role: u.role, mustChangePassword: false, groups: new Map(groups) });
     Object.assign(actors, {
       sam: actor(sam, [[sales.id, 'member']]),
@@ -120,6 +130,45 @@ describe(`the read a question starts with (${engineName})`, () => {
     expect(turn.attachments.map((a) => typeof a.sizeBytes)).toEqual(['bigint', 'bigint']);
     expect(turn.thread[0]!.createdAt).toBeInstanceOf(Date);
     expect(turn.conversation.memoryReviewedAt).toBeInstanceOf(Date);
+  });
+
+  it("tells whether a quota governs the asker's calls, and their memory switches, as the reads of their own do", async () => {
+    const prisma = t.db.prisma;
+    const asker = async (name: keyof typeof actors) => {
+      const { asker: read } = await turnToAnswerIn(t, actors[name], conversations[name]);
+      expect(read).toEqual(await askerViaOwnReads(actors[name]));
+      return read;
+    };
+    const governed = async () => Object.fromEntries(await Promise.all((['sam', 'hana', 'olga', 'ada'] as const).map(async (n) => [n, (await asker(n)).quotaApplies])));
+    const elsewhere = await prisma.assistant.create({ data: { name: 'Elsewhere' } });
+    const quotas: string[] = [];
+    const quota = async (scope: 'global' | 'group' | 'user' | 'assistant', scopeId: string | null) => quotas.push((await prisma.quota.create({ data: { scope, scopeId, requestsPerHour: 100 } })).id);
+    try {
+      expect(await governed()).toEqual({ sam: false, hana: false, olga: false, ada: false });
+      await quota('user', actors.sam.id);
+      await quota('group', groups.hr);
+      await quota('assistant', elsewhere.id);
+      expect(await governed()).toEqual({ sam: true, hana: true, olga: false, ada: false });
+      await quota('assistant', assistantId);
+      expect(await governed()).toEqual({ sam: true, hana: true, olga: true, ada: true });
+      await prisma.quota.deleteMany({ where: { id: { in: quotas } } });
+      await quota('global', null);
+      expect(await governed()).toEqual({ sam: true, hana: true, olga: true, ada: true });
+
+      expect((await asker('sam')).memory).toEqual({ enabled: false, allowed: true, active: false });
+      await prisma.user.update({ where: { id: actors.sam.id }, data: { memoryEnabled: true } });
+      expect((await asker('sam')).memory).toEqual({ enabled: true, allowed: true, active: true });
+      await prisma.group.update({ where: { id: groups.sales }, data: { memoryDisabled: true } });
+      expect((await asker('sam')).memory).toEqual({ enabled: true, allowed: false, active: false });
+      expect((await asker('mona')).memory).toEqual({ enabled: false, allowed: false, active: false });
+      await prisma.user.update({ where: { id: actors.sam.id }, data: { active: false } });
+      expect((await asker('sam')).memory).toEqual({ enabled: false, allowed: false, active: false });
+    } finally {
+      await prisma.quota.deleteMany({ where: { id: { in: quotas } } });
+      await prisma.assistant.delete({ where: { id: elsewhere.id } });
+      await prisma.user.update({ where: { id: actors.sam.id }, data: { memoryEnabled: false, active: true } });
+      await prisma.group.update({ where: { id: groups.sales }, data: { memoryDisabled: false } });
+    }
   });
 
   it('reaches exactly the bases each reader may read', async () => {

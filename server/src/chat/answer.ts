@@ -4,6 +4,7 @@ import { AppError } from '../errors/appError.js';
 import { retrievalSignal } from '../feedback/retrievalSignal.js';
 import { costOf, type QuotaReservation } from '../governance/quotas/index.js';
 import { memoryForAnswer, type AnswerMemory } from '../memory/answerMemory.js';
+import type { MemoryState } from '../memory/memoryAccess.js';
 import { enqueueMemoryProposal } from '../memory/proposeMemories.js';
 import { retrievalParameters } from '../retrieval/retrievalParameters.js';
 import type { RecalledMemory } from '../memory/recallMemories.js';
@@ -66,6 +67,15 @@ export interface AnswerRequest {
   attachments?: ConversationAttachment[];
   /** The knowledge search, when the caller started it beside the access check. */
   preparedSearch?: PreparedSearch;
+  /** Whether a quota applies and the asker's memory state, when the caller already read them (same reason). */
+  asker?: AskerState;
+}
+
+/** What an answer asks about the asker before the model call, when the caller's first read included it (turnToAnswerIn). */
+export interface AskerState {
+  /** Whether a quota governs their calls to this assistant. */
+  quotaApplies: boolean;
+  memory: MemoryState;
 }
 
 /** What the prompt needs of each earlier message. */
@@ -143,7 +153,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
   const parentId = 'existing' in request.question ? request.question.existing.parentId : request.question.parentId;
 
   // Whether a quota applies is asked now, beside retrieval, not after the prompt is built.
-  const quotaApplies = s.quotas.applies(quotaScope(request));
+  const quotaApplies = s.quotas.applies(quotaScope(request), request.asker?.quotaApplies);
   quotaApplies.catch(() => undefined);
   const ragDefaults = await s.settings.get('rag.defaults');
   const flow = flowStepsOf(assistant.flowSteps);
@@ -168,7 +178,7 @@ async function prepareAnswer(s: Services, request: AnswerRequest, open: (userId:
       prepared: request.preparedSearch,
     }),
     flow ? new Map<string, AssistantTool>() : toolsForAnswer(s, assistant, actor),
-    memoryForAnswer(s, { actor, conversation, question, newQuestion: !('existing' in request.question) }),
+    memoryForAnswer(s, { actor, conversation, question, newQuestion: !('existing' in request.question), state: request.asker?.memory }),
     imageParts(s, plan.images, s.logger),
   ]);
   const passages = [...plan.wholePassages, ...retrieved];

@@ -1,5 +1,5 @@
 import type { Services } from '../services.js';
-import { memoryState } from './memoryAccess.js';
+import { memoryState, type MemoryState } from './memoryAccess.js';
 import { explicitMemory } from './memoryCue.js';
 import { recallMemories, RECALLED_MEMORIES, type RecalledMemory } from './recallMemories.js';
 import { saveMemory } from './saveMemory.js';
@@ -24,10 +24,17 @@ export const NO_MEMORY: AnswerMemory = { active: false, saved: null, recalled: [
  */
 export async function memoryForAnswer(
   s: Pick<Services, 'db' | 'prisma' | 'audit' | 'embedder' | 'retriever' | 'logger'>,
-  input: { actor: { id: string; email?: string }; conversation: { id: string; source: string }; question: string; newQuestion: boolean },
+  input: {
+    actor: { id: string; email?: string };
+    conversation: { id: string; source: string };
+    question: string;
+    newQuestion: boolean;
+    /** The user's memory state when the question's first read included it. */
+    state?: MemoryState;
+  },
 ): Promise<AnswerMemory> {
   if (input.conversation.source !== 'chat') return NO_MEMORY;
-  const state = await memoryState(s.db, input.actor.id);
+  const state = input.state ?? (await memoryState(s.db, input.actor.id));
   if (!state.active) return NO_MEMORY;
 
   const note = input.newQuestion ? explicitMemory(input.question) : null;

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import { Prisma } from '../db/generated/client.js';
 
 /**
  * Whether memory works for a user: their own switch (off by default) and no
@@ -15,15 +16,28 @@ export interface MemoryState {
   active: boolean;
 }
 
-/** One round trip: it is on the path of every chat answer. A deactivated account has memory off. */
-export async function memoryState(db: Pick<Database, 'query'>, userId: string): Promise<MemoryState> {
-  const [row] = await db.query<{ enabled: boolean; allowed: boolean }>(
-    `SELECT u.memory_enabled AND u.active AS enabled,
-            NOT EXISTS (SELECT 1 FROM group_memberships gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id = u.id AND g.memory_disabled) AS allowed
-       FROM users u WHERE u.id = $1::uuid`,
-    [userId],
-  );
-  const enabled = row?.enabled ?? false;
-  const allowed = row?.allowed ?? true;
+/**
+ * The user's memory switches as one JSON value ({enabled, allowed}, null for
+ * no such user), for a statement of its own or one that reads more (the first
+ * read of a question, turnToAnswerIn). A deactivated account has memory off.
+ */
+export function memorySwitchesSql(userId: string): Prisma.Sql {
+  return Prisma.sql`(SELECT json_build_object(
+            'enabled', u.memory_enabled AND u.active,
+            'allowed', NOT EXISTS (SELECT 1 FROM group_memberships gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id = u.id AND g.memory_disabled))
+       FROM users u WHERE u.id = ${userId}::uuid)`;
+}
+
+/** What memorySwitchesSql read, as the state. */
+export function memoryStateOf(switches: { enabled: boolean; allowed: boolean } | null | undefined): MemoryState {
+  const enabled = switches?.enabled ?? false;
+  const allowed = switches?.allowed ?? true;
   return { enabled, allowed, active: enabled && allowed };
+}
+
+/** One round trip: it is on the path of chat answers whose first read did not include it. */
+export async function memoryState(db: Pick<Database, 'query'>, userId: string): Promise<MemoryState> {
+  const read = Prisma.sql`SELECT ${memorySwitchesSql(userId)} AS switches`;
+  const [row] = await db.query<{ switches: { enabled: boolean; allowed: boolean } | null }>(read.text, read.values);
+  return memoryStateOf(row?.switches);
 }

@@ -15,14 +15,14 @@ export async function sendMessage(s: Services, actor: Actor, input: { conversati
   // One read, and the knowledge search begun from it: its result is used only once the access check has passed.
   const turn = turnToAnswerIn(s, actor, input.conversationId);
   const preparedSearch = s.retriever.prepareSearch(input.content, turn);
-  const { conversation, assistant, thread, attachments } = await turn;
+  const { conversation, assistant, thread, attachments, asker } = await turn;
   if (input.parentId) {
     const parent = thread.find((m) => m.id === input.parentId);
     if (!parent) throw AppError.notFound('Message');
     if (parent.role !== 'assistant') throw new AppError('validation_failed', 'That message is not an answer');
   }
   const parentId = input.parentId ?? activePath(thread, conversation.activeLeafId).at(-1)?.id ?? null;
-  return startAnswer(s, { conversation, assistant, actor, question: { content: input.content, parentId }, thread, attachments, preparedSearch });
+  return startAnswer(s, { conversation, assistant, actor, question: { content: input.content, parentId }, thread, attachments, preparedSearch, asker });
 }
 
 /** Answers a question again; `messageId` is the answer to replace, or the question itself. */

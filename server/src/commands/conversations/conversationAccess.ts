@@ -1,6 +1,8 @@
-import type { ThreadMessage } from '../../chat/answer.js';
+import type { AskerState, ThreadMessage } from '../../chat/answer.js';
 import { Prisma, type Assistant, type Conversation, type ConversationAttachment } from '../../db/generated/client.js';
 import { AppError } from '../../errors/appError.js';
+import { applicableQuotasSql } from '../../governance/quotas/index.js';
+import { memoryStateOf, memorySwitchesSql } from '../../memory/memoryAccess.js';
 import { assistantResource, can, ownConversations, ownConversationsSql } from '../../policies/index.js';
 import type { Actor } from '../../policies/actor.js';
 import { readableKnowledgeBasesSql } from '../../policies/knowledgeBases.js';
@@ -41,13 +43,15 @@ export interface TurnToAnswer {
   attachments: ConversationAttachment[];
   /** The assistant's knowledge bases the actor may read: the search scope. */
   knowledgeLinks: ScopeLink[];
+  /** Whether a quota governs the actor's calls to this assistant, and their memory state. */
+  asker: AskerState;
 }
 
 /**
  * conversationToChatIn with what a new question in the conversation needs, in
- * the same statement: the thread, the ready attachments and the readable
- * knowledge bases. Four reads were on every question's path before its first
- * token. It is SQL straight to the driver, like the answer's other statements
+ * the same statement: the thread, the ready attachments, the readable
+ * knowledge bases, whether a quota applies and the asker's memory switches.
+ * Six reads were on every question's path before its first token. It is SQL straight to the driver, like the answer's other statements
  * (docs/architecture.md): Prisma's client was the larger part of this read's
  * cost. The records are those of the Prisma include it replaced, field for
  * field (tests/chat/turnRead.test.ts).
@@ -74,7 +78,9 @@ export async function turnToAnswerIn(s: Pick<Services, 'db'>, actor: Actor, conv
                      'files', ARRAY(SELECT json_build_object('id', kf.id) FROM knowledge_files kf WHERE kf.knowledge_base_id = kb.id AND kf.status <> 'ready' ORDER BY kf.id)))
                    ORDER BY k.created_at)
               FROM assistant_knowledge_bases k JOIN knowledge_bases kb ON kb.id = k.knowledge_base_id
-             WHERE k.assistant_id = a.id AND ${readableKnowledgeBasesSql(actor)}) AS knowledge_links
+             WHERE k.assistant_id = a.id AND ${readableKnowledgeBasesSql(actor)}) AS knowledge_links,
+           EXISTS (SELECT 1 FROM quotas q WHERE ${applicableQuotasSql({ userId: actor.id, groupIds: [...actor.groups.keys()], assistantId: Prisma.sql`a.id` })}) AS quota_applies,
+           ${memorySwitchesSql(actor.id)} AS memory_switches
       FROM conversations c JOIN assistants a ON a.id = c.assistant_id
      WHERE c.id = ${conversationId}::uuid AND ${ownConversationsSql(actor)}`;
   const [row] = await s.db.query<TurnRow>(read.text, read.values);
@@ -99,6 +105,7 @@ export async function turnToAnswerIn(s: Pick<Services, 'db'>, actor: Actor, conv
     thread: (row.thread ?? []).map(threadMessageOf),
     attachments: (row.attachments ?? []).map(attachmentOf),
     knowledgeLinks: row.knowledge_links ?? [],
+    asker: { quotaApplies: row.quota_applies, memory: memoryStateOf(row.memory_switches) },
   };
 }
 
@@ -156,6 +163,8 @@ interface TurnRow extends AssistantColumns {
   thread: AsJson<ThreadMessage, 'createdAt'>[] | null;
   attachments: AsJson<ConversationAttachment, 'sizeBytes' | 'createdAt' | 'updatedAt' | 'processedAt'>[] | null;
   knowledge_links: ScopeLink[] | null;
+  quota_applies: boolean;
+  memory_switches: { enabled: boolean; allowed: boolean } | null;
 }
 
 /** Leaving the assistant's group, or the assistant's deletion, ends a conversation's use for asking. */

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import type { Prisma } from '../../db/generated/client.js';
+import { Prisma } from '../../db/generated/client.js';
 import { toQuotaLimits, type CounterValues, type QuotaLimits, type QuotaRecord } from './limits.js';
 import type { PeriodKind } from './periods.js';
 
@@ -68,30 +68,34 @@ export async function lockQuotas(tx: Tx, quotaIds: string[]): Promise<QuotaLimit
   return rows.map(toQuotaLimits);
 }
 
-/** Locks and reads the quotas that govern a call: global, the user's groups', the user's, the assistant's. */
-const APPLICABLE = `q.scope = 'global'
-         OR (q.scope = 'group' AND q.scope_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid))
-         OR (q.scope = 'user' AND q.scope_id = $2::uuid)
-         OR (q.scope = 'assistant' AND q.scope_id = $3::uuid)`;
+/**
+ * The quotas that govern a call, as a condition on `quotas q`: global, the
+ * user's groups', the user's, the assistant's. `assistantId` may be a column
+ * of the statement it goes in (the first read of a question, turnToAnswerIn).
+ */
+export function applicableQuotasSql(subject: { userId: string; groupIds: string[]; assistantId: string | null | Prisma.Sql }): Prisma.Sql {
+  const assistantId = subject.assistantId instanceof Prisma.Sql ? subject.assistantId : Prisma.sql`${subject.assistantId ?? null}::uuid`;
+  return Prisma.sql`(q.scope = 'global'
+         OR (q.scope = 'group' AND q.scope_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(subject.groupIds)}::jsonb)::uuid))
+         OR (q.scope = 'user' AND q.scope_id = ${subject.userId}::uuid)
+         OR (q.scope = 'assistant' AND q.scope_id = ${assistantId}))`;
+}
 
 /**
  * Whether any quota governs the subject: one read outside a transaction, so
  * a call nobody limits (the default install) costs one round trip, not four.
  */
 export async function anyApplicableQuota(db: Pick<Database, 'query'>, subject: { userId: string; groupIds: string[]; assistantId: string | null }): Promise<boolean> {
-  const rows = await db.query(`SELECT 1 FROM quotas q WHERE ${APPLICABLE} LIMIT 1`, [JSON.stringify(subject.groupIds), subject.userId, subject.assistantId ?? null]);
+  const read = Prisma.sql`SELECT 1 FROM quotas q WHERE ${applicableQuotasSql(subject)} LIMIT 1`;
+  const rows = await db.query(read.text, read.values);
   return rows.length > 0;
 }
 
+/** Locks and reads the quotas that govern a call. */
 export async function lockApplicableQuotas(tx: Tx, subject: { userId: string; groupIds: string[]; assistantId: string | null }): Promise<QuotaLimits[]> {
-  const rows = await tx.$queryRawUnsafe<QuotaRecord[]>(
-    `SELECT ${QUOTA_COLUMNS} FROM quotas q
-      WHERE ${APPLICABLE}
-      ORDER BY q.id FOR KEY SHARE OF q`,
-    JSON.stringify(subject.groupIds),
-    subject.userId,
-    subject.assistantId ?? null,
-  );
+  const rows = await tx.$queryRaw<QuotaRecord[]>(Prisma.sql`SELECT ${Prisma.raw(QUOTA_COLUMNS)} FROM quotas q
+      WHERE ${applicableQuotasSql(subject)}
+      ORDER BY q.id FOR KEY SHARE OF q`);
   return rows.map(toQuotaLimits);
 }
 

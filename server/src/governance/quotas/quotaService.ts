@@ -117,11 +117,13 @@ export class QuotaService {
   /**
    * Whether any quota governs the subject's calls. The answer path asks early,
    * beside retrieval, and hands the answer to reserve(); a quota created in
-   * between simply starts with the next call.
+   * between simply starts with the next call. `alreadyRead` is the answer
+   * when a question's first read asked it (applicableQuotasSql): the sweep
+   * still runs on its schedule.
    */
-  async applies(subject: QuotaSubject): Promise<boolean> {
+  async applies(subject: QuotaSubject, alreadyRead?: boolean): Promise<boolean> {
     await this.sweepIfDue();
-    return anyApplicableQuota(this.db, subject);
+    return alreadyRead ?? anyApplicableQuota(this.db, subject);
   }
 
   /** Throws AppError('quota_exceeded') naming the first limit that has nothing left. `applies` is applies(subject) when already asked. */
