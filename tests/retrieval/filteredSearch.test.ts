@@ -8,8 +8,8 @@ import { createTestDatabase, engineName, type TestDatabase } from '../support/te
 
 // What retrieval at a million chunks relies on (issue 20, bench/retrieval.bench.mjs),
 // at a size CI affords: filtered vector search walks the HNSW graph past the
-// rows its filter drops until top-k is full, and the two legs, run at the same
-// time on separate connections, give exactly what each gives alone.
+// rows its filter drops until top-k is full, and the two legs, run together in
+// one statement, give exactly what each gives alone.
 describe(`filtered and concurrent retrieval (${engineName})`, () => {
   let t: TestDatabase;
   let prisma: PrismaClient;

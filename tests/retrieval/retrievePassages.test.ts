@@ -4,7 +4,7 @@ import { LocalHashEmbedder } from '../../server/src/ingestion/embed/index.js';
 import { clearFileChunks, insertChunks } from '../../server/src/ingestion/index/chunkStore.js';
 import { candidateTsQuery, type QueryTerm } from '../../server/src/retrieval/queryTerms.js';
 import { everyAttachedBase } from '../../server/src/policies/knowledgeBases.js';
-import { PassageRetriever } from '../../server/src/retrieval/retrievePassages.js';
+import { PassageRetriever, type CandidatePool } from '../../server/src/retrieval/retrievePassages.js';
 import { ownKnowledgeBaseRecord } from '../support/factories.js';
 import { createTestDatabase, engineName, type TestDatabase } from '../support/testDb.js';
 
@@ -30,18 +30,19 @@ describe(`passage retrieval (${engineName})`, () => {
     return prisma.assistant.create({ data: { name } });
   }
 
-  async function file(assistantId: string, texts: string[], status: 'ready' | 'embedding' = 'ready') {
+  /** A file of the assistant's own base, its chunks stored as `indexedBy` names them (another name: vectors awaiting re-embedding). */
+  async function file(assistantId: string, texts: string[], status: 'ready' | 'embedding' = 'ready', indexedBy: { name: string; dimension: number } = embedder) {
     const { id: knowledgeBaseId } = await ownKnowledgeBaseRecord(prisma, assistantId);
     const f = await prisma.knowledgeFile.create({
       data: { knowledgeBaseId, originalName: `${texts[0]!.slice(0, 12)}.txt`, mimeType: 'text/plain', sizeBytes: 1n, sha256: createHash('sha256').update(texts.join('\n') + Math.random()).digest('hex'), storagePath: 'x', status },
     });
-    await index(f, texts);
+    await index(f, texts, indexedBy);
     return f;
   }
 
-  async function index(f: { id: string; knowledgeBaseId: string }, texts: string[]) {
+  async function index(f: { id: string; knowledgeBaseId: string }, texts: string[], indexedBy: { name: string; dimension: number } = embedder) {
     const vectors = await embedder.embed(texts, 'document');
-    await insertChunks(prisma, f, embedder, texts.map((text, i) => ({ ordinal: i, text, tokenCount: text.split(' ').length, embedding: vectors[i]! })));
+    await insertChunks(prisma, f, indexedBy, texts.map((text, i) => ({ ordinal: i, text, tokenCount: text.split(' ').length, embedding: vectors[i]! })));
   }
 
   /** The statistics of an assistant's own base as the triggers keep them, and as a recount from the chunks gives them. */
@@ -115,6 +116,46 @@ describe(`passage retrieval (${engineName})`, () => {
     expect(await retriever.retrieve({ ...unrelated, minScore: 0.99 })).toEqual([]);
     expect((await retriever.retrieve({ ...unrelated, minScore: 0 })).length).toBe(2);
     expect(await retriever.retrieve({ ...unrelated, minScore: 0, mode: 'text' })).toEqual([]);
+  });
+
+  it('ranks each candidate in the lists that found it: both, the vector list only, the text list only', async () => {
+    const a = await assistant();
+    const both = await file(a.id, ['The parking garage opens at seven in the morning.']);
+    // Found by both lists, in a different place in each.
+    const nearer = await file(a.id, ['Parking in the garage is free for visitors on weekends and holidays, and the garage opens for them at nine.']);
+    const terser = await file(a.id, ['Garage doors: the garage opens with a card.']);
+    const vectorOnly = await file(a.id, ['Bicycles can be left in the courtyard racks.']);
+    // Stored by a retired embedder (the file awaits re-embedding): no vector comparable with the question's, found by its words alone.
+    const textOnly = await file(a.id, ['Parking permits are issued by the facilities office.'], 'ready', { name: 'retired-embedder', dimension: embedder.dimension });
+    const request = { assistantId: a.id, reader, query: 'When does the parking garage open?' };
+    const ranks = (pool: CandidatePool) => pool.candidates.map((c) => ({ fileId: c.fileId, vectorRank: c.vectorRank, textRank: c.textRank, text: c.text }));
+
+    const hybrid = await retriever.candidatePool({ ...request, mode: 'hybrid' });
+    // In the order the pool always had: the vector list, then what only the text list found.
+    expect(ranks(hybrid)).toEqual([
+      { fileId: both.id, vectorRank: 1, textRank: 1, text: '' },
+      { fileId: nearer.id, vectorRank: 2, textRank: 3, text: '' },
+      { fileId: terser.id, vectorRank: 3, textRank: 2, text: '' },
+      { fileId: vectorOnly.id, vectorRank: 4, textRank: undefined, text: '' },
+      { fileId: textOnly.id, vectorRank: undefined, textRank: 4, text: '' },
+    ]);
+    expect(hybrid.candidates[3]).not.toHaveProperty('textRank');
+    expect(hybrid.candidates[4]).not.toHaveProperty('vectorRank');
+    // Similarity only against vectors of the current embedder.
+    expect(hybrid.candidates[0]!.score).toBeGreaterThan(0);
+    expect(hybrid.candidates[4]!.score).toBe(0);
+    // A search wide enough to widen ef_search (in its own transaction) finds the same.
+    expect(ranks(await retriever.candidatePool({ ...request, mode: 'hybrid', candidates: 120 }))).toEqual(ranks(hybrid));
+
+    // Each list alone: its own candidates, in its own order.
+    const inList = (rank: 'vectorRank' | 'textRank') => ranks(hybrid).filter((c) => c[rank] !== undefined).sort((x, y) => x[rank]! - y[rank]!);
+    expect(ranks(await retriever.candidatePool({ ...request, mode: 'vector' }))).toEqual(inList('vectorRank').map((c) => ({ ...c, textRank: undefined })));
+    expect(ranks(await retriever.candidatePool({ ...request, mode: 'text' }))).toEqual(inList('textRank').map((c) => ({ ...c, vectorRank: undefined })));
+    // Nothing to match by words (stop words only): the vector list alone.
+    const withoutWords = await retriever.candidatePool({ ...request, query: 'When does it?' });
+    expect(withoutWords.query.terms).toEqual([]);
+    expect(withoutWords.candidates.map((c) => c.fileId).sort()).toEqual(inList('vectorRank').map((c) => c.fileId).sort());
+    expect(withoutWords.candidates.filter((c) => c.textRank !== undefined)).toEqual([]);
   });
 
   it("ranks a passage holding the question's words together above one holding them apart", async () => {

@@ -112,7 +112,16 @@ interface CandidateRow {
   token_count: number;
   similarity: number;
   occurrences: string;
-  rank: bigint | number | string;
+  /** Null when the chunk is not in that list (or the mode leaves the list out). */
+  vector_rank: bigint | number | string | null;
+  text_rank: bigint | number | string | null;
+}
+
+/** One list's common table expressions, ending in `<name> AS (SELECT id, rank ...)`, and the parameters they add. */
+interface CandidateList {
+  name: 'vector_hits' | 'text_hits';
+  sql: string;
+  parameters: unknown[];
 }
 
 /**
@@ -217,25 +226,15 @@ export class PassageRetriever {
       this.embedder.embed([request.query], 'query'),
       prepared && attachmentIds.length === 0 ? prepared.query.then((analysed) => analysed ?? analyse()) : analyse(),
     ]);
-    const vector = vectorLiteral(queryVector!);
-    const [byVector, byText] = await Promise.all([
-      mode === 'text' ? [] : this.vectorCandidates(scope, vector, query, limit),
-      mode === 'vector' ? [] : this.textCandidates(scope, vector, query, limit),
-    ]);
-
+    const rows = await this.candidates(scope, vectorLiteral(queryVector!), query, limit, mode);
     const idfTotal = query.terms.reduce((sum, t) => sum + t.idf, 0);
-    const pool = new Map<string, RetrievalCandidate>();
-    const add = (rows: CandidateRow[], key: 'vectorRank' | 'textRank') => {
-      for (const row of rows) {
-        const id = row.chunk_id.toString();
-        const candidate = pool.get(id) ?? this.candidateFrom(row, query);
-        candidate[key] = Number(row.rank);
-        pool.set(id, candidate);
-      }
-    };
-    add(byVector, 'vectorRank');
-    add(byText, 'textRank');
-    return { query, idfTotal, candidates: [...pool.values()] };
+    const candidates = rows.map((row) => {
+      const candidate = this.candidateFrom(row, query);
+      if (row.vector_rank !== null) candidate.vectorRank = Number(row.vector_rank);
+      if (row.text_rank !== null) candidate.textRank = Number(row.text_rank);
+      return candidate;
+    });
+    return { query, idfTotal, candidates };
   }
 
   private candidateCount(request: { topK?: number; candidates?: number }): number {
@@ -264,7 +263,38 @@ export class PassageRetriever {
     };
   }
 
-  // What both lists return for their hits: the chunk (not its text, which
+  /**
+   * Both lists in one statement: they overlap heavily (most chunks near the
+   * question also share its words), so each chunk is described once (its
+   * similarity, lexeme positions and file name) and parsed once, in one round
+   * trip. Parameters $1-$4 serve both lists and the description, the scope
+   * filter's follow from $5 (both lists bind the same ones), then the text
+   * list's own. Mode 'vector' leaves the text list out, as does a question
+   * with no lexeme to match (candidateTsQuery); mode 'text' the vector list.
+   */
+  private async candidates(scope: SearchScope, vector: string, query: AnalysedQuery, limit: number, mode: RetrievalMode): Promise<CandidateRow[]> {
+    const dim = this.embedder.dimension;
+    const filter = scopeFilter(scope, 5);
+    const shared = [vector, query.variants, this.embedder.name, limit, ...filter.parameters];
+    const lists = [
+      mode === 'text' ? undefined : this.vectorHits(dim, filter.sql),
+      mode === 'vector' ? undefined : this.textHits(query, filter.sql, shared.length + 1),
+    ].filter((list) => list !== undefined);
+    if (lists.length === 0) return [];
+    const sql = `WITH ${lists.map((list) => list.sql).join(',\n')},
+         hits AS (${combinedHits(lists)})
+         ${this.describeHits(dim, 3, 2)}`;
+    const parameters = [...shared, ...lists.flatMap((list) => list.parameters)];
+    const efSearch = efSearchFor(limit);
+    if (mode === 'text' || efSearch === SESSION_HNSW.efSearch) return this.db.query<CandidateRow>(sql, parameters);
+    // A vector list wider than the session's default widens ef_search for the statement's own transaction only.
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$queryRawUnsafe(`SELECT set_config('hnsw.ef_search', $1, true)`, String(efSearch));
+      return tx.$queryRawUnsafe<CandidateRow[]>(sql, ...parameters);
+    });
+  }
+
+  // What the hits of both lists are described with: the chunk (not its text, which
   // withTexts reads for the passages kept), its similarity and the
   // positions of the question's lexemes and of their other forms (same
   // prefix), read from the tsvector of these few rows only. Similarity only
@@ -272,50 +302,41 @@ export class PassageRetriever {
   // still waiting to be re-embedded has none comparable with the question's.
   // Occurrences are read for the question's word forms only (parameter
   // `variants`, AnalysedQuery.variants): a filter of the tsvector in C, not an
-  // unnest of every lexeme the chunk holds.
+  // unnest of every lexeme the chunk holds. Ordered as the pool always was:
+  // the vector list, then what only the text list found.
   private describeHits(dim: number, embedder: number, variants: number): string {
     return `SELECT c.id AS chunk_id, coalesce(c.file_id, c.attachment_id)::text AS file_id, c.attachment_id::text AS attachment_id,
-                   coalesce(f.original_name, a.original_name) AS file_name, c.page, c.section, c.token_count, h.rank,
+                   coalesce(f.original_name, a.original_name) AS file_name, c.page, c.section, c.token_count, h.vector_rank, h.text_rank,
                    CASE WHEN c.embedding_dim = ${dim} AND c.embedder = $${embedder} THEN 1 - ((c.embedding::vector(${dim})) <=> $1::vector(${dim})) ELSE 0 END AS similarity,
                    (SELECT coalesce(json_agg(json_build_array(u.lexeme, u.positions)), '[]'::json)::text
                       FROM unnest(ts_filter(setweight(c.tsv, 'A', $${variants}::text[]), '{a}')) AS u) AS occurrences
               FROM hits h JOIN chunks c ON c.id = h.id
               LEFT JOIN knowledge_files f ON f.id = c.file_id LEFT JOIN conversation_attachments a ON a.id = c.attachment_id
-             ORDER BY h.rank`;
+             ORDER BY h.vector_rank NULLS LAST, h.text_rank`;
   }
 
-  private async vectorCandidates(scope: SearchScope, vector: string, query: AnalysedQuery, limit: number): Promise<CandidateRow[]> {
-    const dim = this.embedder.dimension;
+  private vectorHits(dim: number, filter: string): CandidateList {
     // The cast and the embedding_dim predicate match the partial HNSW index of
     // this dimension. Iterative scans keep walking the graph when the
     // base/file filter discards neighbours, so filtered queries still
     // return `limit` rows; every session starts with them on (db/vectorSearch.ts).
-    const filter = scopeFilter(scope, 5);
-    const sql = `WITH nearest AS (
+    const sql = `nearest AS (
            SELECT c.id, (c.embedding::vector(${dim})) <=> $1::vector(${dim}) AS distance
              FROM chunks c
-            WHERE c.embedding_dim = ${dim} AND c.embedder = $3 AND ${filter.sql}
+            WHERE c.embedding_dim = ${dim} AND c.embedder = $3 AND ${filter}
             ORDER BY (c.embedding::vector(${dim})) <=> $1::vector(${dim})
             LIMIT $4
          ),
-         hits AS (SELECT id, row_number() OVER (ORDER BY distance, id) AS rank FROM nearest)
-         ${this.describeHits(dim, 3, 2)}`;
-    const parameters = [vector, query.variants, this.embedder.name, limit, ...filter.parameters];
-    const efSearch = efSearchFor(limit);
-    if (efSearch === SESSION_HNSW.efSearch) return this.db.query<CandidateRow>(sql, parameters);
-    // A search wider than the session's default widens ef_search for its own transaction only.
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRawUnsafe(`SELECT set_config('hnsw.ef_search', $1, true)`, String(efSearch));
-      return tx.$queryRawUnsafe<CandidateRow[]>(sql, ...parameters);
-    });
+         vector_hits AS (SELECT id, row_number() OVER (ORDER BY distance, id) AS rank FROM nearest)`;
+    return { name: 'vector_hits', sql, parameters: [] };
   }
 
-  private async textCandidates(scope: SearchScope, vector: string, query: AnalysedQuery, limit: number): Promise<CandidateRow[]> {
+  private textHits(query: AnalysedQuery, filter: string, first: number): CandidateList | undefined {
     const tsQuery = candidateTsQuery(query.terms, this.textCandidateBudget, query.corpus.chunkCount);
-    if (!tsQuery) return [];
-    const dim = this.embedder.dimension;
+    if (!tsQuery) return undefined;
     const { k1, b } = bm25Parameters;
-    const filter = scopeFilter(scope, 10);
+    const parameters = [query.terms.map((t) => t.lexeme), query.terms.map((t) => t.idf), tsQuery, this.textCandidateBudget, Math.max(1, query.corpus.averageLength)];
+    const [lexemes, idfs, matching, budget, averageLength] = parameters.map((_, i) => `$${first + i}`);
     // Candidates come from the GIN index, at most the budget of them (an OR of
     // rare lexemes cannot match more; an AND of common ones is cut there, at
     // a million chunks the difference between 35 and 70 ms);
@@ -324,41 +345,41 @@ export class PassageRetriever {
     // (setweight marks them, ts_filter keeps them). Chunks of every embedder
     // are matched: words need no vectors, so a file being re-embedded
     // (reembedFileJob.ts) is still found.
-    return this.db.query<CandidateRow>(
-      `WITH matched AS (
+    const sql = `matched AS (
          SELECT c.id, c.token_count, c.tsv
            FROM chunks c
-          WHERE c.tsv @@ $4::tsquery AND ${filter.sql}
-          LIMIT $6
+          WHERE c.tsv @@ ${matching}::tsquery AND ${filter}
+          LIMIT ${budget}
        ),
-       hits AS (
+       text_hits AS (
          SELECT m.id,
                 row_number() OVER (
                   ORDER BY sum(t.idf * (greatest(1, cardinality(u.positions)) * ${k1 + 1})
-                                 / (greatest(1, cardinality(u.positions)) + ${k1} * (1 - ${b} + ${b} * m.token_count / $7::float8))) DESC, m.id
+                                 / (greatest(1, cardinality(u.positions)) + ${k1} * (1 - ${b} + ${b} * m.token_count / ${averageLength}::float8))) DESC, m.id
                 ) AS rank
            FROM matched m
-           CROSS JOIN LATERAL unnest(ts_filter(setweight(m.tsv, 'A', $2::text[]), '{a}')) AS u
-           JOIN unnest($2::text[], $8::float8[]) AS t(lexeme, idf) ON t.lexeme = u.lexeme
+           CROSS JOIN LATERAL unnest(ts_filter(setweight(m.tsv, 'A', ${lexemes}::text[]), '{a}')) AS u
+           JOIN unnest(${lexemes}::text[], ${idfs}::float8[]) AS t(lexeme, idf) ON t.lexeme = u.lexeme
           GROUP BY m.id
           ORDER BY rank
-          LIMIT $9
-       )
-       ${this.describeHits(dim, 5, 3)}`,
-      [
-        vector,
-        query.terms.map((t) => t.lexeme),
-        query.variants,
-        tsQuery,
-        this.embedder.name,
-        this.textCandidateBudget,
-        Math.max(1, query.corpus.averageLength),
-        query.terms.map((t) => t.idf),
-        limit,
-        ...filter.parameters,
-      ],
-    );
+          LIMIT $4
+       )`;
+    return { name: 'text_hits', sql, parameters };
   }
+}
+
+/**
+ * The lists side by side, one row a chunk with its rank in each (null where
+ * it is not in one): the union of what each list found, ranks unchanged (a
+ * list names a chunk once, so min() only drops the other arm's null).
+ */
+function combinedHits(lists: CandidateList[]): string {
+  const arms = lists.map((list) =>
+    list.name === 'vector_hits'
+      ? 'SELECT id, rank AS vector_rank, NULL::bigint AS text_rank FROM vector_hits'
+      : 'SELECT id, NULL::bigint AS vector_rank, rank AS text_rank FROM text_hits',
+  );
+  return `SELECT id, min(vector_rank) AS vector_rank, min(text_rank) AS text_rank FROM (${arms.join(' UNION ALL ')}) AS ranked GROUP BY id`;
 }
 
 /**
