@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma, type Assistant, type Conversation, type ConversationAttachment, type Message, type Model } from '../db/generated/client.js';
 import { AppError } from '../errors/appError.js';
 import { retrievalSignal } from '../feedback/retrievalSignal.js';
-import { costOf, type QuotaReservation } from '../governance/quotas/index.js';
+import { costOf, usageInsertSql, type QuotaReservation, type UsageEntry } from '../governance/quotas/index.js';
 import { memoryForAnswer, type AnswerMemory } from '../memory/answerMemory.js';
 import type { MemoryState } from '../memory/memoryAccess.js';
 import { enqueueMemoryProposal } from '../memory/proposeMemories.js';
@@ -25,7 +25,7 @@ import { ProviderError, type ChatMessage, type ChatProvider, type ChatRequest, t
 import { HeadStart } from './llm/headStart.js';
 import { createChatProvider } from './llm/registry.js';
 import { streamWithRetries } from './llm/retries.js';
-import { chargeModelCall, type ModelCallCharge } from './modelCallCharge.js';
+import { chargeModelCall, usageEntryOf, type ModelCallCharge } from './modelCallCharge.js';
 import { buildPrompt, type PromptInput } from './prompt/buildPrompt.js';
 import { ATTACHMENT_BOOST, noAttachments, ocrNotice, planAttachments, readyAttachments } from './attachmentsForAnswer.js';
 import { imageParts } from './imageParts.js';
@@ -436,6 +436,9 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
   const errorInfo = refusal ?? (failed && failure ? describeFailure(failure) : null);
   if (failed && failure) s.logger.warn({ messageId, model: call?.model.name, failure: failure.failure, status: failure.details.status, err: failure.message }, 'model call failed');
 
+  const lastCall = call && !lastCallCharged ? { call, outcome: failed ? ('error' as const) : stopped ? ('stopped' as const) : ('success' as const), promptTokens: lastPrompt, completionTokens: lastCompletion, latencyMs } : null;
+  // With no quota held for the last call there is nothing to settle: its usage record goes in the answer's last statement (one round trip fewer).
+  const usageWithAnswer = lastCall && !lastCall.call.reservation.held ? usageEntryOf(chargeOf(p, lastCall.call, lastCall)) : null;
   const saved = await storeAnswer(s.db, messageId, {
     content: text,
     status: failed ? 'error' : stopped ? 'stopped' : 'complete',
@@ -450,12 +453,12 @@ async function runAnswer(s: Services, p: PreparedAnswer): Promise<void> {
     steps: flowSteps,
     sources: storedSources(call?.passages ?? p.quoted ?? [], call ? call.memories : p.memory.saved ? [p.memory.saved] : []),
     ...retrievalSignal(p.material.passages),
-  });
+  }, usageWithAnswer);
   // The client hears the end first; quota and usage follow off its path.
   if (failed) generation.end({ type: 'error', conversationId: generation.conversationId, messageId, error: errorInfo!, message: saved });
   else generation.end({ type: 'done', conversationId: generation.conversationId, message: saved });
   try {
-    if (call && !lastCallCharged) await chargeCall(s, p, call, { outcome: failed ? 'error' : stopped ? 'stopped' : 'success', promptTokens: lastPrompt, completionTokens: lastCompletion, latencyMs });
+    if (lastCall && !usageWithAnswer) await chargeCall(s, p, lastCall.call, lastCall);
   } finally {
     generation.close();
   }
@@ -598,20 +601,27 @@ async function chargeCall(
   r: Pick<ModelCallCharge, 'outcome' | 'promptTokens' | 'completionTokens' | 'latencyMs'>,
 ): Promise<void> {
   try {
-    await chargeModelCall(s, {
-      reservation: call.reservation,
-      model: call.model,
-      userId: p.request.actor.id,
-      assistantId: p.request.assistant.id,
-      conversationId: p.request.conversation.id,
-      messageId: p.generation.messageId,
-      source: p.request.conversation.source,
-      token: p.request.actor.token,
-      ...r,
-    });
+    await chargeModelCall(s, chargeOf(p, call, r));
   } catch (error) {
     s.logger.error({ err: error, messageId: p.generation.messageId }, 'could not record quota and usage for a model call');
   }
+}
+
+function chargeOf(p: PreparedAnswer, call: ModelCall, r: Pick<ModelCallCharge, 'outcome' | 'promptTokens' | 'completionTokens' | 'latencyMs'>): ModelCallCharge {
+  return {
+    reservation: call.reservation,
+    model: call.model,
+    userId: p.request.actor.id,
+    assistantId: p.request.assistant.id,
+    conversationId: p.request.conversation.id,
+    messageId: p.generation.messageId,
+    source: p.request.conversation.source,
+    token: p.request.actor.token,
+    outcome: r.outcome,
+    promptTokens: r.promptTokens,
+    completionTokens: r.completionTokens,
+    latencyMs: r.latencyMs,
+  };
 }
 
 /** What the person in the chat is told; the details stay in the log. */
@@ -702,35 +712,23 @@ const MESSAGE_FIELDS = `id, conversation_id AS "conversationId", parent_id AS "p
   sources, error, edit_history AS "editHistory", fallback_from AS "fallbackFrom", tool_calls AS "toolCalls", steps,
   retrieval_passages AS "retrievalPassages", retrieval_top_score AS "retrievalTopScore", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-/** The answer as it ended, in one statement straight to the driver: the last write before the client hears `done`. */
-export async function storeAnswer(db: Pick<Database, 'query'>, messageId: string, end: AnswerEnd): Promise<Message> {
+/**
+ * The answer as it ended, in one statement straight to the driver: the last
+ * write before the client hears `done`; with `usage`, the last model call's
+ * usage record is written by the same statement.
+ */
+export async function storeAnswer(db: Pick<Database, 'query'>, messageId: string, end: AnswerEnd, usage: UsageEntry | null = null): Promise<Message> {
   const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
-  const [saved] = await db.query<Message>(
-    `UPDATE messages
-        SET content = $2, status = $3::"MessageStatus", finish_reason = $4, model = $5, fallback_from = $6, prompt_tokens = $7::int,
-            completion_tokens = $8::int, latency_ms = $9::int, error = $10, tool_calls = $11::jsonb, steps = $12::jsonb, sources = $13::jsonb,
-            retrieval_passages = $14::int, retrieval_top_score = $15::float8, updated_at = $16
-      WHERE id = $1::uuid
-      RETURNING ${MESSAGE_FIELDS}`,
-    [
-      messageId,
-      end.content,
-      end.status,
-      end.finishReason,
-      end.model,
-      end.fallbackFrom,
-      end.promptTokens,
-      end.completionTokens,
-      end.latencyMs,
-      end.error,
-      json(end.toolCalls),
-      json(end.steps),
-      json(end.sources),
-      end.retrievalPassages,
-      end.retrievalTopScore,
-      new Date(),
-    ],
-  );
+  const update = Prisma.sql`UPDATE messages
+        SET content = ${end.content}, status = ${end.status}::"MessageStatus", finish_reason = ${end.finishReason}, model = ${end.model},
+            fallback_from = ${end.fallbackFrom}, prompt_tokens = ${end.promptTokens}::int, completion_tokens = ${end.completionTokens}::int,
+            latency_ms = ${end.latencyMs}::int, error = ${end.error}, tool_calls = ${json(end.toolCalls)}::jsonb, steps = ${json(end.steps)}::jsonb,
+            sources = ${json(end.sources)}::jsonb, retrieval_passages = ${end.retrievalPassages}::int, retrieval_top_score = ${end.retrievalTopScore}::float8,
+            updated_at = ${new Date()}
+      WHERE id = ${messageId}::uuid
+      RETURNING ${Prisma.raw(MESSAGE_FIELDS)}`;
+  const statement = usage ? Prisma.sql`WITH usage AS (${usageInsertSql(usage)}) ${update}` : update;
+  const [saved] = await db.query<Message>(statement.text, statement.values);
   if (!saved) throw new Error(`The answer's message ${messageId} is gone (its conversation was deleted)`);
   return saved;
 }

@@ -27,13 +27,18 @@ export interface ModelCallCharge {
  * SPEC "Chat"), and write its usage record at the model's prices.
  */
 export async function chargeModelCall(s: Pick<Services, 'usage'>, c: ModelCallCharge): Promise<void> {
+  const entry = usageEntryOf(c);
+  if (c.outcome === 'error') await c.reservation.release();
+  else await c.reservation.settle({ tokens: entry.promptTokens + entry.completionTokens, cost: entry.cost });
+  await s.usage.record(entry);
+}
+
+/** A call's usage record: what it used at the model's prices, nothing for a failed call. */
+export function usageEntryOf(c: Omit<ModelCallCharge, 'reservation'>): UsageEntry {
   const failed = c.outcome === 'error';
   const promptTokens = failed ? 0 : c.promptTokens;
   const completionTokens = failed ? 0 : c.completionTokens;
-  const cost = costOf(c.model, promptTokens, completionTokens);
-  if (failed) await c.reservation.release();
-  else await c.reservation.settle({ tokens: promptTokens + completionTokens, cost });
-  await s.usage.record({
+  return {
     userId: c.userId,
     assistantId: c.assistantId,
     conversationId: c.conversationId,
@@ -42,10 +47,10 @@ export async function chargeModelCall(s: Pick<Services, 'usage'>, c: ModelCallCh
     modelName: c.model.name,
     promptTokens,
     completionTokens,
-    cost,
+    cost: costOf(c.model, promptTokens, completionTokens),
     latencyMs: c.latencyMs,
     outcome: c.outcome,
     source: c.source,
     token: c.token,
-  });
+  };
 }

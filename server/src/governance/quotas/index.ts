@@ -2,4 +2,4 @@
 export { QuotaService, applicableQuotas, type QuotaReservation, type QuotaSubject, type UsageAmount, type QuotaExceededDetails, type QuotaServiceOptions } from './quotaService.js';
 export { applicableQuotasSql } from './counterStore.js';
 export { costOf, type PricedModel } from './money.js';
-export { UsageRecorder, type UsageEntry, type UsageOutcome } from '../usage/usageRecorder.js';
+export { UsageRecorder, usageInsertSql, type UsageEntry, type UsageOutcome } from '../usage/usageRecorder.js';

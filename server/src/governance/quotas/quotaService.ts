@@ -42,6 +42,8 @@ export interface UsageAmount {
 }
 
 export interface QuotaReservation {
+  /** False when no quota governs the call: settle and release have nothing to do. */
+  readonly held: boolean;
   /** Replace the estimate with the real usage (counters, alerts). Idempotent; no-op after release. */
   settle(actual: UsageAmount): Promise<void>;
   /** Undo the estimate and the request count (the call failed upstream or was rejected before any token). Idempotent. */
@@ -83,7 +85,7 @@ export function applicableQuotas(subject: { userId: string; groupIds: string[]; 
   };
 }
 
-const NO_QUOTA: QuotaReservation = { settle: async () => undefined, release: async () => undefined };
+const NO_QUOTA: QuotaReservation = { held: false, settle: async () => undefined, release: async () => undefined };
 
 /**
  * Reserve before a model call, settle or release after it. A reservation adds
@@ -225,6 +227,7 @@ export class QuotaService {
 }
 
 class HeldReservation implements QuotaReservation {
+  readonly held = true;
   private finished = false;
 
   constructor(

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.js';
+import { Prisma } from '../../db/generated/client.js';
 import { microsToUsd, usdToMicros } from '../quotas/money.js';
 
 export type UsageOutcome = 'success' | 'error' | 'stopped' | 'rejected';
@@ -29,30 +30,24 @@ export class UsageRecorder {
   constructor(private readonly db: Pick<Database, 'query'>) {}
 
   async record(entry: UsageEntry): Promise<void> {
-    // The user's groups at the time of the call, so group reports stay true
-    // after membership changes; read in the same statement (one round trip
-    // after every answer).
-    await this.db.query(
-      `INSERT INTO usage_logs (user_id, group_ids, assistant_id, conversation_id, message_id, model_id, model_name,
-                               prompt_tokens, completion_tokens, cost, latency_ms, outcome, source, token_id, token_name)
-       VALUES ($1::uuid, ARRAY(SELECT gm.group_id FROM group_memberships gm WHERE gm.user_id = $1::uuid ORDER BY gm.group_id),
-               $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6, $7::int, $8::int, $9::numeric, $10::int, $11::"UsageOutcome", $12, $13::uuid, $14)`,
-      [
-        entry.userId,
-        entry.assistantId,
-        entry.conversationId,
-        entry.messageId,
-        entry.modelId,
-        entry.modelName,
-        Math.max(0, Math.round(entry.promptTokens)),
-        Math.max(0, Math.round(entry.completionTokens)),
-        microsToUsd(usdToMicros(Math.max(0, entry.cost))).toFixed(6),
-        entry.latencyMs === null ? null : Math.max(0, Math.round(entry.latencyMs)),
-        entry.outcome,
-        entry.source ?? 'chat',
-        entry.token?.id ?? null,
-        entry.token?.name ?? null,
-      ],
-    );
+    const insert = usageInsertSql(entry);
+    await this.db.query(insert.text, insert.values);
   }
+}
+
+/**
+ * One usage record's INSERT, for record() or a statement that writes it with
+ * something else (an answer's last write, chat/answer.ts storeAnswer). The
+ * user's groups at the time of the call are read in it, so group reports stay
+ * true after membership changes. A model deleted during the call is recorded
+ * by name alone, as its deletion leaves the records written before.
+ */
+export function usageInsertSql(entry: UsageEntry): Prisma.Sql {
+  return Prisma.sql`INSERT INTO usage_logs (user_id, group_ids, assistant_id, conversation_id, message_id, model_id, model_name,
+                               prompt_tokens, completion_tokens, cost, latency_ms, outcome, source, token_id, token_name)
+       VALUES (${entry.userId}::uuid, ARRAY(SELECT gm.group_id FROM group_memberships gm WHERE gm.user_id = ${entry.userId}::uuid ORDER BY gm.group_id),
+               ${entry.assistantId}::uuid, ${entry.conversationId}::uuid, ${entry.messageId}::uuid, (SELECT m.id FROM models m WHERE m.id = ${entry.modelId}::uuid),
+               ${entry.modelName}, ${Math.max(0, Math.round(entry.promptTokens))}::int, ${Math.max(0, Math.round(entry.completionTokens))}::int,
+               ${microsToUsd(usdToMicros(Math.max(0, entry.cost))).toFixed(6)}::numeric, ${entry.latencyMs === null ? null : Math.max(0, Math.round(entry.latencyMs))}::int,
+               ${entry.outcome}::"UsageOutcome", ${entry.source ?? 'chat'}, ${entry.token?.id ?? null}::uuid, ${entry.token?.name ?? null})`;
 }
